@@ -1,0 +1,31 @@
+"""Starts the FastTrack EMS onboarding bot: `python app.py`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.config import Settings, load_dotenv
+from bot.web import create_app
+
+
+def main() -> None:
+    load_dotenv(Path(__file__).with_name(".env"))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    try:
+        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    except Exception as error:
+        from storage.base import StoreUnavailable
+
+        if isinstance(error, StoreUnavailable):
+            print(f"error: {error}", file=sys.stderr)
+            sys.exit(2)
+        raise
+
+
+if __name__ == "__main__":
+    main()

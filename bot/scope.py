@@ -1,0 +1,90 @@
+"""What a turn is about, derived from the activity alone: which engagement, who, which language.
+
+Nothing here trusts card data: the engagement key comes from the tenant and conversation
+that Teams put on the activity.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+
+from domain.catalog import Language
+from domain.engagement import Actor, EngagementKey
+from domain.i18n import language_for
+
+
+class MalformedActivity(ValueError):
+    """The activity lacks what every turn needs (conversation, sender)."""
+
+
+@dataclass(frozen=True)
+class TurnScope:
+    key: EngagementKey
+    actor: Actor
+    lang: Language
+    conversation_type: str
+    # Teams gives each delivery of an activity the same id, so it identifies a click
+    # across redeliveries.
+    op_id: str
+    reference: dict[str, Any]
+
+    @property
+    def is_shared_conversation(self) -> bool:
+        return self.conversation_type in ("channel", "groupChat")
+
+
+def _channel_data(activity: Activity) -> dict[str, Any]:
+    data = activity.channel_data
+    return data if isinstance(data, dict) else {}
+
+
+def tenant_of(activity: Activity) -> str:
+    tenant = _channel_data(activity).get("tenant")
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
+        return str(tenant["id"])
+    conversation_tenant = getattr(activity.conversation, "tenant_id", None)
+    return conversation_tenant or "no-tenant"
+
+
+def conversation_key(activity: Activity) -> str:
+    """A team's channels share one engagement (keyed by the team); other scopes are keyed by
+    the conversation, without the per-thread ';messageid=' suffix Teams adds in channels."""
+    team = _channel_data(activity).get("team")
+    if isinstance(team, dict) and isinstance(team.get("id"), str) and team["id"]:
+        return f"team:{team['id']}"
+    return str(activity.conversation.id).split(";messageid=", 1)[0]
+
+
+def scope_of(activity: Activity) -> TurnScope:
+    conversation = activity.conversation
+    if conversation is None or not isinstance(conversation.id, str) or not conversation.id:
+        raise MalformedActivity("activity has no conversation id")
+    sender = activity.from_property
+    if sender is None or not isinstance(sender.id, str) or not sender.id:
+        raise MalformedActivity("activity has no sender")
+    return TurnScope(
+        key=EngagementKey(tenant_of(activity), conversation_key(activity)),
+        actor=Actor(sender.id, (sender.name or "")[:200]),
+        lang=language_for(activity.locale),
+        conversation_type=conversation.conversation_type or "personal",
+        op_id=activity.id or f"local-{uuid.uuid4()}",
+        reference=_proactive_reference(activity),
+    )
+
+
+def _proactive_reference(activity: Activity) -> dict[str, Any]:
+    """Where the bot may post on its own later. Only the parts that identify the place, not
+    the sender, so it changes (and is rewritten) only when Teams moves the conversation."""
+    reference = TurnContext.get_conversation_reference(activity)
+    reference.user = None
+    reference.activity_id = None
+    reference.locale = None
+    # Post to the channel's root, not into the thread this turn came from.
+    reference.conversation.id = str(activity.conversation.id).split(";messageid=", 1)[0]
+    reference.conversation.name = None
+    return dict(reference.serialize())

@@ -1,0 +1,99 @@
+"""The text commands people type, in English and Korean, and how typed text maps to them.
+
+Teams delivers channel messages with the bot's @mention inside the text and sometimes with
+HTML around it; both are stripped before matching, so a command works with or without the
+mention and in every scope.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+MAX_COMMAND_TEXT = 2_000
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    aliases: tuple[str, ...]  # English first, then Korean
+    takes_argument: bool
+    title: dict[str, str]  # what the help card and the manifest call it
+    description: dict[str, str]
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "help",
+        ("help", "도움말", "?"),
+        False,
+        {"en": "help", "ko": "도움말"},
+        {"en": "What the bot can do", "ko": "봇으로 할 수 있는 일"},
+    ),
+    CommandSpec(
+        "status",
+        ("status", "상태"),
+        False,
+        {"en": "status", "ko": "상태"},
+        {"en": "Progress of every phase", "ko": "단계별 진행 상황"},
+    ),
+    CommandSpec(
+        "next",
+        ("next", "다음"),
+        False,
+        {"en": "next", "ko": "다음"},
+        {"en": "The current phase and its open tasks", "ko": "현재 단계와 남은 작업"},
+    ),
+    CommandSpec(
+        "phase",
+        ("phase", "단계"),
+        True,
+        {"en": "phase <name>", "ko": "단계 <이름>"},
+        {
+            "en": "One phase: initiate, assess, remediate or enable",
+            "ko": "한 단계 보기: 시작, 평가, 수정, 활성화",
+        },
+    ),
+    CommandSpec(
+        "general",
+        ("general", "일반"),
+        False,
+        {"en": "general", "ko": "일반"},
+        {"en": "Responsibilities for the whole engagement", "ko": "참여 기간 전체의 책임"},
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    argument: str = ""
+
+
+_AT_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+# Longest alias first, so a multi-word alias wins over a one-word alias it starts with.
+_ALIASES = sorted(
+    ((alias, spec) for spec in COMMANDS for alias in spec.aliases), key=lambda a: -len(a[0])
+)
+
+
+def normalize(text: str) -> str:
+    text = _AT_MENTION.sub(" ", text[:MAX_COMMAND_TEXT])
+    text = html.unescape(_TAG.sub(" ", text))
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def parse_command(text: str) -> Command | None:
+    """The command `text` asks for, or None when it is not one the bot knows."""
+    words = normalize(text)
+    if not words:
+        return None
+    for alias, spec in _ALIASES:
+        if words == alias:
+            return Command(spec.name)
+        if spec.takes_argument and words.startswith(alias + " "):
+            return Command(spec.name, words[len(alias) + 1 :])
+    return None

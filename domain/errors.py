@@ -1,0 +1,33 @@
+"""Errors the domain raises, each with a stable code the Teams edge localizes."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A request the domain refuses. Nothing was changed."""
+
+    code = "invalid_request"
+
+    def __init__(self, detail: str = "", **params: object) -> None:
+        super().__init__(detail or self.code)
+        self.params = params
+
+
+class UnknownTask(DomainError):
+    code = "unknown_task"
+
+
+class UnknownTrack(DomainError):
+    code = "unknown_track"
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+
+
+class TextTooLong(DomainError):
+    code = "text_too_long"
+
+
+class EngagementMissing(DomainError):
+    code = "engagement_missing"

@@ -1,0 +1,65 @@
+"""The one storage interface: a small document store shaped after Azure Cosmos DB.
+
+Documents live in logical partitions (`pk`) and carry an opaque `etag` that changes on every
+write, so callers get optimistic concurrency the same way on every backend. Both backends
+(embedded SQLite and Cosmos DB) pass the same contract suite in tests/test_store_contract.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class StoreError(Exception):
+    """Base of everything a backend raises."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or is throttling beyond its retries; nothing was written."""
+
+
+class AlreadyExists(StoreError):
+    """A create met a document with the same id in the same partition."""
+
+
+class EtagMismatch(StoreError):
+    """A conditional write met a document changed since it was read."""
+
+
+class NotFound(StoreError):
+    """A conditional write met no document."""
+
+
+@dataclass(frozen=True)
+class Document:
+    pk: str
+    id: str
+    body: dict[str, Any]
+    etag: str
+
+
+class DocumentStore(Protocol):
+    async def open(self) -> None:
+        """Connects and creates whatever the backend needs (files, database, containers)."""
+
+    async def close(self) -> None: ...
+
+    async def ping(self) -> None:
+        """Raises StoreUnavailable when the store cannot serve requests."""
+
+    async def read(self, pk: str, doc_id: str) -> Document | None: ...
+
+    async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
+        """Raises AlreadyExists when the id is taken."""
+
+    async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
+        """Writes only if the stored etag still equals `etag` (EtagMismatch, NotFound otherwise)."""
+
+    async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document: ...
+
+    async def delete(self, pk: str, doc_id: str) -> None:
+        """Deleting a missing document is not an error."""
+
+    async def list_partition(self, pk: str, id_prefix: str) -> list[Document]:
+        """Documents of one partition whose id starts with `id_prefix`, ordered by id."""

@@ -1,0 +1,111 @@
+"""Engagements on top of the document store.
+
+Partition = one engagement. Its main document holds the task states, the conversation
+reference and the newest audit entries, so one card action is one point read plus one
+conditional write. Older audit entries move to archive documents in the same partition,
+which keeps the hot document small however long the history grows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Callable
+from typing import TypeVar
+
+from domain.engagement import AuditEntry, Engagement, EngagementKey
+from domain.errors import EngagementMissing
+from storage.base import AlreadyExists, Document, DocumentStore, EtagMismatch, StoreUnavailable
+
+R = TypeVar("R")
+
+ENGAGEMENT_DOC = "engagement"
+AUDIT_PREFIX = "audit-"
+# Entries kept in the engagement document before they are archived in one chunk.
+AUDIT_TAIL_LIMIT = 20
+MAX_WRITE_ATTEMPTS = 40
+MAX_RETRY_PAUSE_S = 0.05
+
+
+class EngagementRepository:
+    def __init__(self, store: DocumentStore) -> None:
+        self._store = store
+
+    @property
+    def store(self) -> DocumentStore:
+        return self._store
+
+    async def get(self, key: EngagementKey) -> Engagement | None:
+        doc = await self._store.read(key.id, ENGAGEMENT_DOC)
+        return _engagement(doc) if doc else None
+
+    async def create_if_missing(self, engagement: Engagement) -> tuple[Engagement, bool]:
+        """Stores `engagement` unless one exists for its key; returns the stored one and
+        whether this call created it (so installation work runs once even when redelivered)."""
+        try:
+            await self._store.create(engagement.id, ENGAGEMENT_DOC, _body(engagement))
+            return engagement, True
+        except AlreadyExists:
+            existing = await self.get(engagement.key)
+            if existing is None:  # deleted in between: try once more from the start
+                return await self.create_if_missing(engagement)
+            return existing, False
+
+    async def update(
+        self, key: EngagementKey, change: Callable[[Engagement], R]
+    ) -> tuple[Engagement, R]:
+        """Reads, applies `change`, writes back if anything changed; on a concurrent write it
+        starts over from fresh state. `change` may run several times and must only touch the
+        engagement it is given. Domain errors from `change` propagate with nothing written."""
+        for attempt in range(MAX_WRITE_ATTEMPTS):
+            doc = await self._store.read(key.id, ENGAGEMENT_DOC)
+            if doc is None:
+                raise EngagementMissing()
+            engagement = _engagement(doc)
+            result = change(engagement)
+            if _body(engagement) == doc.body:
+                return engagement, result
+            await self._archive_audit_overflow(engagement, committed_seq=doc.body["auditSeq"])
+            try:
+                await self._store.replace(key.id, ENGAGEMENT_DOC, _body(engagement), etag=doc.etag)
+                return engagement, result
+            except EtagMismatch:
+                # Full jitter keeps many clicks on one engagement from colliding in lockstep.
+                await asyncio.sleep(random.uniform(0, min(MAX_RETRY_PAUSE_S, 0.002 * 2**attempt)))
+        raise StoreUnavailable(f"engagement {key.id} kept changing; gave up after retries")
+
+    async def _archive_audit_overflow(self, engagement: Engagement, committed_seq: int) -> None:
+        """Moves full chunks of already-committed entries out of the engagement document.
+
+        Only committed entries are archived, so an attempt that loses its race never leaves
+        an entry behind for a change that did not happen. The chunk id is fixed by its first
+        entry: a retry finds the chunk written and only drops the entries from the tail.
+        """
+        tail = engagement.audit_tail
+        while len(tail) > AUDIT_TAIL_LIMIT and tail[AUDIT_TAIL_LIMIT - 1].seq <= committed_seq:
+            chunk = tail[:AUDIT_TAIL_LIMIT]
+            with contextlib.suppress(AlreadyExists):
+                await self._store.create(
+                    engagement.id,
+                    f"{AUDIT_PREFIX}{chunk[0].seq:010d}",
+                    {"type": "audit", "entries": [e.to_dict() for e in chunk]},
+                )
+            del tail[:AUDIT_TAIL_LIMIT]
+
+    async def audit_trail(self, key: EngagementKey) -> list[AuditEntry]:
+        """Every audit entry of the engagement, oldest first."""
+        engagement = await self.get(key)
+        if engagement is None:
+            return []
+        archived = await self._store.list_partition(key.id, AUDIT_PREFIX)
+        entries = [AuditEntry.from_dict(e) for doc in archived for e in doc.body["entries"]]
+        return entries + engagement.audit_tail
+
+
+def _engagement(doc: Document) -> Engagement:
+    return Engagement.from_dict(doc.body)
+
+
+def _body(engagement: Engagement) -> dict[str, object]:
+    return {"type": "engagement", **engagement.to_dict()}

@@ -1,0 +1,134 @@
+"""Builders for the activities Teams sends, in the shapes Teams uses."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+BOT_ID = "28:bot-app-id"
+TENANT = "tenant-1"
+TEAM = "19:team-general@thread.tacv2"
+USER = {"id": "29:user1", "name": "User One", "aadObjectId": "aad-user1"}
+_ids = itertools.count(1_700_000_000_000)
+
+
+def next_id() -> str:
+    return str(next(_ids))
+
+
+def _base(
+    service_url: str,
+    *,
+    conversation: str,
+    conversation_type: str,
+    locale: str,
+    tenant: str = TENANT,
+    sender: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    channel_data: dict[str, Any] = {"tenant": {"id": tenant}}
+    if conversation_type == "channel":
+        channel_data |= {"team": {"id": TEAM}, "channel": {"id": conversation}}
+    return {
+        "id": next_id(),
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "from": sender or USER,
+        "recipient": {"id": BOT_ID, "name": "Onboarding"},
+        "conversation": {
+            "id": conversation,
+            "conversationType": conversation_type,
+            "tenantId": tenant,
+        },
+        "locale": locale,
+        "channelData": channel_data,
+        "timestamp": "2026-11-29T09:00:00.000Z",
+    }
+
+
+def install(
+    service_url: str,
+    *,
+    conversation: str = TEAM,
+    conversation_type: str = "channel",
+    locale: str = "en-US",
+    **kw: Any,
+) -> list[dict[str, Any]]:
+    """The two activities Teams sends when the app is added to a conversation."""
+    update = _base(
+        service_url,
+        conversation=conversation,
+        conversation_type=conversation_type,
+        locale=locale,
+        **kw,
+    )
+    update |= {"type": "conversationUpdate", "membersAdded": [{"id": BOT_ID}]}
+    added = _base(
+        service_url,
+        conversation=conversation,
+        conversation_type=conversation_type,
+        locale=locale,
+        **kw,
+    )
+    added |= {"type": "installationUpdate", "action": "add"}
+    return [update, added]
+
+
+def message(
+    service_url: str,
+    text: str,
+    *,
+    conversation: str = TEAM,
+    conversation_type: str = "channel",
+    locale: str = "en-US",
+    mention: bool = False,
+    **kw: Any,
+) -> dict[str, Any]:
+    activity = _base(
+        service_url,
+        conversation=f"{conversation};messageid={next_id()}"
+        if conversation_type == "channel"
+        else conversation,
+        conversation_type=conversation_type,
+        locale=locale,
+        **kw,
+    )
+    activity |= {"type": "message", "text": f"<at>Onboarding</at> {text}" if mention else text}
+    if mention:
+        activity["entities"] = [
+            {
+                "type": "mention",
+                "text": "<at>Onboarding</at>",
+                "mentioned": {"id": BOT_ID, "name": "Onboarding"},
+            }
+        ]
+    return activity
+
+
+def click(
+    service_url: str,
+    verb: str,
+    data: dict[str, Any] | None = None,
+    *,
+    conversation: str = TEAM,
+    conversation_type: str = "channel",
+    locale: str = "en-US",
+    reply_to: str = "card-1",
+    **kw: Any,
+) -> dict[str, Any]:
+    activity = _base(
+        service_url,
+        conversation=conversation,
+        conversation_type=conversation_type,
+        locale=locale,
+        **kw,
+    )
+    activity |= {
+        "type": "invoke",
+        "name": "adaptiveCard/action",
+        "replyToId": reply_to,
+        "value": {
+            "action": {"type": "Action.Execute", "verb": verb, "data": data or {}},
+            "trigger": "manual",
+        },
+    }
+    return activity

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from typing import TYPE_CHECKING
+
+from storage.embedded import EmbeddedStore
+from tests.harness import BotHarness
+
+if TYPE_CHECKING:
+    from tests.plugins.connector import FakeConnector
+
+pytest_plugins = ["tests.plugins.connector"]
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, connector: FakeConnector) -> AsyncIterator[BotHarness]:
+    harness = BotHarness(lambda: EmbeddedStore(tmp_path / "data"), connector.url)
+    await harness.start()
+    yield harness
+    await harness.stop()

@@ -1,0 +1,301 @@
+"""Tests for the checklist catalog data (domain/catalog.json) and its loader."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.catalog import (
+    DEFAULT_PATH,
+    TASK_ID_PATTERN,
+    Catalog,
+    LocalizedText,
+    default_catalog,
+    load_catalog,
+)
+
+# Ids are persisted in user progress; renaming one silently orphans saved state.
+EXPECTED_TASK_IDS = (
+    "general.custom-enhancements",
+    "general.program-management",
+    "general.end-user-readiness",
+    "general.helpdesk-readiness",
+    "general.reports-and-minutes",
+    "general.architecture-docs",
+    "general.hardware-and-networking",
+    "general.software-setup",
+    "general.policy-management",
+    "general.user-account-enrollment",
+    "general.network-validation",
+    "general.change-approval",
+    "general.operations-model",
+    "general.on-premises-mfa",
+    "general.retire-legacy-services",
+    "general.test-environment",
+    "general.server-updates",
+    "general.public-ssl-certificates",
+    "general.terms-of-use",
+    "initiate.start-onboarding",
+    "initiate.readiness-meeting",
+    "assess.identify-stakeholders",
+    "assess.share-screen-for-tools",
+    "assess.remediation-checklist",
+    "assess.user-provisioning-review",
+    "assess.service-configuration-plan",
+    "assess.migration-support-plan",
+    "remediate.complete-remediation",
+    "remediate.checkpoint-meeting",
+    "enable.share-screen-for-changes",
+    "enable.manage-resources",
+    "enable.configure-network",
+    "enable.directory-sync",
+    "enable.security-infrastructure",
+    "enable.client-infrastructure",
+    "enable.user-provisioning",
+    "enable.turn-on-services",
+)
+EXPECTED_OPTIONAL = {"assess.share-screen-for-tools", "enable.share-screen-for-changes"}
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@pytest.fixture
+def raw() -> dict[str, Any]:
+    # A fresh, mutable copy of the shipped file for each test to break.
+    data: dict[str, Any] = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+def _write(tmp_path: Path, data: dict[str, Any]) -> Path:
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+# --- shape and counts ------------------------------------------------------------------
+
+
+def test_counts(catalog: Catalog) -> None:
+    assert len(catalog.tasks) == 37
+    assert len(catalog.tasks_of("general")) == 19
+    assert [(p.id, len(catalog.tasks_of(p.id))) for p in catalog.phases] == [
+        ("initiate", 2),
+        ("assess", 6),
+        ("remediate", 2),
+        ("enable", 8),
+    ]
+
+
+def test_tracks_in_order(catalog: Catalog) -> None:
+    assert [t.id for t in catalog.tracks] == [
+        "general",
+        "initiate",
+        "assess",
+        "remediate",
+        "enable",
+    ]
+    assert catalog.general.id == "general"
+    assert catalog.general.kind == "track"
+    assert catalog.general.checkpoint is None
+    assert all(p.kind == "phase" for p in catalog.phases)
+
+
+def test_every_track_has_goal_and_every_phase_a_checkpoint(catalog: Catalog) -> None:
+    for track in catalog.tracks:
+        _assert_bilingual(track.name)
+        _assert_bilingual(track.goal)
+    for phase in catalog.phases:
+        assert phase.checkpoint is not None
+        _assert_bilingual(phase.checkpoint)
+
+
+def test_task_ids_are_stable(catalog: Catalog) -> None:
+    assert tuple(t.id for t in catalog.tasks) == EXPECTED_TASK_IDS
+
+
+def test_task_ids_unique_and_well_formed(catalog: Catalog) -> None:
+    ids = [t.id for t in catalog.tasks]
+    assert len(ids) == len(set(ids))
+    for task in catalog.tasks:
+        assert TASK_ID_PATTERN.fullmatch(task.id), task.id
+        assert task.id.isascii()
+        assert len(task.id) <= 48
+        assert task.id.split(".")[0] == task.track_id
+
+
+def test_order_is_one_to_n_within_each_track(catalog: Catalog) -> None:
+    for track in catalog.tracks:
+        tasks = catalog.tasks_of(track.id)
+        assert [t.order for t in tasks] == list(range(1, len(tasks) + 1))
+
+
+def test_exactly_two_optional_tasks(catalog: Catalog) -> None:
+    assert {t.id for t in catalog.tasks if t.optional} == EXPECTED_OPTIONAL
+    assert len(catalog.required_tasks_of("assess")) == 5
+    assert len(catalog.required_tasks_of("enable")) == 7
+    assert catalog.required_tasks_of("general") == catalog.tasks_of("general")
+
+
+# --- texts ---------------------------------------------------------------------------
+
+
+def _assert_bilingual(text: LocalizedText) -> None:
+    assert text.en.strip() and text.ko.strip()
+    assert text.en != text.ko
+    assert HANGUL.search(text.ko), text.ko
+    assert not HANGUL.search(text.en), text.en
+
+
+def test_task_texts_are_bilingual_and_distinct(catalog: Catalog) -> None:
+    for task in catalog.tasks:
+        _assert_bilingual(task.title)
+        _assert_bilingual(task.description)
+        assert task.title.en != task.description.en
+        assert task.title.ko != task.description.ko
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_titles_and_descriptions_unique_across_tasks(catalog: Catalog, lang: str) -> None:
+    titles = [getattr(t.title, lang) for t in catalog.tasks]
+    descriptions = [getattr(t.description, lang) for t in catalog.tasks]
+    assert len(set(titles)) == len(titles)
+    assert len(set(descriptions)) == len(descriptions)
+
+
+def test_text_lengths_and_single_sentence(catalog: Catalog) -> None:
+    for task in catalog.tasks:
+        for title in (task.title.en, task.title.ko):
+            assert len(title) <= 60, title
+        for description in (task.description.en, task.description.ko):
+            assert len(description) <= 200, description
+            assert description.endswith("."), description
+            # One sentence: no sentence break before the final full stop.
+            assert not re.search(r"[.!?]\s", description), description
+
+
+def test_localized_text_in() -> None:
+    text = LocalizedText(en="Hello", ko="안녕하세요")
+    assert text.in_("en") == "Hello"
+    assert text.in_("ko") == "안녕하세요"
+
+
+# --- lookups -------------------------------------------------------------------------
+
+
+def test_task_lookup(catalog: Catalog) -> None:
+    task = catalog.task("enable.directory-sync")
+    assert task.track_id == "enable"
+    assert catalog.has_task("enable.directory-sync")
+    assert not catalog.has_task("enable.nope")
+    with pytest.raises(KeyError):
+        catalog.task("enable.nope")
+
+
+def test_track_lookup(catalog: Catalog) -> None:
+    assert catalog.track("assess").name.ko == "평가"
+    with pytest.raises(KeyError):
+        catalog.track("deploy")
+    with pytest.raises(KeyError):
+        catalog.tasks_of("deploy")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("assess", "assess"),
+        ("평가", "assess"),
+        ("시작", "initiate"),
+        ("수정", "remediate"),
+        ("활성화", "enable"),
+        ("일반", "general"),
+        ("일반 책임", "general"),
+        ("General responsibilities", "general"),
+        ("  ENABLE  ", "enable"),
+        ("Remediate\n", "remediate"),
+        ("\t활성화 ", "enable"),
+    ],
+)
+def test_find_track(catalog: Catalog, query: str, expected: str) -> None:
+    found = catalog.find_track(query)
+    assert found is not None
+    assert found.id == expected
+
+
+@pytest.mark.parametrize("query", ["", "   ", "deploy", "enable phase"])
+def test_find_track_unknown(catalog: Catalog, query: str) -> None:
+    assert catalog.find_track(query) is None
+
+
+def test_default_catalog_is_cached() -> None:
+    assert default_catalog() is default_catalog()
+    assert len(default_catalog().tasks) == 37
+
+
+# --- loader errors -------------------------------------------------------------------
+
+
+def test_loader_accepts_an_unchanged_copy(tmp_path: Path, raw: dict[str, Any]) -> None:
+    assert len(load_catalog(_write(tmp_path, raw)).tasks) == 37
+
+
+def test_loader_rejects_missing_ko_in_task(tmp_path: Path, raw: dict[str, Any]) -> None:
+    del raw["tasks"][3]["title"]["ko"]
+    with pytest.raises(ValueError, match=r"missing language.*ko"):
+        load_catalog(_write(tmp_path, raw))
+
+
+def test_loader_rejects_missing_ko_in_track(tmp_path: Path, raw: dict[str, Any]) -> None:
+    raw["tracks"][2]["checkpoint"]["ko"] = ""
+    with pytest.raises(ValueError, match=r"missing language.*ko"):
+        load_catalog(_write(tmp_path, raw))
+
+
+def test_loader_rejects_duplicate_task_id(tmp_path: Path, raw: dict[str, Any]) -> None:
+    raw["tasks"][1]["id"] = raw["tasks"][0]["id"]
+    with pytest.raises(ValueError, match="duplicate task id"):
+        load_catalog(_write(tmp_path, raw))
+
+
+def test_loader_rejects_duplicate_track_id(tmp_path: Path, raw: dict[str, Any]) -> None:
+    raw["tracks"].append(copy.deepcopy(raw["tracks"][1]))
+    with pytest.raises(ValueError, match="duplicate track id"):
+        load_catalog(_write(tmp_path, raw))
+
+
+def test_loader_rejects_unknown_track(tmp_path: Path, raw: dict[str, Any]) -> None:
+    raw["tasks"][-1]["track"] = "deploy"
+    raw["tasks"][-1]["id"] = "deploy.turn-on-services"
+    with pytest.raises(ValueError, match="unknown track 'deploy'"):
+        load_catalog(_write(tmp_path, raw))
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    ["General.program", "general", "general.Program", "general.has space", "g." + "x" * 60],
+)
+def test_loader_rejects_bad_task_id(tmp_path: Path, raw: dict[str, Any], bad_id: str) -> None:
+    raw["tasks"][0]["id"] = bad_id
+    with pytest.raises(ValueError, match="bad task id"):
+        load_catalog(_write(tmp_path, raw))
+
+
+def test_loader_rejects_ambiguous_alias(tmp_path: Path, raw: dict[str, Any]) -> None:
+    raw["tracks"][1]["aliases"].append("평가")
+    with pytest.raises(ValueError, match="duplicate track name or alias"):
+        load_catalog(_write(tmp_path, raw))
+
+
+def test_loader_rejects_invalid_json(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.json"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="invalid JSON"):
+        load_catalog(path)
