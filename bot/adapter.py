@@ -41,7 +41,7 @@ class OnboardingAdapter(CloudAdapter):
         if request.method != "POST":
             return _problem(405, "POST an activity")
         if request.content_type != "application/json":
-            return _problem(415, "Content-Type must be application/json")
+            return _problem(400, "Content-Type must be application/json")
         try:
             body = json.loads(await request.read())
         except (UnicodeDecodeError, ValueError):

@@ -46,6 +46,11 @@ def execute(title: str, verb: str, data: dict[str, str] | None = None, **extra: 
     return action
 
 
+def clip(value: str, limit: int) -> str:
+    """Shortens user-written text so a card with many entries stays within Teams' size limit."""
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
 def progress_bar(percent: int, width: int = 10) -> str:
     filled = round(percent * width / 100)
     return "▰" * filled + "▱" * (width - filled)

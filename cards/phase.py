@@ -6,6 +6,7 @@ from cards.common import (
     Card,
     Element,
     adaptive_card,
+    clip,
     execute,
     format_date,
     heading,
@@ -28,11 +29,17 @@ def _status_line(engagement: Engagement, task: Task, lang: Language) -> Element 
     record = engagement.tasks.get(task.id)
     if record is None:
         return None
-    who, when = record.changed_by.name or "?", format_date(record.changed_at, lang)
+    who, when = clip(record.changed_by.name or "?", 40), format_date(record.changed_at, lang)
     if record.status is TaskStatus.DONE:
         line = text(lang, "task.status.done", who=who, when=when)
     else:
-        line = text(lang, "task.status.not_applicable", who=who, when=when, reason=record.reason)
+        line = text(
+            lang,
+            "task.status.not_applicable",
+            who=who,
+            when=when,
+            reason=clip(record.reason or "", 120),
+        )
     return paragraph(line, size="Small", color="Good", spacing="Small")
 
 

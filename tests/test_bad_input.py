@@ -1,0 +1,167 @@
+"""Bad input gets a 4xx or a polite card, never a 500, and changes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from domain.engagement import EngagementKey
+from tests import activities as a
+from tests.harness import BotHarness
+from tests.plugins.connector import FakeConnector
+
+ENGAGEMENT = EngagementKey(a.TENANT, f"team:{a.TEAM}")
+
+
+async def _installed(bot: BotHarness) -> dict:
+    for activity in a.install(bot.service_url):
+        await bot.send(activity)
+    assert bot.store is not None
+    doc = await bot.store.read(ENGAGEMENT.id, "engagement")
+    assert doc is not None
+    return doc.body
+
+
+async def _state(bot: BotHarness) -> dict | None:
+    assert bot.store is not None
+    doc = await bot.store.read(ENGAGEMENT.id, "engagement")
+    return doc.body if doc else None
+
+
+async def test_body_that_is_not_json(bot: BotHarness) -> None:
+    before = await _installed(bot)
+    status, _ = await bot.post_raw(b"{not json")
+    assert status == 400
+    assert await _state(bot) == before
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+async def test_wrong_content_type(bot: BotHarness, content_type: str) -> None:
+    before = await _installed(bot)
+    body = json.dumps(a.click(bot.service_url, "task.done", {"task": "initiate.start-onboarding"}))
+    status, _ = await bot.post_raw(body.encode(), content_type=content_type)
+    assert status == 400
+    assert await _state(bot) == before
+
+
+@pytest.mark.parametrize("body", [b"[]", b"42", b'"text"', b"null"])
+async def test_json_that_is_not_an_object(bot: BotHarness, body: bytes) -> None:
+    status, _ = await bot.post_raw(body)
+    assert status == 400
+
+
+async def test_activity_without_conversation(bot: BotHarness) -> None:
+    before = await _installed(bot)
+    activity = a.click(bot.service_url, "task.done", {"task": "initiate.start-onboarding"})
+    del activity["conversation"]
+    status, _ = await bot.send(activity)
+    assert status == 400
+    assert await _state(bot) == before
+
+
+async def test_unknown_verb_is_a_400_invoke_response(bot: BotHarness) -> None:
+    before = await _installed(bot)
+    status, body = await bot.send(a.click(bot.service_url, "task.delete_everything", {"task": "x"}))
+    assert status == 400
+    assert body["statusCode"] == 400
+    assert body["type"] == "application/vnd.microsoft.error"
+    assert await _state(bot) == before
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "text",
+        {"action": "x"},
+        {"action": {"type": "Action.Submit", "verb": "task.done"}},
+        {"action": {"type": "Action.Execute", "verb": "task.done", "data": ["x"]}},
+        {"action": {"type": "Action.Execute", "verb": "task.done", "data": {"task": 7}}},
+        {"action": {"type": "Action.Execute", "verb": "task.done", "data": {"task": "x" * 10_000}}},
+        {"action": {"type": "Action.Execute", "verb": 12, "data": {}}},
+    ],
+)
+async def test_invoke_value_of_the_wrong_shape(bot: BotHarness, value: object) -> None:
+    before = await _installed(bot)
+    activity = a.click(bot.service_url, "task.done")
+    activity["value"] = value
+    status, body = await bot.send(activity)
+    assert status == 400, body
+    assert await _state(bot) == before
+
+
+async def test_task_that_does_not_exist(bot: BotHarness) -> None:
+    before = await _installed(bot)
+    status, body = await bot.send(a.click(bot.service_url, "task.done", {"task": "assess.no-such"}))
+    assert status == 200
+    assert body["type"] == "application/vnd.microsoft.activity.message"
+    assert "not on this checklist" in body["value"]
+    assert await _state(bot) == before
+
+
+async def test_not_applicable_without_reason(bot: BotHarness) -> None:
+    before = await _installed(bot)
+    status, body = await bot.send(
+        a.click(bot.service_url, "task.na", {"task": "initiate.start-onboarding"}, locale="ko-KR")
+    )
+    assert status == 200
+    assert "이유" in body["value"]
+    assert await _state(bot) == before
+
+
+async def test_reason_over_the_limit(bot: BotHarness) -> None:
+    before = await _installed(bot)
+    data = {"task": "initiate.start-onboarding", "reason.initiate.start-onboarding": "x" * 501}
+    status, body = await bot.send(a.click(bot.service_url, "task.na", data))
+    assert status == 200
+    assert "too long" in body["value"]
+    assert await _state(bot) == before
+
+
+async def test_text_of_100_kb(bot: BotHarness, connector: FakeConnector) -> None:
+    before = await _installed(bot)
+    connector.reset()
+    status, _ = await bot.send(a.message(bot.service_url, "status " + "x" * 100_000))
+    assert status in (200, 201)
+    assert "too long" in json.dumps(connector.cards("POST")[-1])
+    assert await _state(bot) == before
+
+
+async def test_request_over_the_body_limit(bot: BotHarness) -> None:
+    status, _ = await bot.post_raw(json.dumps(a.message(bot.service_url, "x" * 400_000)).encode())
+    assert status == 413
+
+
+async def test_forged_ids_in_card_data_touch_only_the_own_engagement(
+    bot: BotHarness, connector: FakeConnector
+) -> None:
+    """A card action names a task; where it lands is the conversation it arrived in."""
+    other = "19:other-team@thread.tacv2"
+    for activity in a.install(
+        bot.service_url, conversation="a:personal", conversation_type="personal"
+    ):
+        await bot.send(activity)
+    before = await _installed(bot)
+    forged = {
+        "task": "initiate.start-onboarding",
+        "engagement": ENGAGEMENT.id,
+        "conversation": a.TEAM,
+        "tenant": a.TENANT,
+    }
+    status, _ = await bot.send(
+        a.click(
+            bot.service_url,
+            "task.done",
+            forged,
+            conversation="a:personal",
+            conversation_type="personal",
+        )
+    )
+    assert status == 200
+    assert await _state(bot) == before
+    assert bot.store is not None
+    personal = EngagementKey(a.TENANT, "a:personal")
+    doc = await bot.store.read(personal.id, "engagement")
+    assert doc is not None and "initiate.start-onboarding" in doc.body["tasks"]
+    assert other not in json.dumps(doc.body)

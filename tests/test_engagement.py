@@ -1,0 +1,135 @@
+"""The engagement's rules, without Teams or a store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from domain.catalog import default_catalog
+from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus
+from domain.errors import ReasonRequired, TextTooLong, UnknownTask
+
+CATALOG = default_catalog()
+AT = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+ALICE = Actor("29:alice", "Alice")
+
+
+def new() -> Engagement:
+    return Engagement(EngagementKey("t1", "c1"), "channel", AT)
+
+
+def settle(engagement: Engagement, track_id: str, *, include_optional: bool) -> None:
+    for task in CATALOG.tasks_of(track_id):
+        if include_optional or not task.optional:
+            engagement.set_task_status(
+                CATALOG,
+                task_id=task.id,
+                status=TaskStatus.DONE,
+                actor=ALICE,
+                at=AT,
+                op_id=f"op-{task.id}",
+            )
+
+
+def test_current_phase_is_the_first_with_required_work_open() -> None:
+    engagement = new()
+    assert engagement.current_phase(CATALOG).id == "initiate"
+    settle(engagement, "initiate", include_optional=True)
+    assert engagement.current_phase(CATALOG).id == "assess"
+    settle(engagement, "assess", include_optional=False)  # the optional screen share stays open
+    assert engagement.current_phase(CATALOG).id == "remediate"
+    settle(engagement, "remediate", include_optional=True)
+    settle(engagement, "enable", include_optional=False)
+    assert engagement.current_phase(CATALOG) is None
+
+
+def test_general_track_does_not_gate_the_phases() -> None:
+    engagement = new()
+    settle(engagement, "initiate", include_optional=True)
+    assert engagement.progress(CATALOG, CATALOG.general).open_required == 19
+    assert engagement.current_phase(CATALOG).id == "assess"
+
+
+def test_not_applicable_settles_a_required_task() -> None:
+    engagement = new()
+    for task in CATALOG.tasks_of("initiate"):
+        engagement.set_task_status(
+            CATALOG,
+            task_id=task.id,
+            status=TaskStatus.NOT_APPLICABLE,
+            actor=ALICE,
+            at=AT,
+            op_id=task.id,
+            reason="Done by partner",
+        )
+    assert engagement.current_phase(CATALOG).id == "assess"
+
+
+def test_a_change_records_who_when_and_the_audit_entry() -> None:
+    engagement = new()
+    entry = engagement.set_task_status(
+        CATALOG,
+        task_id="assess.identify-stakeholders",
+        status=TaskStatus.NOT_APPLICABLE,
+        actor=ALICE,
+        at=AT,
+        op_id="op-1",
+        reason="  Already staffed  ",
+    )
+    record = engagement.tasks["assess.identify-stakeholders"]
+    assert (record.status, record.changed_by, record.changed_at, record.reason) == (
+        TaskStatus.NOT_APPLICABLE,
+        ALICE,
+        AT,
+        "Already staffed",
+    )
+    assert entry is not None
+    assert (entry.seq, entry.from_status, entry.to_status) == (
+        1,
+        TaskStatus.OPEN,
+        TaskStatus.NOT_APPLICABLE,
+    )
+
+
+def test_same_state_or_replayed_op_changes_nothing() -> None:
+    engagement = new()
+    kwargs = dict(task_id="initiate.start-onboarding", actor=ALICE, at=AT)
+    assert engagement.set_task_status(CATALOG, status=TaskStatus.DONE, op_id="a", **kwargs)
+    assert engagement.set_task_status(CATALOG, status=TaskStatus.DONE, op_id="b", **kwargs) is None
+    assert engagement.set_task_status(CATALOG, status=TaskStatus.OPEN, op_id="a", **kwargs) is None
+    assert engagement.status_of("initiate.start-onboarding") is TaskStatus.DONE
+    assert engagement.audit_seq == 1
+
+
+@pytest.mark.parametrize(
+    ("task_id", "status", "reason", "error"),
+    [
+        ("nope.task", TaskStatus.DONE, None, UnknownTask),
+        ("initiate.start-onboarding", TaskStatus.NOT_APPLICABLE, None, ReasonRequired),
+        ("initiate.start-onboarding", TaskStatus.NOT_APPLICABLE, "   ", ReasonRequired),
+        ("initiate.start-onboarding", TaskStatus.NOT_APPLICABLE, "x" * 501, TextTooLong),
+    ],
+)
+def test_refused_changes_leave_the_engagement_as_it_was(task_id, status, reason, error) -> None:
+    engagement = new()
+    before = engagement.to_dict()
+    with pytest.raises(error):
+        engagement.set_task_status(
+            CATALOG, task_id=task_id, status=status, actor=ALICE, at=AT, op_id="op", reason=reason
+        )
+    assert engagement.to_dict() == before
+
+
+def test_round_trip_through_a_document() -> None:
+    engagement = new()
+    settle(engagement, "initiate", include_optional=True)
+    engagement.conversation_reference = {"serviceUrl": "https://smba.example/"}
+    assert Engagement.from_dict(engagement.to_dict()) == engagement
+
+
+def test_engagement_id_is_safe_for_cosmos_and_stable() -> None:
+    key = EngagementKey("t1", "19:abc/def?#@thread.tacv2")
+    assert key.id == EngagementKey("t1", "19:abc/def?#@thread.tacv2").id
+    assert not set(key.id) & set("/\\?#")
+    assert key.id != EngagementKey("t2", "19:abc/def?#@thread.tacv2").id
