@@ -1,4 +1,4 @@
-"""Card verbs: what each Action.Execute button does. Registered by verb name.
+"""Card verbs: what each Action.Execute button does, registered by verb name.
 
 A handler gets the turn's scope and the click's data and returns the card that replaces the
 one clicked. It raises InvalidAction for data of the wrong shape and DomainError for a request
@@ -7,24 +7,51 @@ the rules refuse; in both cases nothing was changed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.routing import Router
 from bot.scope import TurnScope
 from bot.services import Services
-from cards.common import Card
+from cards.common import Card, View
+from cards.mytasks import OwnedTask, my_tasks_card
 from cards.overview import overview_card
-from cards.phase import phase_card, reason_input_id
-from domain.engagement import TaskStatus
-from domain.errors import UnknownTask, UnknownTrack
+from cards.phase import page_of, phase_card, reason_input_id
+from cards.setup import form_values, setup_card
+from cards.task import task_card
+from domain.catalog import Task, Track
+from domain.engagement import Engagement, TaskStatus, check_note
+from domain.errors import (
+    DomainError,
+    NotOwner,
+    NotPermitted,
+    UnknownPerson,
+    UnknownTask,
+    UnknownTrack,
+)
+from domain.notes import Note
+from domain.profile import Person, ProfileInvalid, parse_date, validate_profile
 
 MAX_ID_CHARS = 64
+ENGAGEMENT_ID = re.compile(r"^eng-[0-9a-f]{40}$")
+R = TypeVar("R")
 
 
 class InvalidAction(ValueError):
     """The click's data does not have the shape its verb needs."""
+
+
+class BadDate(DomainError):
+    code = "bad_date"
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    card: Card
+    # Whether the click changed the engagement, so the shared card should show it to all.
+    changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,6 +59,8 @@ class ActionContext:
     scope: TurnScope
     data: dict[str, Any]
     services: Services
+    members: Callable[[], Awaitable[list[Person]]]
+    announce: Callable[[Engagement, list[Track]], Awaitable[None]]
 
     def identifier(self, name: str) -> str:
         value = self.data.get(name)
@@ -39,66 +68,329 @@ class ActionContext:
             raise InvalidAction(f"'{name}' must be a short string")
         return value
 
-    def optional_text(self, name: str) -> str | None:
+    def text(self, name: str) -> str | None:
         value = self.data.get(name)
         if value is None or isinstance(value, str):
             return value
         raise InvalidAction(f"'{name}' must be text")
 
+    def page(self) -> int:
+        raw = self.data.get("page", "0")
+        if not isinstance(raw, str) or not raw.isdigit() or len(raw) > 3:
+            raise InvalidAction("'page' must be a small number")
+        return int(raw)
 
-ActionHandler = Callable[[ActionContext], Awaitable[Card]]
+    def task(self) -> Task:
+        task_id = self.identifier("task")
+        if not self.services.catalog.has_task(task_id):
+            raise UnknownTask(task_id=task_id)
+        return self.services.catalog.task(task_id)
+
+    def pointer(self) -> str | None:
+        """An engagement named by a 'my tasks' card, which lists tasks of other conversations.
+        Only a pointer: acting on it requires owning the task there (see `_guard`)."""
+        value = self.data.get("engagement")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not ENGAGEMENT_ID.match(value):
+            raise InvalidAction("'engagement' is malformed")
+        return None if value == self.scope.key.id else value
+
+    async def person(self, person_id: object) -> Person:
+        """Someone picked in a people picker, who must be in this conversation."""
+        if not isinstance(person_id, str) or not person_id or len(person_id) > 200:
+            raise UnknownPerson()
+        for member in await self.members():
+            if member.id == person_id:
+                return member
+        raise UnknownPerson()
+
+
+ActionHandler = Callable[[ActionContext], Awaitable[ActionResult]]
 actions: Router[ActionHandler] = Router()
 
 
-async def _set_task_status(ctx: ActionContext, status: TaskStatus) -> Card:
-    task_id = ctx.identifier("task")
+async def _change(
+    ctx: ActionContext, change: Callable[[Engagement], R], *, task: Task | None = None
+) -> Engagement:
+    """Applies `change` to the engagement the click is about, then announces phases it
+    completed. On a foreign engagement (from 'my tasks') the clicker must own the task."""
+    scope, services = ctx.scope, ctx.services
+    foreign = ctx.pointer()
+
+    def guarded(engagement: Engagement) -> list[Track]:
+        if foreign is not None:
+            owner = engagement.record(task.id).owner if task else None
+            if engagement.key.tenant_id != scope.key.tenant_id or not scope.actor.is_(owner):
+                raise NotOwner()
+        change(engagement)
+        return engagement.take_completed_phases(services.catalog, services.clock())
+
+    if foreign is None:
+        engagement, completed = await services.change(scope, guarded)
+    else:
+        engagement, completed = await services.repo.update(foreign, guarded)
+    if completed:
+        await ctx.announce(engagement, completed)
+    return engagement
+
+
+async def _task_view(ctx: ActionContext, engagement: Engagement, task: Task, view: View) -> Card:
+    return task_card(
+        engagement,
+        ctx.services.catalog,
+        task,
+        view,
+        notes=await ctx.services.repo.notes(engagement.id, task.id),
+        members=await ctx.members(),
+    )
+
+
+async def _render(ctx: ActionContext, engagement: Engagement, task: Task) -> Card:
+    """The card to show after a change to `task`: the one the click came from."""
+    wanted = ctx.data.get("view")
+    if wanted == "mytasks":
+        return await my_tasks_view(ctx)
+    view = ctx.services.view(engagement, ctx.scope)
+    if wanted == "task":
+        return await _task_view(ctx, engagement, task, view)
     catalog = ctx.services.catalog
-    if not catalog.has_task(task_id):
-        raise UnknownTask(task_id=task_id)
-    reason = ctx.optional_text(reason_input_id(task_id))
-    engagement, _ = await ctx.services.change(
-        ctx.scope,
-        lambda e: e.set_task_status(
-            catalog,
-            task_id=task_id,
-            status=status,
+    track = catalog.track(task.track_id)
+    return phase_card(engagement, catalog, track, view, page=page_of(catalog, task))
+
+
+async def _task_change(
+    ctx: ActionContext, change: Callable[[Engagement, Task], object]
+) -> ActionResult:
+    task = ctx.task()
+    engagement = await _change(ctx, lambda e: change(e, task), task=task)
+    return ActionResult(await _render(ctx, engagement, task), changed=True)
+
+
+def _status_handler(status: TaskStatus) -> ActionHandler:
+    async def handle(ctx: ActionContext) -> ActionResult:
+        def apply(engagement: Engagement, task: Task) -> object:
+            return engagement.set_task_status(
+                ctx.services.catalog,
+                task_id=task.id,
+                status=status,
+                actor=ctx.scope.actor,
+                at=ctx.services.clock(),
+                op_id=ctx.scope.op_id,
+                reason=ctx.text(reason_input_id(task.id)),
+            )
+
+        return await _task_change(ctx, apply)
+
+    return handle
+
+
+actions.register("task.done")(_status_handler(TaskStatus.DONE))
+actions.register("task.na")(_status_handler(TaskStatus.NOT_APPLICABLE))
+actions.register("task.reopen")(_status_handler(TaskStatus.OPEN))
+
+
+async def _assign(ctx: ActionContext, owner: Person | None) -> ActionResult:
+    def apply(engagement: Engagement, task: Task) -> object:
+        return engagement.assign_owner(
+            ctx.services.catalog,
+            task_id=task.id,
+            owner=owner,
             actor=ctx.scope.actor,
             at=ctx.services.clock(),
             op_id=ctx.scope.op_id,
-            reason=reason,
-        ),
+        )
+
+    return await _task_change(ctx, apply)
+
+
+@actions.register("task.assign")
+async def assign(ctx: ActionContext) -> ActionResult:
+    ctx.task()  # an unknown task is reported before the person
+    return await _assign(ctx, await ctx.person(ctx.data.get("owner")))
+
+
+@actions.register("task.take")
+async def take(ctx: ActionContext) -> ActionResult:
+    return await _assign(ctx, ctx.scope.actor.person)
+
+
+@actions.register("task.unassign")
+async def unassign(ctx: ActionContext) -> ActionResult:
+    return await _assign(ctx, None)
+
+
+async def _set_due(ctx: ActionContext, clear: bool) -> ActionResult:
+    due = None
+    if not clear:
+        due = parse_date(ctx.data.get("due"))
+        if due is None:
+            raise BadDate()
+
+    def apply(engagement: Engagement, task: Task) -> object:
+        return engagement.set_due(
+            ctx.services.catalog,
+            task_id=task.id,
+            due=due,
+            actor=ctx.scope.actor,
+            at=ctx.services.clock(),
+            op_id=ctx.scope.op_id,
+        )
+
+    return await _task_change(ctx, apply)
+
+
+@actions.register("task.due")
+async def set_due(ctx: ActionContext) -> ActionResult:
+    return await _set_due(ctx, clear=False)
+
+
+@actions.register("task.due_clear")
+async def clear_due(ctx: ActionContext) -> ActionResult:
+    return await _set_due(ctx, clear=True)
+
+
+@actions.register("task.note")
+async def add_note(ctx: ActionContext) -> ActionResult:
+    task = ctx.task()
+    if ctx.pointer() is not None:
+        raise InvalidAction("notes are added in the engagement's own conversation")
+    at = ctx.services.clock()
+    # Checked before anything is stored, by the same rule the engagement applies.
+    note = Note(task.id, ctx.scope.actor, at, check_note(ctx.text("note") or ""))
+
+    def apply(engagement: Engagement, task: Task) -> object:
+        return engagement.note_added(
+            ctx.services.catalog,
+            task_id=task.id,
+            text=note.text,
+            actor=ctx.scope.actor,
+            at=at,
+            op_id=ctx.scope.op_id,
+        )
+
+    await ctx.services.repo.save_note(ctx.scope.key.id, note, ctx.scope.op_id)
+    return await _task_change(ctx, apply)
+
+
+@actions.register("task.show")
+async def show_task(ctx: ActionContext) -> ActionResult:
+    task = ctx.task()
+    engagement, _ = await ctx.services.engagement_for(ctx.scope)
+    return ActionResult(
+        await _task_view(ctx, engagement, task, ctx.services.view(engagement, ctx.scope))
     )
-    track = catalog.track(catalog.task(task_id).track_id)
-    return phase_card(engagement, catalog, track, ctx.scope.lang)
 
 
-@actions.register("task.done")
-async def mark_done(ctx: ActionContext) -> Card:
-    return await _set_task_status(ctx, TaskStatus.DONE)
-
-
-@actions.register("task.na")
-async def mark_not_applicable(ctx: ActionContext) -> Card:
-    return await _set_task_status(ctx, TaskStatus.NOT_APPLICABLE)
-
-
-@actions.register("task.reopen")
-async def reopen(ctx: ActionContext) -> Card:
-    return await _set_task_status(ctx, TaskStatus.OPEN)
+def _track(ctx: ActionContext) -> Track:
+    name = ctx.identifier("phase")
+    track = ctx.services.catalog.find_track(name)
+    if track is None:
+        raise UnknownTrack(name=name)
+    return track
 
 
 @actions.register("phase.show")
-async def show_phase(ctx: ActionContext) -> Card:
-    track_id = ctx.identifier("phase")
-    catalog = ctx.services.catalog
-    track = catalog.find_track(track_id)
-    if track is None:
-        raise UnknownTrack(name=track_id)
+async def show_phase(ctx: ActionContext) -> ActionResult:
+    track, page = _track(ctx), ctx.page()
     engagement, _ = await ctx.services.engagement_for(ctx.scope)
-    return phase_card(engagement, catalog, track, ctx.scope.lang)
+    view = ctx.services.view(engagement, ctx.scope)
+    return ActionResult(phase_card(engagement, ctx.services.catalog, track, view, page=page))
+
+
+@actions.register("phase.skip")
+async def skip_phase(ctx: ActionContext) -> ActionResult:
+    track = _track(ctx)
+    engagement = await _change(
+        ctx,
+        lambda e: e.skip_phase(
+            ctx.services.catalog,
+            phase_id=track.id,
+            reason=ctx.text(reason_input_id(track.id)),
+            actor=ctx.scope.actor,
+            at=ctx.services.clock(),
+            op_id=ctx.scope.op_id,
+        ),
+    )
+    view = ctx.services.view(engagement, ctx.scope)
+    return ActionResult(overview_card(engagement, ctx.services.catalog, view), changed=True)
 
 
 @actions.register("status.show")
-async def show_status(ctx: ActionContext) -> Card:
+async def show_status(ctx: ActionContext) -> ActionResult:
     engagement, _ = await ctx.services.engagement_for(ctx.scope)
-    return overview_card(engagement, ctx.services.catalog, ctx.scope.lang)
+    view = ctx.services.view(engagement, ctx.scope)
+    return ActionResult(overview_card(engagement, ctx.services.catalog, view))
+
+
+async def setup_form(ctx: ActionContext, engagement: Engagement) -> Card:
+    view = ctx.services.view(engagement, ctx.scope)
+    return setup_card(
+        ctx.services.catalog,
+        view,
+        values=form_values(engagement.profile, view),
+        members=await ctx.members(),
+    )
+
+
+@actions.register("setup.show")
+async def show_setup(ctx: ActionContext) -> ActionResult:
+    engagement, _ = await ctx.services.engagement_for(ctx.scope)
+    if not engagement.is_manager(ctx.scope.actor):
+        raise NotPermitted(action="setup")
+    return ActionResult(await setup_form(ctx, engagement))
+
+
+@actions.register("setup.save")
+async def save_setup(ctx: ActionContext) -> ActionResult:
+    catalog, scope = ctx.services.catalog, ctx.scope
+    engagement, _ = await ctx.services.engagement_for(scope)
+    if not engagement.is_manager(scope.actor):
+        raise NotPermitted(action="setup")
+    form = {k: v for k, v in ctx.data.items() if isinstance(v, str)}
+    try:
+        manager = await ctx.person(form.get("projectManager"))
+    except UnknownPerson:
+        manager = None
+    try:
+        profile = validate_profile(form, catalog, manager)
+    except ProfileInvalid as invalid:
+        view = ctx.services.view(engagement, scope)
+        members = await ctx.members()
+        return ActionResult(
+            setup_card(catalog, view, values=form, members=members, errors=dict(invalid.errors))
+        )
+    engagement = await _change(
+        ctx,
+        lambda e: e.apply_profile(
+            profile, actor=scope.actor, at=ctx.services.clock(), op_id=scope.op_id
+        ),
+    )
+    view = ctx.services.view(engagement, scope)
+    card = overview_card(engagement, catalog, view, notices=[view.t("setup.saved")])
+    return ActionResult(card, changed=True)
+
+
+async def my_tasks_view(ctx: ActionContext) -> Card:
+    """The tasks the person clicking owns, in every engagement of their tenant."""
+    scope, repo, catalog = ctx.scope, ctx.services.repo, ctx.services.catalog
+    person_ids = {scope.actor.id} | ({scope.actor.aad_id} if scope.actor.aad_id else set())
+    now = ctx.services.clock()
+    items: list[OwnedTask] = []
+    for engagement_id in await repo.owned_engagements(person_ids):
+        engagement = await repo.get(engagement_id)
+        if engagement is None or engagement.key.tenant_id != scope.key.tenant_id:
+            continue
+        today = engagement.today(now)
+        for task_id in engagement.owned_by(person_ids):
+            if catalog.has_task(task_id):
+                task = catalog.task(task_id)
+                items.append(OwnedTask(engagement, task, engagement.is_overdue(task_id, today)))
+    own = await repo.get(scope.key.id)
+    view = View.of(own, scope.lang, now) if own else View(scope.lang, now.date(), None)
+    return my_tasks_card(items, catalog, view, owner_name=scope.actor.name)
+
+
+@actions.register("mytasks.show")
+async def show_my_tasks(ctx: ActionContext) -> ActionResult:
+    return ActionResult(await my_tasks_view(ctx))

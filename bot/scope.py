@@ -26,6 +26,7 @@ class MalformedActivity(ValueError):
 class TurnScope:
     key: EngagementKey
     actor: Actor
+    user_id: str  # the Teams user id (29:...), what user-specific card views are keyed by
     lang: Language
     conversation_type: str
     # Teams gives each delivery of an activity the same id, so it identifies a click
@@ -69,7 +70,12 @@ def scope_of(activity: Activity) -> TurnScope:
         raise MalformedActivity("activity has no sender")
     return TurnScope(
         key=EngagementKey(tenant_of(activity), conversation_key(activity)),
-        actor=Actor(sender.id, (sender.name or "")[:200]),
+        actor=Actor(
+            sender.id,
+            sender.name[:200] if isinstance(sender.name, str) else "",
+            sender.aad_object_id if isinstance(sender.aad_object_id, str) else None,
+        ),
+        user_id=sender.id,
         lang=language_for(activity.locale),
         conversation_type=conversation.conversation_type or "personal",
         op_id=activity.id or f"local-{uuid.uuid4()}",

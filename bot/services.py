@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from bot.scope import TurnScope
+from cards.common import View
 from domain.catalog import Catalog
 from domain.engagement import Engagement
 from domain.errors import EngagementMissing
@@ -26,6 +27,9 @@ class Services:
     catalog: Catalog
     clock: Callable[[], datetime] = utc_now
 
+    def view(self, engagement: Engagement, scope: TurnScope) -> View:
+        return View.of(engagement, scope.lang, self.clock())
+
     def new_engagement(self, scope: TurnScope) -> Engagement:
         return Engagement(
             key=scope.key,
@@ -40,7 +44,7 @@ class Services:
         """The conversation's engagement, created on first contact (Teams does not always
         send an installation event, e.g. for a personal chat opened from the app store).
         Returns it and whether this call created it."""
-        engagement = await self.repo.get(scope.key)
+        engagement = await self.repo.get(scope.key.id)
         if engagement is None:
             return await self.repo.create_if_missing(self.new_engagement(scope))
         if engagement.conversation_reference != scope.reference:
@@ -50,14 +54,15 @@ class Services:
     async def change(
         self, scope: TurnScope, change: Callable[[Engagement], R]
     ) -> tuple[Engagement, R]:
-        """Applies `change` to the scope's engagement, keeping its proactive address fresh."""
+        """Applies `change` to the conversation's engagement, keeping its proactive address
+        fresh from the activity."""
 
         def apply(engagement: Engagement) -> R:
             engagement.conversation_reference = scope.reference
             return change(engagement)
 
         try:
-            return await self.repo.update(scope.key, apply)
+            return await self.repo.update(scope.key.id, apply)
         except EngagementMissing:
             await self.repo.create_if_missing(self.new_engagement(scope))
-            return await self.repo.update(scope.key, apply)
+            return await self.repo.update(scope.key.id, apply)

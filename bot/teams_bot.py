@@ -13,20 +13,25 @@ from botbuilder.core import (
     MessageFactory,
     TurnContext,
 )
+from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from bot.actions import ActionContext, InvalidAction, actions
+from bot.actions import ActionContext, ActionResult, InvalidAction, actions
 from bot.commands import CommandContext, commands
+from bot.outbound import Outbound
 from bot.scope import MalformedActivity, TurnScope, scope_of
 from bot.services import Services
-from cards.common import Card
+from cards.announce import phase_completed_card
+from cards.common import Card, View
 from cards.help import help_card
 from cards.notice import error_card
-from cards.overview import welcome_card
+from cards.overview import welcome_card, with_setup_offer
 from dialogs.commands import MAX_COMMAND_TEXT, parse_command
-from domain.catalog import Language
+from domain.catalog import Language, Track
+from domain.engagement import Engagement
 from domain.errors import DomainError, TextTooLong
 from domain.i18n import language_for, text
+from domain.profile import Person
 from storage.base import StoreUnavailable
 
 log = logging.getLogger("bot.turn")
@@ -34,6 +39,7 @@ log = logging.getLogger("bot.turn")
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
+REFUSALS = (DomainError, StoreUnavailable)
 
 
 def card_invoke_response(card: Card) -> InvokeResponse:
@@ -69,9 +75,56 @@ def refusal(lang: Language, error: Exception) -> str:
     return text(lang, "error.invalid_request")
 
 
+def card_message(card: Card) -> Activity:
+    message = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    message.type = ActivityTypes.message
+    return message
+
+
 class OnboardingBot(ActivityHandler):
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, outbound: Outbound) -> None:
         self.services = services
+        self.outbound = outbound
+
+    # What every handler gets ----------------------------------------------------------
+
+    def _context(
+        self, turn_context: TurnContext, scope: TurnScope, data: dict[str, Any]
+    ) -> ActionContext:
+        members: list[Person] = []
+
+        async def conversation_members() -> list[Person]:
+            if not members:
+                members.extend(await self._members(turn_context, scope))
+            return members
+
+        return ActionContext(scope, data, self.services, conversation_members, self._announce)
+
+    async def _members(self, turn_context: TurnContext, scope: TurnScope) -> list[Person]:
+        """People of this conversation (what the people picker offers and accepts). If Teams
+        cannot list them, the person acting is still known."""
+        try:
+            accounts = await TeamsInfo.get_members(turn_context)
+        except Exception as error:
+            log.warning("could not list members: %s", type(error).__name__)
+            accounts = []
+        people = [Person(a.aad_object_id or a.id, a.name or "") for a in accounts if a.id]
+        me = scope.actor.person
+        return people if any(p.id == me.id for p in people) else [me, *people]
+
+    async def _announce(self, engagement: Engagement, completed: list[Track]) -> None:
+        """Phase completions go to the engagement's own conversation (its channel), wherever
+        the click that completed them came from."""
+        if not engagement.conversation_reference:
+            return
+        lang = engagement.language(language_for(engagement.locale))
+        view = View.of(engagement, lang, self.services.clock())
+        for phase in completed:
+            card = phase_completed_card(engagement, self.services.catalog, phase, view)
+            try:
+                await self.outbound.post(engagement.conversation_reference, card_message(card))
+            except Exception as error:
+                log.warning("could not announce %s: %s", phase.id, type(error).__name__)
 
     # Installation -------------------------------------------------------------------
 
@@ -91,9 +144,10 @@ class OnboardingBot(ActivityHandler):
         scope = scope_of(turn_context.activity)
         engagement, created = await self.services.engagement_for(scope)
         if created:
-            await turn_context.send_activity(
-                _card_message(welcome_card(engagement, self.services.catalog, scope.lang))
+            card = welcome_card(
+                engagement, self.services.catalog, self.services.view(engagement, scope)
             )
+            await turn_context.send_activity(card_message(card))
 
     # Text commands and Action.Submit -----------------------------------------------------
 
@@ -104,35 +158,46 @@ class OnboardingBot(ActivityHandler):
             scope = scope_of(activity)
             if isinstance(activity.value, dict) and activity.text is None:
                 # Action.Submit from a client without Universal Actions: same verbs.
-                card = await self._run_action(scope, activity.value.get("verb"), activity.value)
+                data = activity.value
+                cards = [(await self._run_action(turn_context, scope, data.get("verb"), data)).card]
             else:
-                card = await self._run_command(scope, activity.text or "")
-        except (DomainError, StoreUnavailable, InvalidAction, MalformedActivity) as error:
+                cards = await self._run_command(turn_context, scope, activity.text or "")
+        except (*REFUSALS, InvalidAction, MalformedActivity) as error:
             log.info("refused message: %s", type(error).__name__)
-            card = error_card(lang, refusal(lang, error))
-        await turn_context.send_activity(_card_message(card))
+            cards = [error_card(lang, refusal(lang, error))]
+        for card in cards:
+            await turn_context.send_activity(card_message(card))
 
-    async def _run_command(self, scope: TurnScope, typed: str) -> Card:
+    async def _run_command(
+        self, turn_context: TurnContext, scope: TurnScope, typed: str
+    ) -> list[Card]:
         if len(typed) > MAX_COMMAND_TEXT:
             raise TextTooLong(limit=MAX_COMMAND_TEXT)
         command = parse_command(typed)
         handler = commands.get(command.name) if command else None
         if command is None or handler is None:
-            return help_card(scope.lang, unknown_text=True)
-        return await handler(CommandContext(scope, command.argument, self.services))
+            return [help_card(scope.lang, unknown_text=True)]
+        ctx = CommandContext(command.argument, self._context(turn_context, scope, {}))
+        cards = await handler(ctx)
+        if ctx.needs_setup and command.name not in ("settings", "my tasks"):
+            engagement = await ctx.engagement()
+            cards[0] = with_setup_offer(cards[0], self.services.view(engagement, scope))
+        return cards
 
-    async def _run_action(self, scope: TurnScope, verb: object, data: dict[str, Any]) -> Card:
+    async def _run_action(
+        self, turn_context: TurnContext, scope: TurnScope, verb: object, data: dict[str, Any]
+    ) -> ActionResult:
         handler = actions.get(verb) if isinstance(verb, str) else None
         if handler is None:
             raise InvalidAction(f"unknown verb {str(verb)[:40]!r}")
-        return await handler(ActionContext(scope, data, self.services))
+        return await handler(self._context(turn_context, scope, data))
 
     # Action.Execute ---------------------------------------------------------------------
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
         if activity.name != "adaptiveCard/action":
-            return InvokeResponse(status=HTTPStatus.NOT_IMPLEMENTED)
+            return bad_request_invoke_response("unsupported invoke")
         lang = language_for(activity.locale)
         action = activity.value.get("action") if isinstance(activity.value, dict) else None
         if not isinstance(action, dict) or action.get("type") != "Action.Execute":
@@ -142,16 +207,17 @@ class OnboardingBot(ActivityHandler):
             return bad_request_invoke_response("value.action.data must be an object")
         try:
             scope = scope_of(activity)
-            card = await self._run_action(scope, action.get("verb"), data)
+            result = await self._run_action(turn_context, scope, action.get("verb"), data)
         except (InvalidAction, MalformedActivity) as error:
             log.info("bad invoke: %s", error)
             return bad_request_invoke_response(str(error))
-        except (DomainError, StoreUnavailable) as error:
+        except REFUSALS as error:
             log.info("refused invoke: %s", type(error).__name__)
             return message_invoke_response(refusal(lang, error))
-        if scope.is_shared_conversation and activity.reply_to_id:
-            await self._update_shared_card(turn_context, activity.reply_to_id, card)
-        return card_invoke_response(card)
+        shared = data.get("view") != "mytasks" and scope.is_shared_conversation
+        if result.changed and shared and activity.reply_to_id:
+            await self._update_shared_card(turn_context, activity.reply_to_id, result.card)
+        return card_invoke_response(result.card)
 
     async def _update_shared_card(
         self, turn_context: TurnContext, message_id: str, card: Card
@@ -159,15 +225,9 @@ class OnboardingBot(ActivityHandler):
         """Everyone in a channel or group chat sees one card; the invoke response alone would
         refresh it for the person who clicked. A failed update is not the click's failure:
         the state is saved and the next view shows it."""
-        update = _card_message(card)
+        update = card_message(card)
         update.id = message_id
         try:
             await turn_context.update_activity(update)
         except Exception as error:
             log.warning("could not update shared card %s: %s", message_id, error)
-
-
-def _card_message(card: Card) -> Activity:
-    message = MessageFactory.attachment(CardFactory.adaptive_card(card))
-    message.type = ActivityTypes.message
-    return message

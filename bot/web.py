@@ -12,6 +12,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 
 from bot.adapter import OnboardingAdapter, log_turn_error
 from bot.config import Settings
+from bot.outbound import Outbound
 from bot.services import Services, utc_now
 from bot.teams_bot import OnboardingBot
 from domain.catalog import default_catalog
@@ -54,7 +55,7 @@ def create_app(
         ConfigurationBotFrameworkAuthentication(settings.bot_framework_config())
     )
     adapter.on_turn_error = log_turn_error
-    bot = OnboardingBot(services)
+    bot = OnboardingBot(services, Outbound(adapter, settings.app_id))
 
     async def messages(request: web.Request) -> web.Response:
         return await adapter.process(request, bot)

@@ -1,30 +1,65 @@
-"""Building blocks shared by every card: the envelope, text blocks and actions.
+"""Building blocks shared by every card: the envelope, text, actions, dates and mentions.
 
 Cards are plain dicts of Adaptive Card 1.5 JSON, the highest version Teams renders.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from domain.catalog import Language
+from domain.engagement import Engagement
+from domain.i18n import text
+from domain.profile import Person
 
 CARD_VERSION = "1.5"
 Card = dict[str, Any]
 Element = dict[str, Any]
 
 
-def adaptive_card(body: list[Element], actions: list[Element] | None = None) -> Card:
+class Mentions:
+    """Collects the people a card @mentions; Teams notifies them when the card is posted."""
+
+    def __init__(self) -> None:
+        self._entities: dict[str, dict[str, Any]] = {}
+
+    def of(self, person: Person) -> str:
+        text = f"<at>{person.name or person.id}</at>"
+        self._entities.setdefault(
+            text,
+            {"type": "mention", "text": text, "mentioned": {"id": person.id, "name": person.name}},
+        )
+        return text
+
+    @property
+    def entities(self) -> list[dict[str, Any]]:
+        return list(self._entities.values())
+
+
+def adaptive_card(
+    body: list[Element],
+    actions: list[Element] | None = None,
+    *,
+    mentions: Mentions | None = None,
+    refresh: Element | None = None,
+) -> Card:
+    msteams: dict[str, Any] = {"width": "Full"}
+    if mentions and mentions.entities:
+        msteams["entities"] = mentions.entities
     card: Card = {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "version": CARD_VERSION,
         "body": body,
-        "msteams": {"width": "Full"},
+        "msteams": msteams,
     }
     if actions:
         card["actions"] = actions
+    if refresh:
+        card["refresh"] = refresh
     return card
 
 
@@ -36,14 +71,69 @@ def paragraph(text: str, **style: Any) -> Element:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def execute(title: str, verb: str, data: dict[str, str] | None = None, **extra: Any) -> Element:
-    """An Action.Execute button. Its data names only what the click is about (a task or a
-    phase); the engagement always comes from the conversation the click arrives in."""
+def execute(title: str, verb: str, data: dict[str, Any] | None = None, **extra: Any) -> Element:
+    """An Action.Execute button. Its data names what the click is about (a task, a phase, a
+    page); the engagement comes from the conversation the click arrives in."""
     action: Element = {"type": "Action.Execute", "title": title, "verb": verb}
     if data:
         action["data"] = data
     action.update(extra)
     return action
+
+
+def show_card(title: str, body: list[Element], actions: list[Element]) -> Element:
+    """A button that unfolds a small form inside the card (e.g. a reason box)."""
+    return {
+        "type": "Action.ShowCard",
+        "title": title,
+        "card": {"type": "AdaptiveCard", "body": body, "actions": actions},
+    }
+
+
+def text_input(
+    input_id: str,
+    label: str,
+    *,
+    max_length: int,
+    placeholder: str = "",
+    value: str = "",
+    multiline: bool = False,
+    required: bool = False,
+    error: str = "",
+) -> Element:
+    element: Element = {
+        "type": "Input.Text",
+        "id": input_id,
+        "label": label,
+        "maxLength": max_length,
+        "isMultiline": multiline,
+    }
+    if placeholder:
+        element["placeholder"] = placeholder
+    if value:
+        element["value"] = value
+    if required:
+        element |= {"isRequired": True, "errorMessage": error or label}
+    return element
+
+
+def people_picker(input_id: str, label: str, members: list[Person], value: str = "") -> Element:
+    """Teams' people picker, searching the people of this conversation; the static member
+    list is what clients without the dynamic search show."""
+    element: Element = {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "label": label,
+        "style": "compact",
+        "choices": [{"title": p.name or p.id, "value": p.id} for p in members[:50]],
+        "choices.data": {
+            "type": "Data.Query",
+            "dataset": "graph.microsoft.com/users?scope=currentContext",
+        },
+    }
+    if value:
+        element["value"] = value
+    return element
 
 
 def clip(value: str, limit: int) -> str:
@@ -56,9 +146,34 @@ def progress_bar(percent: int, width: int = 10) -> str:
     return "▰" * filled + "▱" * (width - filled)
 
 
-def format_date(moment: datetime, lang: Language) -> str:
-    return (
-        f"{moment.year}. {moment.month}. {moment.day}."
-        if lang == "ko"
-        else moment.strftime("%d %b %Y")
-    )
+def format_date(day: date, lang: Language) -> str:
+    return f"{day.year}. {day.month}. {day.day}." if lang == "ko" else day.strftime("%d %b %Y")
+
+
+def format_moment(moment: datetime, lang: Language, time_zone: str | None) -> str:
+    """A date and time as people in the engagement's time zone read it."""
+    local = moment.astimezone(ZoneInfo(time_zone)) if time_zone else moment
+    return f"{format_date(local.date(), lang)} {local:%H:%M}"
+
+
+@dataclass(frozen=True)
+class View:
+    """How a card is shown: in which language, and what 'today' is where the engagement is."""
+
+    lang: Language
+    today: date
+    time_zone: str | None
+
+    @classmethod
+    def of(cls, engagement: Engagement, fallback: Language, now: datetime) -> View:
+        time_zone = engagement.profile.time_zone if engagement.profile else None
+        return cls(engagement.language(fallback), engagement.today(now), time_zone)
+
+    def t(self, key: str, **params: object) -> str:
+        return text(self.lang, key, **params)
+
+    def date(self, day: date) -> str:
+        return format_date(day, self.lang)
+
+    def moment(self, moment: datetime) -> str:
+        return format_moment(moment, self.lang, self.time_zone)

@@ -1,24 +1,38 @@
-"""The overview card: progress of every phase and of the general track, current phase first."""
+"""The overview card: progress of every phase and of the general track, and what to do next."""
 
 from __future__ import annotations
 
-from cards.common import Card, Element, adaptive_card, execute, heading, paragraph, progress_bar
-from domain.catalog import Catalog, Language, Track
+from cards.common import (
+    Card,
+    Element,
+    Mentions,
+    View,
+    adaptive_card,
+    execute,
+    heading,
+    paragraph,
+    progress_bar,
+)
+from domain.catalog import Catalog, Track
 from domain.engagement import Engagement
-from domain.i18n import text
 
 
 def _track_row(
-    engagement: Engagement, catalog: Catalog, track: Track, lang: Language, is_current: bool
+    engagement: Engagement, catalog: Catalog, track: Track, view: View, is_current: bool
 ) -> Element:
-    progress = engagement.progress(catalog, track)
-    name = track.name.in_(lang)
+    progress = engagement.progress(catalog, track, view.today)
+    name = track.name.in_(view.lang)
+    counts = view.t(
+        "overview.counts", done=progress.done, open=progress.open, overdue=progress.overdue
+    )
+    if progress.skipped:
+        counts += " · " + view.t("overview.skipped")
     return {
         "type": "Container",
         "style": "emphasis" if is_current else "default",
         "spacing": "Small",
         "selectAction": execute(
-            text(lang, "action.open_phase", phase=name), "phase.show", {"phase": track.id}
+            view.t("action.open_phase", phase=name), "phase.show", {"phase": track.id}
         ),
         "items": [
             {
@@ -27,7 +41,13 @@ def _track_row(
                     {
                         "type": "Column",
                         "width": "stretch",
-                        "items": [paragraph(("▶ " if is_current else "") + name, weight="Bolder")],
+                        "items": [
+                            paragraph(
+                                ("▶ " if is_current else "") + name,
+                                weight="Bolder",
+                                color="Accent" if is_current else "Default",
+                            )
+                        ],
                     },
                     {
                         "type": "Column",
@@ -42,74 +62,114 @@ def _track_row(
                 ],
             },
             paragraph(
-                text(
-                    lang,
-                    "overview.counts",
-                    settled=progress.settled,
-                    total=progress.total,
-                    open=progress.total - progress.settled,
-                ),
+                counts,
                 isSubtle=True,
                 size="Small",
                 spacing="None",
+                color="Attention" if progress.overdue else "Default",
             ),
         ],
     }
 
 
-def overview_body(engagement: Engagement, catalog: Catalog, lang: Language) -> list[Element]:
+def _next_up(
+    engagement: Engagement, catalog: Catalog, view: View, mentions: Mentions
+) -> list[Element]:
+    tasks = engagement.next_up(catalog, view.today)
+    if not tasks:
+        return []
+    lines = []
+    for task in tasks:
+        record = engagement.record(task.id)
+        owner = mentions.of(record.owner) if record.owner else view.t("overview.no_owner")
+        line = f"- {task.title.in_(view.lang)} · {owner}"
+        if record.due:
+            key = "task.overdue" if engagement.is_overdue(task.id, view.today) else "task.due"
+            line += " · " + view.t(key, date=view.date(record.due))
+        lines.append(line)
+    return [paragraph(view.t("overview.next_up"), weight="Bolder"), paragraph("\n".join(lines))]
+
+
+def overview_body(
+    engagement: Engagement, catalog: Catalog, view: View, mentions: Mentions
+) -> list[Element]:
     current = engagement.current_phase(catalog)
+    title = engagement.profile.name if engagement.profile else view.t("overview.title")
     status_line = (
-        text(lang, "overview.current", phase=current.name.in_(lang))
+        view.t("overview.current", phase=current.name.in_(view.lang))
         if current
-        else text(lang, "overview.all_done")
+        else view.t("overview.all_done")
     )
     body: list[Element] = [
-        heading(text(lang, "overview.title"), size="Medium"),
+        heading(title, size="Medium"),
         paragraph(status_line, color="Accent" if current else "Good", weight="Bolder"),
     ]
     body += [
-        _track_row(engagement, catalog, phase, lang, phase == current) for phase in catalog.phases
+        _track_row(engagement, catalog, phase, view, phase == current) for phase in catalog.phases
     ]
-    body.append(_track_row(engagement, catalog, catalog.general, lang, False))
+    body.append(_track_row(engagement, catalog, catalog.general, view, False))
     body.append(
-        paragraph(text(lang, "overview.general_note"), isSubtle=True, size="Small", spacing="None")
+        paragraph(view.t("overview.general_note"), isSubtle=True, size="Small", spacing="None")
     )
-    return body
+    return body + _next_up(engagement, catalog, view, mentions)
 
 
-def overview_actions(engagement: Engagement, catalog: Catalog, lang: Language) -> list[Element]:
+def overview_actions(engagement: Engagement, catalog: Catalog, view: View) -> list[Element]:
     current = engagement.current_phase(catalog)
     actions = []
     if current:
         actions.append(
             execute(
-                text(lang, "action.open_phase", phase=current.name.in_(lang)),
+                view.t("action.open_phase", phase=current.name.in_(view.lang)),
                 "phase.show",
                 {"phase": current.id},
                 style="positive",
             )
         )
-    general = catalog.general.name.in_(lang)
     actions.append(
         execute(
-            text(lang, "action.open_phase", phase=general),
+            view.t("action.open_phase", phase=catalog.general.name.in_(view.lang)),
             "phase.show",
             {"phase": catalog.general.id},
         )
     )
+    actions.append(execute(view.t("action.settings"), "setup.show"))
     return actions
 
 
-def overview_card(engagement: Engagement, catalog: Catalog, lang: Language) -> Card:
-    return adaptive_card(
-        overview_body(engagement, catalog, lang), overview_actions(engagement, catalog, lang)
-    )
+def overview_card(
+    engagement: Engagement, catalog: Catalog, view: View, notices: list[str] | None = None
+) -> Card:
+    """`notices` are short warnings shown on top, e.g. that the channel cannot be reached."""
+    mentions = Mentions()
+    body = [paragraph(n, color="Warning", weight="Bolder") for n in notices or []]
+    body += overview_body(engagement, catalog, view, mentions)
+    return adaptive_card(body, overview_actions(engagement, catalog, view), mentions=mentions)
 
 
-def welcome_card(engagement: Engagement, catalog: Catalog, lang: Language) -> Card:
-    intro = [heading(text(lang, "welcome.title")), paragraph(text(lang, "welcome.body"))]
-    return adaptive_card(
-        intro + overview_body(engagement, catalog, lang),
-        overview_actions(engagement, catalog, lang),
-    )
+def welcome_card(engagement: Engagement, catalog: Catalog, view: View) -> Card:
+    mentions = Mentions()
+    intro = [heading(view.t("welcome.title")), paragraph(view.t("welcome.body"))]
+    setup = {
+        "type": "ActionSet",
+        "actions": [execute(view.t("action.setup"), "setup.show", style="positive")],
+    }
+    body = [*intro, paragraph(view.t("welcome.setup")), setup]
+    body += overview_body(engagement, catalog, view, mentions)
+    return adaptive_card(body, overview_actions(engagement, catalog, view), mentions=mentions)
+
+
+def with_setup_offer(card: Card, view: View) -> Card:
+    """Until the engagement is set up, every answer offers the setup form on top."""
+    offer: Element = {
+        "type": "Container",
+        "style": "warning",
+        "items": [
+            paragraph(view.t("setup.offer"), weight="Bolder"),
+            {
+                "type": "ActionSet",
+                "actions": [execute(view.t("action.setup"), "setup.show", style="positive")],
+            },
+        ],
+    }
+    return {**card, "body": [offer, *card["body"]]}

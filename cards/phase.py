@@ -1,111 +1,222 @@
-"""The phase card: a phase's goal and checkpoint, then each task with its state and buttons."""
+"""The phase card: a phase's goal and checkpoint, then its tasks, a page at a time."""
 
 from __future__ import annotations
 
 from cards.common import (
     Card,
     Element,
+    Mentions,
+    View,
     adaptive_card,
     clip,
     execute,
-    format_date,
     heading,
     paragraph,
     progress_bar,
+    show_card,
+    text_input,
 )
-from domain.catalog import Catalog, Language, Task, Track
-from domain.engagement import Engagement, TaskStatus
-from domain.i18n import text
+from domain.catalog import Catalog, Task, Track
+from domain.engagement import MAX_REASON_CHARS, Engagement, TaskStatus
 
+# Eight tasks with owners, due dates and notes stay well inside Teams' card size limit;
+# the 19 general responsibilities take three pages.
+PAGE_SIZE = 8
 STATUS_MARK = {TaskStatus.OPEN: "⬜", TaskStatus.DONE: "✅", TaskStatus.NOT_APPLICABLE: "➖"}
 
 
-def reason_input_id(task_id: str) -> str:
-    """Each task's reason box has its own id: Teams sends every input of the card with a click."""
-    return f"reason.{task_id}"
+def reason_input_id(subject: str) -> str:
+    """Each reason box has its own id: Teams sends every input of the card with a click."""
+    return f"reason.{subject}"
 
 
-def _status_line(engagement: Engagement, task: Task, lang: Language) -> Element | None:
-    record = engagement.tasks.get(task.id)
-    if record is None:
+def page_count(catalog: Catalog, track: Track) -> int:
+    return max(1, -(-len(catalog.tasks_of(track.id)) // PAGE_SIZE))
+
+
+def page_of(catalog: Catalog, task: Task) -> int:
+    return catalog.tasks_of(task.track_id).index(task) // PAGE_SIZE
+
+
+def status_line(engagement: Engagement, task: Task, view: View) -> str | None:
+    record = engagement.record(task.id)
+    if record.status is TaskStatus.OPEN or not (record.changed_by and record.changed_at):
         return None
-    who, when = clip(record.changed_by.name or "?", 40), format_date(record.changed_at, lang)
+    who, when = clip(record.changed_by.name or "?", 40), view.moment(record.changed_at)
     if record.status is TaskStatus.DONE:
-        line = text(lang, "task.status.done", who=who, when=when)
-    else:
-        line = text(
-            lang,
-            "task.status.not_applicable",
-            who=who,
-            when=when,
-            reason=clip(record.reason or "", 120),
+        return view.t("task.status.done", who=who, when=when)
+    return view.t(
+        "task.status.not_applicable", who=who, when=when, reason=clip(record.reason or "", 120)
+    )
+
+
+def task_facts(engagement: Engagement, task: Task, view: View, mentions: Mentions) -> list[str]:
+    """Owner, due date and notes of a task, as short lines (the owner @mentioned)."""
+    record = engagement.record(task.id)
+    lines = []
+    if record.owner:
+        lines.append(view.t("task.owner", owner=mentions.of(record.owner)))
+    if record.due:
+        key = "task.overdue" if engagement.is_overdue(task.id, view.today) else "task.due"
+        lines.append(view.t(key, date=view.date(record.due)))
+    if record.notes:
+        lines.append(
+            view.t("task.notes", count=record.notes, latest=clip(record.last_note or "", 100))
         )
-    return paragraph(line, size="Small", color="Good", spacing="Small")
+    return lines
 
 
-def _task_actions(status: TaskStatus, task: Task, lang: Language) -> list[Element]:
-    target = {"task": task.id}
-    if status is not TaskStatus.OPEN:
-        return [execute(text(lang, "action.reopen"), "task.reopen", target)]
-    reason_form = {
-        "type": "AdaptiveCard",
-        "body": [
-            {
-                "type": "Input.Text",
-                "id": reason_input_id(task.id),
-                "label": text(lang, "input.reason.label"),
-                "placeholder": text(lang, "input.reason.placeholder"),
-                "maxLength": 500,
-                "isRequired": True,
-                "errorMessage": text(lang, "error.reason_required"),
-            }
+def not_applicable_button(
+    task: Task, view: View, verb: str = "task.na", extra: dict[str, str] | None = None
+) -> Element:
+    return show_card(
+        view.t("action.not_applicable"),
+        [
+            text_input(
+                reason_input_id(task.id),
+                view.t("input.reason.label"),
+                max_length=MAX_REASON_CHARS,
+                placeholder=view.t("input.reason.placeholder"),
+                required=True,
+                error=view.t("error.reason_required"),
+            )
         ],
-        "actions": [execute(text(lang, "action.confirm_not_applicable"), "task.na", target)],
-    }
+        [
+            execute(
+                view.t("action.confirm_not_applicable"), verb, {"task": task.id, **(extra or {})}
+            )
+        ],
+    )
+
+
+def task_buttons(engagement: Engagement, task: Task, view: View) -> list[Element]:
+    target = {"task": task.id}
+    details = execute(view.t("action.details"), "task.show", target)
+    if engagement.status_of(task.id) is not TaskStatus.OPEN:
+        return [execute(view.t("action.reopen"), "task.reopen", target), details]
     return [
-        execute(text(lang, "action.done"), "task.done", target, style="positive"),
-        {
-            "type": "Action.ShowCard",
-            "title": text(lang, "action.not_applicable"),
-            "card": reason_form,
-        },
+        execute(view.t("action.done"), "task.done", target, style="positive"),
+        not_applicable_button(task, view),
+        details,
     ]
 
 
-def _task_block(engagement: Engagement, task: Task, lang: Language) -> Element:
+def task_block(engagement: Engagement, task: Task, view: View, mentions: Mentions) -> Element:
     status = engagement.status_of(task.id)
-    title = f"{STATUS_MARK[status]} {task.title.in_(lang)}"
+    title = f"{STATUS_MARK[status]} {task.title.in_(view.lang)}"
     if task.optional:
-        title += f" ({text(lang, 'task.optional')})"
+        title += f" ({view.t('task.optional')})"
+    overdue = engagement.is_overdue(task.id, view.today)
     items: list[Element] = [
-        paragraph(title, weight="Bolder"),
-        paragraph(task.description.in_(lang), isSubtle=True, spacing="None", size="Small"),
+        paragraph(title, weight="Bolder", color="Attention" if overdue else "Default"),
+        paragraph(task.description.in_(view.lang), isSubtle=True, spacing="None", size="Small"),
     ]
-    status_line = _status_line(engagement, task, lang)
-    if status_line:
-        items.append(status_line)
-    items.append({"type": "ActionSet", "actions": _task_actions(status, task, lang)})
-    return {
-        "type": "Container",
-        "separator": True,
-        "spacing": "Medium",
-        "id": f"task.{task.id}",
-        "items": items,
-    }
+    line = status_line(engagement, task, view)
+    if line:
+        items.append(paragraph(line, size="Small", color="Good", spacing="Small"))
+    facts = task_facts(engagement, task, view, mentions)
+    if facts:
+        items.append(paragraph("  \n".join(facts), size="Small", spacing="Small"))
+    items.append({"type": "ActionSet", "actions": task_buttons(engagement, task, view)})
+    return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
 
 
-def phase_card(engagement: Engagement, catalog: Catalog, track: Track, lang: Language) -> Card:
-    progress = engagement.progress(catalog, track)
-    facts = [{"title": text(lang, "phase.goal"), "value": track.goal.in_(lang)}]
+def phase_header(
+    engagement: Engagement, catalog: Catalog, track: Track, view: View
+) -> list[Element]:
+    progress = engagement.progress(catalog, track, view.today)
+    facts = [{"title": view.t("phase.goal"), "value": track.goal.in_(view.lang)}]
     if track.checkpoint:
-        facts.append({"title": text(lang, "phase.checkpoint"), "value": track.checkpoint.in_(lang)})
-    summary = text(lang, "phase.progress", settled=progress.settled, total=progress.total)
+        facts.append(
+            {"title": view.t("phase.checkpoint"), "value": track.checkpoint.in_(view.lang)}
+        )
+    target = engagement.profile.phase_targets.get(track.id) if engagement.profile else None
+    if target:
+        facts.append({"title": view.t("phase.target"), "value": view.date(target)})
+    summary = view.t("phase.progress", settled=progress.settled, total=progress.total)
+    if progress.overdue:
+        summary += " · " + view.t("phase.overdue", count=progress.overdue)
     body: list[Element] = [
-        heading(track.name.in_(lang)),
+        heading(track.name.in_(view.lang)),
         {"type": "FactSet", "facts": facts},
         paragraph(f"{progress_bar(progress.percent)} {summary}", fontType="Monospace"),
     ]
-    if track.kind == "phase" and progress.complete:
-        body.append(paragraph(text(lang, "phase.complete"), color="Good", weight="Bolder"))
-    body += [_task_block(engagement, task, lang) for task in catalog.tasks_of(track.id)]
-    return adaptive_card(body, [execute(text(lang, "action.overview"), "status.show")])
+    skip = engagement.skipped_phases.get(track.id)
+    if skip:
+        body.append(
+            paragraph(
+                view.t("phase.skipped", who=clip(skip.by.name, 40), reason=clip(skip.reason, 200)),
+                color="Warning",
+            )
+        )
+    elif track.kind == "phase" and progress.complete:
+        body.append(paragraph(view.t("phase.complete"), color="Good", weight="Bolder"))
+    return body
+
+
+def skip_button(track: Track, view: View) -> Element:
+    return show_card(
+        view.t("action.skip_phase"),
+        [
+            paragraph(view.t("phase.skip_note"), isSubtle=True, size="Small"),
+            text_input(
+                reason_input_id(track.id),
+                view.t("input.skip_reason.label"),
+                max_length=MAX_REASON_CHARS,
+                required=True,
+                error=view.t("error.reason_required"),
+            ),
+        ],
+        [execute(view.t("action.confirm_skip"), "phase.skip", {"phase": track.id})],
+    )
+
+
+def phase_card(
+    engagement: Engagement, catalog: Catalog, track: Track, view: View, page: int = 0
+) -> Card:
+    pages = page_count(catalog, track)
+    page = min(max(page, 0), pages - 1)
+    tasks = catalog.tasks_of(track.id)[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    mentions = Mentions()
+    body = phase_header(engagement, catalog, track, view)
+    if pages > 1:
+        body.append(paragraph(view.t("phase.page", page=page + 1, pages=pages), isSubtle=True))
+    body += [task_block(engagement, task, view, mentions) for task in tasks]
+    actions: list[Element] = []
+    if page > 0:
+        actions.append(
+            execute(
+                view.t("action.previous"), "phase.show", {"phase": track.id, "page": str(page - 1)}
+            )
+        )
+    if page < pages - 1:
+        actions.append(
+            execute(view.t("action.more"), "phase.show", {"phase": track.id, "page": str(page + 1)})
+        )
+    actions.append(execute(view.t("action.overview"), "status.show"))
+    progress = engagement.progress(catalog, track)
+    if track.kind == "phase" and not progress.complete:
+        actions.append(skip_button(track, view))
+    return adaptive_card(body, actions, mentions=mentions)
+
+
+def phase_intro_card(engagement: Engagement, catalog: Catalog, track: Track, view: View) -> Card:
+    """What a phase is for and what the customer must do in it, before its task list."""
+    required = [t for t in engagement.open_tasks(catalog, track) if not t.optional]
+    body = [paragraph(view.t("intro.kicker"), isSubtle=True, spacing="None")]
+    body += phase_header(engagement, catalog, track, view)
+    if required:
+        body.append(paragraph(view.t("intro.must_do"), weight="Bolder"))
+        body.append(paragraph("\n".join(f"- {t.title.in_(view.lang)}" for t in required)))
+    return adaptive_card(
+        body,
+        [
+            execute(
+                view.t("action.open_phase", phase=track.name.in_(view.lang)),
+                "phase.show",
+                {"phase": track.id},
+                style="positive",
+            ),
+            execute(view.t("action.overview"), "status.show"),
+        ],
+    )

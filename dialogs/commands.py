@@ -56,6 +56,30 @@ COMMANDS: tuple[CommandSpec, ...] = (
         },
     ),
     CommandSpec(
+        "start",
+        ("start", "시작하기"),
+        False,
+        {"en": "start", "ko": "시작하기"},
+        {"en": "Walk through the current phase", "ko": "현재 단계 안내 받기"},
+    ),
+    CommandSpec(
+        "my tasks",
+        ("my tasks", "mytasks", "내 작업"),
+        False,
+        {"en": "my tasks", "ko": "내 작업"},
+        {
+            "en": "Tasks assigned to you, overdue first",
+            "ko": "나에게 지정된 작업(기한 지난 것 먼저)",
+        },
+    ),
+    CommandSpec(
+        "settings",
+        ("settings", "setup", "설정"),
+        False,
+        {"en": "settings", "ko": "설정"},
+        {"en": "Set up the engagement (project manager)", "ko": "프로젝트 설정(프로젝트 관리자)"},
+    ),
+    CommandSpec(
         "general",
         ("general", "일반"),
         False,

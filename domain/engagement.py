@@ -2,20 +2,34 @@
 
 Plain data plus the rules that change it. Serialises to and from a JSON-ready dict so any
 store can keep it; knows nothing of Teams or of the store.
+
+Every change goes through a method that checks the rules first, changes nothing when it
+refuses (a DomainError), records an audit entry when something changed, and remembers the
+operation id so a redelivered click is recognised and changes nothing the second time.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from domain.catalog import Catalog, Task, Track
-from domain.errors import ReasonRequired, TextTooLong, UnknownTask
+from domain.catalog import Catalog, Language, Task, Track
+from domain.errors import (
+    NotPermitted,
+    ReasonRequired,
+    TextRequired,
+    TextTooLong,
+    UnknownTask,
+    UnknownTrack,
+)
+from domain.profile import Person, Profile, local_today
 
 MAX_REASON_CHARS = 500
+MAX_NOTE_CHARS = 2_000
+NOTE_PREVIEW_CHARS = 140
 # Redelivered activities are recognised by their id; a short memory is enough because
 # Teams retries within seconds, not after hundreds of later changes.
 APPLIED_OPS_KEPT = 64
@@ -29,15 +43,29 @@ class TaskStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Actor:
+    """Who did something: the Teams user id, display name and, when Teams gives it, the
+    Entra object id (what the people picker returns, so it is what ownership is keyed by)."""
+
     id: str
     name: str
+    aad_id: str | None = None
+
+    @property
+    def person(self) -> Person:
+        return Person(self.aad_id or self.id, self.name)
+
+    def is_(self, person: Person | None) -> bool:
+        return person is not None and person.id in (self.id, self.aad_id)
 
     def to_dict(self) -> dict[str, str]:
-        return {"id": self.id, "name": self.name}
+        data = {"id": self.id, "name": self.name}
+        if self.aad_id:
+            data["aad"] = self.aad_id
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Actor:
-        return cls(id=str(data["id"]), name=str(data.get("name", "")))
+        return cls(id=str(data["id"]), name=str(data.get("name", "")), aad_id=data.get("aad"))
 
 
 @dataclass(frozen=True)
@@ -56,40 +84,57 @@ class EngagementKey:
 
 @dataclass(frozen=True)
 class TaskRecord:
-    status: TaskStatus
-    changed_by: Actor
-    changed_at: datetime
+    """Everything about a task beyond the catalog. A task with no record is open and unowned."""
+
+    status: TaskStatus = TaskStatus.OPEN
+    changed_by: Actor | None = None
+    changed_at: datetime | None = None
     reason: str | None = None
+    owner: Person | None = None
+    due: date | None = None
+    notes: int = 0
+    last_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "status": self.status.value,
-            "by": self.changed_by.to_dict(),
-            "at": self.changed_at.isoformat(),
-        }
+        data: dict[str, Any] = {"status": self.status.value}
+        if self.changed_by and self.changed_at:
+            data |= {"by": self.changed_by.to_dict(), "at": self.changed_at.isoformat()}
         if self.reason is not None:
             data["reason"] = self.reason
+        if self.owner:
+            data["owner"] = self.owner.to_dict()
+        if self.due:
+            data["due"] = self.due.isoformat()
+        if self.notes:
+            data |= {"notes": self.notes, "lastNote": self.last_note}
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TaskRecord:
         return cls(
             status=TaskStatus(data["status"]),
-            changed_by=Actor.from_dict(data["by"]),
-            changed_at=datetime.fromisoformat(data["at"]),
+            changed_by=Actor.from_dict(data["by"]) if "by" in data else None,
+            changed_at=datetime.fromisoformat(data["at"]) if "at" in data else None,
             reason=data.get("reason"),
+            owner=Person.from_dict(data["owner"]) if "owner" in data else None,
+            due=date.fromisoformat(data["due"]) if "due" in data else None,
+            notes=int(data.get("notes", 0)),
+            last_note=data.get("lastNote"),
         )
 
 
 @dataclass(frozen=True)
 class AuditEntry:
+    """One change: who, when, what (a field of a task, or of the engagement), from → to."""
+
     seq: int
     op_id: str
     at: datetime
     actor: Actor
-    task_id: str
-    from_status: TaskStatus
-    to_status: TaskStatus
+    subject: str  # a task id, a phase id, or "engagement"
+    change: str  # status | owner | due | note | skip | profile
+    before: str | None
+    after: str | None
     reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,9 +143,10 @@ class AuditEntry:
             "op": self.op_id,
             "at": self.at.isoformat(),
             "by": self.actor.to_dict(),
-            "task": self.task_id,
-            "from": self.from_status.value,
-            "to": self.to_status.value,
+            "subject": self.subject,
+            "change": self.change,
+            "from": self.before,
+            "to": self.after,
             "reason": self.reason,
         }
 
@@ -111,11 +157,26 @@ class AuditEntry:
             op_id=str(data["op"]),
             at=datetime.fromisoformat(data["at"]),
             actor=Actor.from_dict(data["by"]),
-            task_id=str(data["task"]),
-            from_status=TaskStatus(data["from"]),
-            to_status=TaskStatus(data["to"]),
+            subject=str(data["subject"]),
+            change=str(data["change"]),
+            before=data.get("from"),
+            after=data.get("to"),
             reason=data.get("reason"),
         )
+
+
+@dataclass(frozen=True)
+class PhaseSkip:
+    by: Actor
+    at: datetime
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"by": self.by.to_dict(), "at": self.at.isoformat(), "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PhaseSkip:
+        return cls(Actor.from_dict(data["by"]), datetime.fromisoformat(data["at"]), data["reason"])
 
 
 @dataclass(frozen=True)
@@ -125,6 +186,8 @@ class TrackProgress:
     not_applicable: int
     open_required: int
     open_optional: int
+    overdue: int
+    skipped: bool = False
 
     @property
     def total(self) -> int:
@@ -135,12 +198,23 @@ class TrackProgress:
         return self.done + self.not_applicable
 
     @property
+    def open(self) -> int:
+        return self.open_required + self.open_optional
+
+    @property
     def complete(self) -> bool:
-        return self.open_required == 0
+        return self.skipped or self.open_required == 0
 
     @property
     def percent(self) -> int:
         return round(100 * self.settled / self.total) if self.total else 100
+
+
+def _clean(text: str | None, limit: int) -> str | None:
+    text = (text or "").strip() or None
+    if text is not None and len(text) > limit:
+        raise TextTooLong(limit=limit)
+    return text
 
 
 @dataclass
@@ -150,7 +224,12 @@ class Engagement:
     created_at: datetime
     installed_by: Actor | None = None
     locale: str = "en-US"
+    profile: Profile | None = None
     tasks: dict[str, TaskRecord] = field(default_factory=dict)
+    skipped_phases: dict[str, PhaseSkip] = field(default_factory=dict)
+    # Phases whose completion was announced, so each is announced once.
+    completed_phases: dict[str, datetime] = field(default_factory=dict)
+    last_change_at: datetime | None = None
     # Proactive-message address, refreshed from incoming activities (the service URL can move).
     conversation_reference: dict[str, Any] | None = None
     applied_ops: list[str] = field(default_factory=list)
@@ -162,26 +241,54 @@ class Engagement:
     def id(self) -> str:
         return self.key.id
 
+    # Reading ----------------------------------------------------------------------------
+
+    @property
+    def manager(self) -> Person | None:
+        """The project manager from setup; before setup, whoever installed the bot."""
+        if self.profile:
+            return self.profile.project_manager
+        return self.installed_by.person if self.installed_by else None
+
+    def is_manager(self, actor: Actor) -> bool:
+        return actor.is_(self.manager)
+
+    def language(self, fallback: Language) -> Language:
+        return self.profile.language if self.profile else fallback
+
+    def today(self, now: datetime) -> date:
+        return local_today(now, self.profile.time_zone if self.profile else None)
+
+    def record(self, task_id: str) -> TaskRecord:
+        return self.tasks.get(task_id) or TaskRecord()
+
     def status_of(self, task_id: str) -> TaskStatus:
-        record = self.tasks.get(task_id)
-        return record.status if record else TaskStatus.OPEN
+        return self.record(task_id).status
+
+    def is_overdue(self, task_id: str, today: date) -> bool:
+        record = self.record(task_id)
+        return record.status is TaskStatus.OPEN and record.due is not None and record.due < today
 
     def has_applied(self, op_id: str) -> bool:
         return op_id in self.applied_ops
 
-    def progress(self, catalog: Catalog, track: Track) -> TrackProgress:
-        counts = {"done": 0, "na": 0, "req": 0, "opt": 0}
+    def progress(self, catalog: Catalog, track: Track, today: date | None = None) -> TrackProgress:
+        done = na = required = optional = overdue = 0
         for task in catalog.tasks_of(track.id):
             status = self.status_of(task.id)
             if status is TaskStatus.DONE:
-                counts["done"] += 1
+                done += 1
             elif status is TaskStatus.NOT_APPLICABLE:
-                counts["na"] += 1
+                na += 1
             elif task.optional:
-                counts["opt"] += 1
+                optional += 1
             else:
-                counts["req"] += 1
-        return TrackProgress(track, counts["done"], counts["na"], counts["req"], counts["opt"])
+                required += 1
+            if today and self.is_overdue(task.id, today):
+                overdue += 1
+        return TrackProgress(
+            track, done, na, required, optional, overdue, track.id in self.skipped_phases
+        )
 
     def current_phase(self, catalog: Catalog) -> Track | None:
         """The first phase with required work left; None once every phase is complete.
@@ -195,6 +302,58 @@ class Engagement:
 
     def open_tasks(self, catalog: Catalog, track: Track) -> list[Task]:
         return [t for t in catalog.tasks_of(track.id) if self.status_of(t.id) is TaskStatus.OPEN]
+
+    def next_up(self, catalog: Catalog, today: date, limit: int = 3) -> list[Task]:
+        """What to do next: open required tasks of the current phase, then of the general
+        track; overdue first, then by due date, then in checklist order."""
+        tracks = [t for t in (self.current_phase(catalog), catalog.general) if t is not None]
+        candidates = [
+            task
+            for track in tracks
+            for task in self.open_tasks(catalog, track)
+            if not task.optional
+        ]
+
+        def urgency(task: Task) -> tuple[int, date]:
+            due = self.record(task.id).due
+            return (0 if self.is_overdue(task.id, today) else 1, due or date.max)
+
+        return sorted(candidates, key=urgency)[:limit]
+
+    def owned_by(self, person_ids: set[str]) -> list[str]:
+        return [t for t, r in self.tasks.items() if r.owner and r.owner.id in person_ids]
+
+    # Changing ---------------------------------------------------------------------------
+
+    def _task(self, catalog: Catalog, task_id: str) -> Task:
+        if not catalog.has_task(task_id):
+            raise UnknownTask(task_id=task_id)
+        return catalog.task(task_id)
+
+    def _put(self, task_id: str, record: TaskRecord) -> None:
+        if record == TaskRecord():
+            self.tasks.pop(task_id, None)
+        else:
+            self.tasks[task_id] = record
+
+    def _audit(
+        self,
+        op_id: str,
+        actor: Actor,
+        at: datetime,
+        subject: str,
+        change: str,
+        before: str | None,
+        after: str | None,
+        reason: str | None = None,
+    ) -> AuditEntry:
+        self.audit_seq += 1
+        entry = AuditEntry(self.audit_seq, op_id, at, actor, subject, change, before, after, reason)
+        self.audit_tail.append(entry)
+        self.applied_ops.append(op_id)
+        del self.applied_ops[:-APPLIED_OPS_KEPT]
+        self.last_change_at = at
+        return entry
 
     def set_task_status(
         self,
@@ -212,31 +371,138 @@ class Engagement:
         A replayed op id or a move to the state the task is already in changes nothing, so a
         redelivered click or a double click is harmless.
         """
-        if not catalog.has_task(task_id):
-            raise UnknownTask(task_id=task_id)
-        reason = (reason or "").strip() or None
+        self._task(catalog, task_id)
+        reason = _clean(reason, MAX_REASON_CHARS)
         if status is TaskStatus.NOT_APPLICABLE and reason is None:
             raise ReasonRequired(task_id=task_id)
-        if reason is not None and len(reason) > MAX_REASON_CHARS:
-            raise TextTooLong(limit=MAX_REASON_CHARS)
         if status is not TaskStatus.NOT_APPLICABLE:
             reason = None
-        previous = self.status_of(task_id)
-        if self.has_applied(op_id) or previous is status:
+        record = self.record(task_id)
+        if self.has_applied(op_id) or record.status is status:
             return None
+        changed = replace(record, status=status, changed_by=actor, changed_at=at, reason=reason)
         if status is TaskStatus.OPEN:
-            self.tasks.pop(task_id, None)
-        else:
-            self.tasks[task_id] = TaskRecord(status, actor, at, reason)
-        self.audit_seq += 1
-        entry = AuditEntry(self.audit_seq, op_id, at, actor, task_id, previous, status, reason)
-        self.audit_tail.append(entry)
-        self.remember_op(op_id)
-        return entry
+            changed = replace(changed, changed_by=None, changed_at=None)
+        self._put(task_id, changed)
+        return self._audit(
+            op_id, actor, at, task_id, "status", record.status.value, status.value, reason
+        )
 
-    def remember_op(self, op_id: str) -> None:
-        self.applied_ops.append(op_id)
-        del self.applied_ops[:-APPLIED_OPS_KEPT]
+    def assign_owner(
+        self,
+        catalog: Catalog,
+        *,
+        task_id: str,
+        owner: Person | None,
+        actor: Actor,
+        at: datetime,
+        op_id: str,
+    ) -> AuditEntry | None:
+        """Anyone may take an unowned task or give it to someone; taking a task away from
+        its owner (reassigning or clearing) is for the project manager or the owner."""
+        self._task(catalog, task_id)
+        record = self.record(task_id)
+        if self.has_applied(op_id) or record.owner == owner:
+            return None
+        if record.owner and not actor.is_(record.owner) and not self.is_manager(actor):
+            raise NotPermitted(action="reassign")
+        self._put(task_id, replace(record, owner=owner))
+        return self._audit(
+            op_id,
+            actor,
+            at,
+            task_id,
+            "owner",
+            record.owner.id if record.owner else None,
+            owner.id if owner else None,
+        )
+
+    def set_due(
+        self,
+        catalog: Catalog,
+        *,
+        task_id: str,
+        due: date | None,
+        actor: Actor,
+        at: datetime,
+        op_id: str,
+    ) -> AuditEntry | None:
+        self._task(catalog, task_id)
+        record = self.record(task_id)
+        if self.has_applied(op_id) or record.due == due:
+            return None
+        self._put(task_id, replace(record, due=due))
+        before, after = record.due, due
+        return self._audit(
+            op_id,
+            actor,
+            at,
+            task_id,
+            "due",
+            before.isoformat() if before else None,
+            after.isoformat() if after else None,
+        )
+
+    def note_added(
+        self, catalog: Catalog, *, task_id: str, text: str, actor: Actor, at: datetime, op_id: str
+    ) -> AuditEntry | None:
+        """Counts a note and keeps a short preview; the note itself is stored on its own so
+        a long history never grows this document."""
+        self._task(catalog, task_id)
+        note = check_note(text)
+        if self.has_applied(op_id):
+            return None
+        record = self.record(task_id)
+        preview = note[:NOTE_PREVIEW_CHARS]
+        self._put(task_id, replace(record, notes=record.notes + 1, last_note=preview))
+        return self._audit(op_id, actor, at, task_id, "note", None, preview)
+
+    def skip_phase(
+        self,
+        catalog: Catalog,
+        *,
+        phase_id: str,
+        reason: str | None,
+        actor: Actor,
+        at: datetime,
+        op_id: str,
+    ) -> AuditEntry | None:
+        phase = next((p for p in catalog.phases if p.id == phase_id), None)
+        if phase is None:
+            raise UnknownTrack(name=phase_id)
+        if not self.is_manager(actor):
+            raise NotPermitted(action="skip")
+        reason = _clean(reason, MAX_REASON_CHARS)
+        if reason is None:
+            raise ReasonRequired()
+        if self.has_applied(op_id) or phase_id in self.skipped_phases:
+            return None
+        self.skipped_phases[phase_id] = PhaseSkip(actor, at, reason)
+        return self._audit(op_id, actor, at, phase_id, "skip", None, "skipped", reason)
+
+    def apply_profile(
+        self, profile: Profile, *, actor: Actor, at: datetime, op_id: str
+    ) -> AuditEntry | None:
+        if not self.is_manager(actor):
+            raise NotPermitted(action="setup")
+        if self.has_applied(op_id) or self.profile == profile:
+            return None
+        before = self.profile.name if self.profile else None
+        self.profile = profile
+        return self._audit(op_id, actor, at, "engagement", "profile", before, profile.name)
+
+    def take_completed_phases(self, catalog: Catalog, at: datetime) -> list[Track]:
+        """Phases complete now and never announced before; marks them announced."""
+        newly = [
+            p
+            for p in catalog.phases
+            if p.id not in self.completed_phases and self.progress(catalog, p).complete
+        ]
+        for phase in newly:
+            self.completed_phases[phase.id] = at
+        return newly
+
+    # Storage form -----------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -246,7 +512,11 @@ class Engagement:
             "createdAt": self.created_at.isoformat(),
             "installedBy": self.installed_by.to_dict() if self.installed_by else None,
             "locale": self.locale,
+            "profile": self.profile.to_dict() if self.profile else None,
             "tasks": {task_id: record.to_dict() for task_id, record in self.tasks.items()},
+            "skippedPhases": {k: v.to_dict() for k, v in self.skipped_phases.items()},
+            "completedPhases": {k: v.isoformat() for k, v in self.completed_phases.items()},
+            "lastChangeAt": self.last_change_at.isoformat() if self.last_change_at else None,
             "conversationReference": self.conversation_reference,
             "appliedOps": list(self.applied_ops),
             "auditTail": [entry.to_dict() for entry in self.audit_tail],
@@ -256,15 +526,32 @@ class Engagement:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Engagement:
         installed_by = data.get("installedBy")
+        profile = data.get("profile")
+        last_change = data.get("lastChangeAt")
         return cls(
             key=EngagementKey(data["tenantId"], data["conversationKey"]),
             conversation_type=data["conversationType"],
             created_at=datetime.fromisoformat(data["createdAt"]),
             installed_by=Actor.from_dict(installed_by) if installed_by else None,
             locale=data.get("locale", "en-US"),
+            profile=Profile.from_dict(profile) if profile else None,
             tasks={k: TaskRecord.from_dict(v) for k, v in data.get("tasks", {}).items()},
+            skipped_phases={
+                k: PhaseSkip.from_dict(v) for k, v in data.get("skippedPhases", {}).items()
+            },
+            completed_phases={
+                k: datetime.fromisoformat(v) for k, v in data.get("completedPhases", {}).items()
+            },
+            last_change_at=datetime.fromisoformat(last_change) if last_change else None,
             conversation_reference=data.get("conversationReference"),
             applied_ops=list(data.get("appliedOps", [])),
             audit_tail=[AuditEntry.from_dict(e) for e in data.get("auditTail", [])],
             audit_seq=int(data.get("auditSeq", 0)),
         )
+
+
+def check_note(text: str) -> str:
+    note = _clean(text, MAX_NOTE_CHARS)
+    if note is None:
+        raise TextRequired()
+    return note

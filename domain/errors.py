@@ -31,3 +31,27 @@ class TextTooLong(DomainError):
 
 class EngagementMissing(DomainError):
     code = "engagement_missing"
+
+
+class NotPermitted(DomainError):
+    """Only the project manager (before setup: whoever installed the bot) may do this."""
+
+    code = "not_permitted"
+
+
+class UnknownPerson(DomainError):
+    code = "unknown_person"
+
+
+class SetupRequired(DomainError):
+    code = "setup_required"
+
+
+class TextRequired(DomainError):
+    code = "text_required"
+
+
+class NotOwner(DomainError):
+    """A 'my tasks' entry acts only for the task's owner."""
+
+    code = "not_owner"

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import random
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from domain.engagement import AuditEntry, Engagement, EngagementKey
+from domain.engagement import AuditEntry, Engagement
 from domain.errors import EngagementMissing
+from domain.notes import NOTE_PREFIX, Note, note_id
 from storage.base import AlreadyExists, Document, DocumentStore, EtagMismatch, StoreUnavailable
 
 R = TypeVar("R")
@@ -36,8 +38,8 @@ class EngagementRepository:
     def store(self) -> DocumentStore:
         return self._store
 
-    async def get(self, key: EngagementKey) -> Engagement | None:
-        doc = await self._store.read(key.id, ENGAGEMENT_DOC)
+    async def get(self, engagement_id: str) -> Engagement | None:
+        doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
         return _engagement(doc) if doc else None
 
     async def create_if_missing(self, engagement: Engagement) -> tuple[Engagement, bool]:
@@ -47,19 +49,19 @@ class EngagementRepository:
             await self._store.create(engagement.id, ENGAGEMENT_DOC, _body(engagement))
             return engagement, True
         except AlreadyExists:
-            existing = await self.get(engagement.key)
+            existing = await self.get(engagement.id)
             if existing is None:  # deleted in between: try once more from the start
                 return await self.create_if_missing(engagement)
             return existing, False
 
     async def update(
-        self, key: EngagementKey, change: Callable[[Engagement], R]
+        self, engagement_id: str, change: Callable[[Engagement], R]
     ) -> tuple[Engagement, R]:
         """Reads, applies `change`, writes back if anything changed; on a concurrent write it
         starts over from fresh state. `change` may run several times and must only touch the
         engagement it is given. Domain errors from `change` propagate with nothing written."""
         for attempt in range(MAX_WRITE_ATTEMPTS):
-            doc = await self._store.read(key.id, ENGAGEMENT_DOC)
+            doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
             if doc is None:
                 raise EngagementMissing()
             engagement = _engagement(doc)
@@ -68,12 +70,16 @@ class EngagementRepository:
                 return engagement, result
             await self._archive_audit_overflow(engagement, committed_seq=doc.body["auditSeq"])
             try:
-                await self._store.replace(key.id, ENGAGEMENT_DOC, _body(engagement), etag=doc.etag)
-                return engagement, result
+                await self._store.replace(
+                    engagement_id, ENGAGEMENT_DOC, _body(engagement), etag=doc.etag
+                )
             except EtagMismatch:
                 # Full jitter keeps many clicks on one engagement from colliding in lockstep.
                 await asyncio.sleep(random.uniform(0, min(MAX_RETRY_PAUSE_S, 0.002 * 2**attempt)))
-        raise StoreUnavailable(f"engagement {key.id} kept changing; gave up after retries")
+                continue
+            await self._sync_owner_index(engagement, before=doc.body)
+            return engagement, result
+        raise StoreUnavailable(f"engagement {engagement_id} kept changing; gave up after retries")
 
     async def _archive_audit_overflow(self, engagement: Engagement, committed_seq: int) -> None:
         """Moves full chunks of already-committed entries out of the engagement document.
@@ -93,14 +99,66 @@ class EngagementRepository:
                 )
             del tail[:AUDIT_TAIL_LIMIT]
 
-    async def audit_trail(self, key: EngagementKey) -> list[AuditEntry]:
+    async def _sync_owner_index(self, engagement: Engagement, before: dict[str, Any]) -> None:
+        """Keeps each owner's index of the engagements where they own tasks, so 'my tasks'
+        reads one small partition per person instead of querying every engagement. Written
+        after the engagement: a crash in between leaves a stale hint that readers verify
+        against the engagement, never a lost change."""
+        old = _owners(before.get("tasks", {}))
+        new = _owners({k: r.to_dict() for k, r in engagement.tasks.items()})
+        for person in {p for p in old.keys() | new.keys() if old.get(p) != new.get(p)}:
+            pk = owner_partition(person)
+            if new.get(person):
+                await self._store.upsert(
+                    pk,
+                    engagement.id,
+                    {
+                        "type": "ownerIndex",
+                        "tenantId": engagement.key.tenant_id,
+                        "tasks": sorted(new[person]),
+                    },
+                )
+            else:
+                await self._store.delete(pk, engagement.id)
+
+    async def owned_engagements(self, person_ids: set[str]) -> list[str]:
+        """Ids of engagements where any of `person_ids` may own tasks (to be verified)."""
+        ids: set[str] = set()
+        for person in person_ids:
+            ids.update(d.id for d in await self._store.list_partition(owner_partition(person), ""))
+        return sorted(ids)
+
+    async def save_note(self, engagement_id: str, note: Note, op_id: str) -> None:
+        with contextlib.suppress(AlreadyExists):  # a redelivered note is the same document
+            await self._store.create(
+                engagement_id, note_id(note.task_id, note.at, op_id), note.to_dict()
+            )
+
+    async def notes(self, engagement_id: str, task_id: str) -> list[Note]:
+        docs = await self._store.list_partition(engagement_id, f"{NOTE_PREFIX}{task_id}-")
+        return [Note.from_dict(d.body) for d in docs]
+
+    async def audit_trail(self, engagement_id: str) -> list[AuditEntry]:
         """Every audit entry of the engagement, oldest first."""
-        engagement = await self.get(key)
+        engagement = await self.get(engagement_id)
         if engagement is None:
             return []
-        archived = await self._store.list_partition(key.id, AUDIT_PREFIX)
+        archived = await self._store.list_partition(engagement_id, AUDIT_PREFIX)
         entries = [AuditEntry.from_dict(e) for doc in archived for e in doc.body["entries"]]
         return entries + engagement.audit_tail
+
+
+def owner_partition(person_id: str) -> str:
+    return "owner-" + hashlib.sha256(person_id.encode()).hexdigest()[:40]
+
+
+def _owners(tasks: dict[str, Any]) -> dict[str, set[str]]:
+    owners: dict[str, set[str]] = {}
+    for task_id, record in tasks.items():
+        owner = record.get("owner")
+        if owner:
+            owners.setdefault(owner["id"], set()).add(task_id)
+    return owners
 
 
 def _engagement(doc: Document) -> Engagement:

@@ -46,9 +46,31 @@ def _msteams_errors(msteams: Any) -> list[str]:
     return errors
 
 
+PEOPLE_DATASETS = {"graph.microsoft.com/users", "graph.microsoft.com/users?scope=currentContext"}
+
+
+def _without_teams_extensions(node: Any, errors: list[str]) -> Any:
+    """Teams' dynamic people search (`choices.data` on Input.ChoiceSet) is a Teams extension
+    the generic schema rejects; it is checked here and removed before schema validation."""
+    if isinstance(node, list):
+        return [_without_teams_extensions(item, errors) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "choices.data" in node:
+        query = node["choices.data"]
+        if (
+            node.get("type") != "Input.ChoiceSet"
+            or query.get("type") != "Data.Query"
+            or (query.get("dataset") not in PEOPLE_DATASETS)
+        ):
+            errors.append(f"bad choices.data {query!r:.200}")
+    return {k: _without_teams_extensions(v, errors) for k, v in node.items() if k != "choices.data"}
+
+
 def card_errors(card: dict[str, Any]) -> list[str]:
-    generic = {k: v for k, v in card.items() if k != "msteams"}
-    errors = [_describe(e) for e in _validator().iter_errors(generic)]
+    errors: list[str] = []
+    generic = _without_teams_extensions({k: v for k, v in card.items() if k != "msteams"}, errors)
+    errors += [_describe(e) for e in _validator().iter_errors(generic)]
     if "msteams" in card:
         errors += _msteams_errors(card["msteams"])
     if card.get("version") != "1.5":

@@ -133,23 +133,21 @@ async def test_request_over_the_body_limit(bot: BotHarness) -> None:
     assert status == 413
 
 
-async def test_forged_ids_in_card_data_touch_only_the_own_engagement(
+async def test_forged_ids_in_card_data_change_nothing_anywhere(
     bot: BotHarness, connector: FakeConnector
 ) -> None:
-    """A card action names a task; where it lands is the conversation it arrived in."""
-    other = "19:other-team@thread.tacv2"
+    """A click lands in the conversation it arrives in. The one pointer card data may carry
+    (the engagement of a 'my tasks' entry) is refused unless the clicker owns that task."""
+    personal = EngagementKey(a.TENANT, "a:personal")
     for activity in a.install(
         bot.service_url, conversation="a:personal", conversation_type="personal"
     ):
         await bot.send(activity)
-    before = await _installed(bot)
-    forged = {
-        "task": "initiate.start-onboarding",
-        "engagement": ENGAGEMENT.id,
-        "conversation": a.TEAM,
-        "tenant": a.TENANT,
-    }
-    status, _ = await bot.send(
+    team_before = await _installed(bot)
+    assert bot.store is not None
+    personal_before = (await bot.store.read(personal.id, "engagement")).body
+    forged = {"task": "initiate.start-onboarding", "engagement": ENGAGEMENT.id}
+    status, body = await bot.send(
         a.click(
             bot.service_url,
             "task.done",
@@ -159,9 +157,32 @@ async def test_forged_ids_in_card_data_touch_only_the_own_engagement(
         )
     )
     assert status == 200
-    assert await _state(bot) == before
+    assert "Only the task's owner" in body["value"]
+    assert await _state(bot) == team_before
+    assert (await bot.store.read(personal.id, "engagement")).body == personal_before
+
+    for bogus in ("eng-../../x", "x" * 80, 12):
+        status, _ = await bot.send(
+            a.click(
+                bot.service_url,
+                "task.done",
+                {"task": "initiate.start-onboarding", "engagement": bogus},
+            )
+        )
+        assert status == 400
+    assert await _state(bot) == team_before
+
+
+async def test_ids_for_other_conversations_in_card_data_are_ignored(bot: BotHarness) -> None:
+    await _installed(bot)
+    data = {
+        "task": "initiate.start-onboarding",
+        "conversation": "19:other@thread.tacv2",
+        "tenant": "other-tenant",
+    }
+    status, _ = await bot.send(a.click(bot.service_url, "task.done", data))
+    assert status == 200
+    assert "initiate.start-onboarding" in (await _state(bot))["tasks"]
     assert bot.store is not None
-    personal = EngagementKey(a.TENANT, "a:personal")
-    doc = await bot.store.read(personal.id, "engagement")
-    assert doc is not None and "initiate.start-onboarding" in doc.body["tasks"]
-    assert other not in json.dumps(doc.body)
+    other = EngagementKey("other-tenant", "19:other@thread.tacv2")
+    assert await bot.store.read(other.id, "engagement") is None

@@ -1,68 +1,175 @@
 """Every card the bot can send, in both languages and for the fullest engagement, is valid
-Adaptive Card 1.5 and within the Teams size budget."""
+Adaptive Card 1.5, fully translated, and within the Teams size budget."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from cards.announce import phase_completed_card
+from cards.common import View
 from cards.help import help_card
+from cards.mytasks import OwnedTask, my_tasks_card
 from cards.notice import error_card
-from cards.overview import overview_card, welcome_card
-from cards.phase import phase_card
+from cards.overview import overview_card, welcome_card, with_setup_offer
+from cards.phase import phase_card, phase_intro_card, page_count
+from cards.setup import form_values, setup_card
+from cards.task import task_card
 from domain.catalog import LANGUAGES, Language, default_catalog
-from domain.engagement import MAX_REASON_CHARS, Actor, Engagement, EngagementKey, TaskStatus
+from domain.engagement import (
+    MAX_NOTE_CHARS,
+    MAX_REASON_CHARS,
+    Actor,
+    Engagement,
+    EngagementKey,
+    TaskStatus,
+)
 from domain.i18n import STRINGS, text
+from domain.notes import Note
+from domain.profile import MAX_NAME_CHARS, NudgeSchedule, Person, Profile
 from tests.card_schema import card_errors
 
 CATALOG = default_catalog()
 AT = datetime(2026, 11, 29, 9, 30, tzinfo=UTC)
+LONG_NAME = "김" * 200  # the longest display name the edge keeps
+PEOPLE = [Person(f"aad-{i:03d}", f"{LONG_NAME[:60]} {i}") for i in range(60)]
+PROFILE = Profile(
+    name="가" * MAX_NAME_CHARS,
+    services=frozenset({"aad_premium", "intune", "rms"}),
+    kickoff=date(2026, 12, 1),
+    phase_targets={
+        p.id: date(2027, 1, 1) + timedelta(days=30 * i) for i, p in enumerate(CATALOG.phases)
+    },
+    project_manager=PEOPLE[0],
+    time_zone="Asia/Seoul",
+    language="ko",
+    schedule=NudgeSchedule(),
+)
 
 
-def _engagement(status: TaskStatus | None) -> Engagement:
+def _engagement(status: TaskStatus | None, *, full: bool = False) -> Engagement:
     engagement = Engagement(EngagementKey("t", "c"), "channel", AT)
-    if status is None:
-        return engagement
-    actor = Actor("29:x", "김" * 200)  # longest display name the edge keeps
+    actor = Actor("29:x", LONG_NAME)
     for i, task in enumerate(CATALOG.tasks):
-        engagement.set_task_status(
-            CATALOG,
-            task_id=task.id,
-            status=status,
-            actor=actor,
-            at=AT,
-            op_id=f"op-{i}",
-            reason="사유" * (MAX_REASON_CHARS // 2),
-        )
+        if full:
+            engagement.profile = PROFILE
+            engagement.assign_owner(
+                CATALOG, task_id=task.id, owner=PEOPLE[i % 60], actor=actor, at=AT, op_id=f"own-{i}"
+            )
+            engagement.set_due(
+                CATALOG,
+                task_id=task.id,
+                due=date(2026, 11, 1),
+                actor=actor,
+                at=AT,
+                op_id=f"due-{i}",
+            )
+            engagement.note_added(
+                CATALOG,
+                task_id=task.id,
+                text="메" * MAX_NOTE_CHARS,
+                actor=actor,
+                at=AT,
+                op_id=f"note-{i}",
+            )
+        if status is not None:
+            engagement.set_task_status(
+                CATALOG,
+                task_id=task.id,
+                status=status,
+                actor=actor,
+                at=AT,
+                op_id=f"op-{i}",
+                reason="사유" * (MAX_REASON_CHARS // 2),
+            )
     return engagement
 
 
 ENGAGEMENTS = {
     "new": _engagement(None),
-    "all-done": _engagement(TaskStatus.DONE),
-    "all-not-applicable": _engagement(TaskStatus.NOT_APPLICABLE),
+    "largest-open": _engagement(None, full=True),
+    "largest-done": _engagement(TaskStatus.DONE, full=True),
+    "largest-not-applicable": _engagement(TaskStatus.NOT_APPLICABLE, full=True),
+}
+NOTES = [
+    Note("assess.identify-stakeholders", Actor("29:x", LONG_NAME), AT, "노" * MAX_NOTE_CHARS)
+    for _ in range(40)
+]
+FORM_ERRORS = {
+    "name": "required",
+    "kickoff": "bad_date",
+    "target.assess": "date_order",
+    "projectManager": "unknown_person",
+    "timeZone": "unknown_time_zone",
+    "services": "bad_choice",
+    "language": "required",
+    "nudgeHour": "bad_choice",
+    "nudgeDays": "bad_choice",
 }
 
 
 def every_card() -> Iterator[tuple[str, dict[str, Any]]]:
     for lang in LANGUAGES:
+        today = date(2026, 11, 29)
+        view = View(lang, today, "Asia/Seoul")
         yield f"help-{lang}", help_card(lang)
         yield f"help-unknown-{lang}", help_card(lang, unknown_text=True)
         for key in STRINGS:
             if key.startswith("error."):
-                message = text(lang, key, limit=500, name="x")
-                yield f"{key}-{lang}", error_card(lang, message)
+                yield f"{key}-{lang}", error_card(lang, text(lang, key, limit=500, name="x"))
+        bad_form = {k: "x" * 300 for k in form_values(PROFILE, view)}
+        yield (
+            f"setup-new-{lang}",
+            setup_card(CATALOG, view, values=form_values(None, view), members=PEOPLE),
+        )
+        yield (
+            f"setup-errors-{lang}",
+            setup_card(CATALOG, view, values=bad_form, members=PEOPLE, errors=FORM_ERRORS),
+        )
         for name, engagement in ENGAGEMENTS.items():
-            yield f"welcome-{name}-{lang}", welcome_card(engagement, CATALOG, lang)
-            yield f"overview-{name}-{lang}", overview_card(engagement, CATALOG, lang)
+            yield f"welcome-{name}-{lang}", welcome_card(engagement, CATALOG, view)
+            overview = overview_card(engagement, CATALOG, view, notices=[text(lang, "setup.saved")])
+            yield f"overview-{name}-{lang}", overview
+            yield f"overview-offer-{name}-{lang}", with_setup_offer(overview, view)
+            yield (
+                f"setup-saved-{name}-{lang}",
+                setup_card(
+                    CATALOG, view, values=form_values(engagement.profile, view), members=PEOPLE
+                ),
+            )
+            owned = [OwnedTask(engagement, t, True) for t in CATALOG.tasks]
+            yield (
+                f"mytasks-{name}-{lang}",
+                my_tasks_card(owned, CATALOG, view, owner_name=LONG_NAME),
+            )
+            yield (
+                f"mytasks-private-{name}-{lang}",
+                my_tasks_card([], CATALOG, view, owner_name=LONG_NAME, refresh_for="29:x"),
+            )
             for track in CATALOG.tracks:
+                for page in range(page_count(CATALOG, track)):
+                    yield (
+                        f"phase-{track.id}-p{page}-{name}-{lang}",
+                        phase_card(engagement, CATALOG, track, view, page=page),
+                    )
                 yield (
-                    f"phase-{track.id}-{name}-{lang}",
-                    phase_card(engagement, CATALOG, track, lang),
+                    f"intro-{track.id}-{name}-{lang}",
+                    phase_intro_card(engagement, CATALOG, track, view),
+                )
+            for phase in CATALOG.phases:
+                yield (
+                    f"announce-{phase.id}-{name}-{lang}",
+                    phase_completed_card(engagement, CATALOG, phase, view),
+                )
+            for task in CATALOG.tasks:
+                yield (
+                    f"task-{task.id}-{name}-{lang}",
+                    task_card(engagement, CATALOG, task, view, notes=NOTES, members=PEOPLE),
                 )
 
 
@@ -78,35 +185,63 @@ def test_schema_check_catches_a_broken_card() -> None:
     broken = help_card("en")
     broken["body"].append({"type": "TextBlock"})  # text is required
     assert card_errors(broken)
+    too_big = help_card("en")
+    too_big["body"].append({"type": "TextBlock", "text": "x" * 30_000})
+    assert any("bytes" in e for e in card_errors(too_big))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_string_has_both_languages_with_the_same_placeholders(lang: Language) -> None:
     for key, versions in STRINGS.items():
         assert set(versions) == set(LANGUAGES), key
-        placeholders = {
-            lang_: sorted(p.split("}")[0] for p in v.split("{")[1:])
-            for lang_, v in versions.items()
-        }
-        assert placeholders["en"] == placeholders["ko"], key
+        assert versions[lang].strip(), key
+        en, ko = (sorted(re.findall(r"{(\w+)}", versions[x])) for x in ("en", "ko"))
+        assert en == ko, key
 
 
-def test_korean_cards_carry_korean_text_and_no_english_ui() -> None:
-    card = json.dumps(
-        phase_card(ENGAGEMENTS["new"], CATALOG, CATALOG.phases[1], "ko"), ensure_ascii=False
-    )
-    for key in ("action.done", "action.not_applicable", "phase.goal", "phase.checkpoint"):
-        assert STRINGS[key]["ko"] in card
-        assert f'"{STRINGS[key]["en"]}"' not in card
-    assert CATALOG.phases[1].name.ko in card
+ENGLISH_UI = {
+    v["en"] for k, v in STRINGS.items() if re.search(r"[a-z]{3}", v["en"]) and v["en"] != v["ko"]
+}
 
 
-def test_card_data_never_names_the_engagement_or_conversation() -> None:
-    """Clicks are routed by the conversation they arrive in, so cards carry only task/phase ids."""
-    allowed = {"task", "phase"}
+@pytest.mark.parametrize("name", sorted(n for n in CARDS if n.endswith("-ko")))
+def test_korean_cards_have_no_english_interface_text(name: str) -> None:
+    """A missing translation shows up as an English string on a Korean card."""
+    strings = _texts(CARDS[name])
+    leaked = {s for s in strings if s in ENGLISH_UI}
+    assert not leaked, leaked
+    assert any(re.search("[가-힣]", s) for s in strings)
+
+
+def test_card_data_carries_only_pointers_the_bot_checks() -> None:
+    """Clicks are routed by the conversation they arrive in; the only engagement named in card
+    data is on 'my tasks' cards, where the bot checks that the clicker owns the task."""
     for name, card in CARDS.items():
         for data in _action_data(card):
+            allowed = {"task", "phase", "page", "view"}
+            if name.startswith("mytasks"):
+                allowed.add("engagement")
             assert set(data) <= allowed, (name, data)
+
+
+def test_mentions_have_matching_entities() -> None:
+    card = CARDS["phase-initiate-p0-largest-open-en"]
+    entities = {e["text"] for e in card["msteams"]["entities"]}
+    mentioned = set(re.findall(r"<at>.*?</at>", json.dumps(card["body"], ensure_ascii=False)))
+    assert mentioned and mentioned == entities
+
+
+def _texts(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [
+            node[k]
+            for k in ("text", "title", "label", "placeholder", "value")
+            if isinstance(node.get(k), str)
+        ]
+        return found + [t for v in node.values() for t in _texts(v)]
+    if isinstance(node, list):
+        return [t for item in node for t in _texts(item)]
+    return []
 
 
 def _action_data(node: Any) -> Iterator[dict[str, Any]]:

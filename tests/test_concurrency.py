@@ -23,10 +23,10 @@ async def test_done_on_all_37_tasks_at_the_same_moment(bot: BotHarness) -> None:
     assert all(body["type"].endswith("card.adaptive") for _, body in results)
     assert bot.store is not None
     repo = EngagementRepository(bot.store)
-    engagement = await repo.get(ENGAGEMENT)
+    engagement = await repo.get(ENGAGEMENT.id)
     assert engagement is not None
     assert sorted(engagement.tasks) == sorted(t.id for t in CATALOG.tasks)
-    assert len(await repo.audit_trail(ENGAGEMENT)) == 37
+    assert len(await repo.audit_trail(ENGAGEMENT.id)) == 37
 
 
 async def test_the_same_click_delivered_twice_changes_state_once(bot: BotHarness) -> None:
@@ -41,11 +41,11 @@ async def test_the_same_click_delivered_twice_changes_state_once(bot: BotHarness
     assert status == 200
     assert bot.store is not None
     repo = EngagementRepository(bot.store)
-    engagement = await repo.get(ENGAGEMENT)
+    engagement = await repo.get(ENGAGEMENT.id)
     assert engagement is not None
     assert "initiate.start-onboarding" not in engagement.tasks, "the reopen stands"
-    trail = await repo.audit_trail(ENGAGEMENT)
-    assert [(e.from_status.value, e.to_status.value) for e in trail] == [
+    trail = await repo.audit_trail(ENGAGEMENT.id)
+    assert [(e.before, e.after) for e in trail] == [
         ("open", "done"),
         ("done", "open"),
     ]

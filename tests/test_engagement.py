@@ -85,10 +85,11 @@ def test_a_change_records_who_when_and_the_audit_entry() -> None:
         "Already staffed",
     )
     assert entry is not None
-    assert (entry.seq, entry.from_status, entry.to_status) == (
+    assert (entry.seq, entry.change, entry.before, entry.after) == (
         1,
-        TaskStatus.OPEN,
-        TaskStatus.NOT_APPLICABLE,
+        "status",
+        "open",
+        "not_applicable",
     )
 
 

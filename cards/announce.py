@@ -1,0 +1,33 @@
+"""What the bot announces in the engagement channel when a phase completes."""
+
+from __future__ import annotations
+
+from cards.common import Card, View, adaptive_card, execute, heading, paragraph
+from cards.phase import phase_intro_card
+from domain.catalog import Catalog, Track
+from domain.engagement import Engagement
+
+
+def phase_completed_card(
+    engagement: Engagement, catalog: Catalog, completed: Track, view: View
+) -> Card:
+    """The completion, then the next phase's introduction, so the team knows what comes next."""
+    headline = [
+        heading(
+            view.t("announce.phase_complete", phase=completed.name.in_(view.lang)), size="Medium"
+        ),
+    ]
+    skip = engagement.skipped_phases.get(completed.id)
+    if skip:
+        headline.append(
+            paragraph(
+                view.t("announce.phase_skipped", who=skip.by.name, reason=skip.reason),
+                isSubtle=True,
+            )
+        )
+    following = engagement.current_phase(catalog)
+    if following is None:
+        headline.append(paragraph(view.t("overview.all_done"), color="Good"))
+        return adaptive_card(headline, [execute(view.t("action.overview"), "status.show")])
+    intro = phase_intro_card(engagement, catalog, following, view)
+    return {**intro, "body": headline + intro["body"]}

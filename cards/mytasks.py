@@ -1,0 +1,95 @@
+"""'My tasks': the tasks someone owns across the engagements they are in, overdue first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from cards.common import Card, Element, View, adaptive_card, clip, execute, heading, paragraph
+from cards.phase import STATUS_MARK, not_applicable_button
+from domain.catalog import Catalog, Task
+from domain.engagement import Engagement, TaskStatus
+
+
+@dataclass(frozen=True)
+class OwnedTask:
+    engagement: Engagement
+    task: Task
+    overdue: bool
+
+
+def _engagement_name(engagement: Engagement, view: View) -> str:
+    return engagement.profile.name if engagement.profile else view.t("mytasks.unnamed")
+
+
+def _block(item: OwnedTask, catalog: Catalog, view: View) -> Element:
+    engagement, task = item.engagement, item.task
+    record = engagement.record(task.id)
+    status = record.status
+    # These buttons act on another conversation's engagement: the id is only a pointer, and
+    # the click is refused unless the person clicking owns the task there.
+    target = {"engagement": engagement.id, "task": task.id, "view": "mytasks"}
+    if status is TaskStatus.OPEN:
+        buttons = [
+            execute(view.t("action.done"), "task.done", target, style="positive"),
+            not_applicable_button(
+                task, view, extra={"engagement": engagement.id, "view": "mytasks"}
+            ),
+        ]
+    else:
+        buttons = [execute(view.t("action.reopen"), "task.reopen", target)]
+    lines = [
+        f"{clip(_engagement_name(engagement, view), 60)} · "
+        f"{catalog.track(task.track_id).name.in_(view.lang)}"
+    ]
+    if record.due:
+        key = "task.overdue" if item.overdue else "task.due"
+        lines.append(view.t(key, date=view.date(record.due)))
+    return {
+        "type": "Container",
+        "separator": True,
+        "items": [
+            paragraph(
+                f"{STATUS_MARK[status]} {task.title.in_(view.lang)}",
+                weight="Bolder",
+                color="Attention" if item.overdue else "Default",
+            ),
+            paragraph(" · ".join(lines), isSubtle=True, size="Small", spacing="None"),
+            {"type": "ActionSet", "actions": buttons},
+        ],
+    }
+
+
+MAX_LISTED = 15
+
+
+def my_tasks_card(
+    items: list[OwnedTask],
+    catalog: Catalog,
+    view: View,
+    *,
+    owner_name: str,
+    refresh_for: str | None = None,
+) -> Card:
+    """`refresh_for` (a Teams user id) makes Teams fetch this view for that person only, so in
+    a channel the list is theirs alone; everyone else sees the placeholder body."""
+    if refresh_for:
+        body = [paragraph(view.t("mytasks.private", name=clip(owner_name, 60)), isSubtle=True)]
+        refresh = {
+            "action": execute(view.t("mytasks.title"), "mytasks.show"),
+            "userIds": [refresh_for],
+        }
+        return adaptive_card(body, refresh=refresh)
+    ordered = sorted(
+        items,
+        key=lambda i: (not i.overdue, i.engagement.record(i.task.id).due or date.max, i.task.id),
+    )
+    body = [heading(view.t("mytasks.title"), size="Medium")]
+    if not ordered:
+        body.append(paragraph(view.t("mytasks.none")))
+    body += [_block(item, catalog, view) for item in ordered[:MAX_LISTED]]
+    if len(ordered) > MAX_LISTED:
+        body.append(
+            paragraph(view.t("mytasks.more", count=len(ordered) - MAX_LISTED), isSubtle=True)
+        )
+    return adaptive_card(body)

@@ -1,0 +1,106 @@
+"""The task card: one task in full, with its notes and the forms to change it."""
+
+from __future__ import annotations
+
+from cards.common import (
+    Card,
+    Element,
+    Mentions,
+    View,
+    adaptive_card,
+    clip,
+    execute,
+    heading,
+    paragraph,
+    people_picker,
+    text_input,
+)
+from cards.phase import not_applicable_button, page_of, status_line, task_facts
+from domain.catalog import Catalog, Task
+from domain.engagement import MAX_NOTE_CHARS, Engagement, TaskStatus
+from domain.notes import Note
+from domain.profile import Person
+
+NOTES_SHOWN = 5
+
+
+def task_card(
+    engagement: Engagement,
+    catalog: Catalog,
+    task: Task,
+    view: View,
+    *,
+    notes: list[Note],
+    members: list[Person],
+) -> Card:
+    mentions = Mentions()
+    record = engagement.record(task.id)
+    track = catalog.track(task.track_id)
+    body: list[Element] = [
+        paragraph(track.name.in_(view.lang), isSubtle=True, spacing="None"),
+        heading(task.title.in_(view.lang), size="Medium"),
+        paragraph(task.description.in_(view.lang)),
+    ]
+    line = status_line(engagement, task, view)
+    if line:
+        body.append(paragraph(line, color="Good"))
+    facts = task_facts(engagement, task, view, mentions)
+    if facts:
+        body.append(paragraph("  \n".join(facts)))
+    if notes:
+        body.append(paragraph(view.t("task.notes_heading"), weight="Bolder"))
+        for note in notes[-NOTES_SHOWN:]:
+            body.append(
+                paragraph(
+                    f"**{clip(note.author.name, 40)}** · {view.moment(note.at)}  \n"
+                    f"{clip(note.text, 500)}",
+                    size="Small",
+                    separator=True,
+                )
+            )
+    # Every button here answers with this card again, so the reader stays on the task.
+    target = {"task": task.id, "view": "task"}
+    body += [
+        people_picker(
+            "owner",
+            view.t("input.owner.label"),
+            members,
+            value=record.owner.id if record.owner else "",
+        ),
+        {
+            "type": "ActionSet",
+            "actions": [
+                execute(view.t("action.assign"), "task.assign", target),
+                execute(view.t("action.take"), "task.take", target),
+                execute(view.t("action.unassign"), "task.unassign", target),
+            ],
+        },
+        {
+            "type": "Input.Date",
+            "id": "due",
+            "label": view.t("input.due.label"),
+            **({"value": record.due.isoformat()} if record.due else {}),
+        },
+        {
+            "type": "ActionSet",
+            "actions": [
+                execute(view.t("action.set_due"), "task.due", target),
+                execute(view.t("action.clear_due"), "task.due_clear", target),
+            ],
+        },
+        text_input("note", view.t("input.note.label"), max_length=MAX_NOTE_CHARS, multiline=True),
+        {"type": "ActionSet", "actions": [execute(view.t("action.add_note"), "task.note", target)]},
+    ]
+    if record.status is TaskStatus.OPEN:
+        status_actions = [
+            execute(view.t("action.done"), "task.done", target, style="positive"),
+            not_applicable_button(task, view, extra={"view": "task"}),
+        ]
+    else:
+        status_actions = [execute(view.t("action.reopen"), "task.reopen", target)]
+    back = execute(
+        view.t("action.back_to_phase", phase=track.name.in_(view.lang)),
+        "phase.show",
+        {"phase": track.id, "page": str(page_of(catalog, task))},
+    )
+    return adaptive_card(body, [*status_actions, back], mentions=mentions)

@@ -1,0 +1,44 @@
+"""Notes on a task. Each note is its own document, so a long history never grows the
+engagement document that every click reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain.engagement import Actor
+
+NOTE_PREFIX = "note-"
+
+
+def note_id(task_id: str, at: datetime, op_id: str) -> str:
+    """Sorts by task, then time; the op id makes a redelivered note the same document."""
+    digest = "".join(c for c in op_id if c.isalnum())[-12:]
+    return f"{NOTE_PREFIX}{task_id}-{at:%Y%m%d%H%M%S%f}-{digest}"
+
+
+@dataclass(frozen=True)
+class Note:
+    task_id: str
+    author: Actor
+    at: datetime
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": "note",
+            "task": self.task_id,
+            "by": self.author.to_dict(),
+            "at": self.at.isoformat(),
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Note:
+        return cls(
+            data["task"],
+            Actor.from_dict(data["by"]),
+            datetime.fromisoformat(data["at"]),
+            data["text"],
+        )
