@@ -27,12 +27,19 @@ class RecordedCall:
         return self.path.split("/")[3]
 
 
+DEFAULT_MEMBERS = (
+    {"id": "29:user1", "name": "User One", "aadObjectId": "aad-user1"},
+    {"id": "29:user2", "name": "Kim Minji", "aadObjectId": "aad-user2"},
+)
+
+
 @dataclass
 class FakeConnector:
     calls: list[RecordedCall] = field(default_factory=list)
     # Statuses to answer to the next calls, in order (e.g. [429, 500]); empty = succeed.
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     url: str = ""
+    members: list[dict[str, str]] = field(default_factory=lambda: list(DEFAULT_MEMBERS))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def fail_next(self, status: int, times: int = 1, headers: dict[str, str] | None = None) -> None:
@@ -54,6 +61,7 @@ class FakeConnector:
     def reset(self) -> None:
         self.calls.clear()
         self.failures.clear()
+        self.members = list(DEFAULT_MEMBERS)
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else None
@@ -67,11 +75,16 @@ class FakeConnector:
             )
         if request.method == "DELETE":
             return web.Response(status=200)
-        if "/members" in request.path:
-            member = {"id": "29:user1", "name": "User One", "aadObjectId": "aad-user1"}
+        if "members" in request.path:
             if request.path.endswith("pagedmembers"):
-                return web.json_response({"members": [member]})
-            return web.json_response(member if request.path.count("/") > 4 else [member])
+                return web.json_response({"members": self.members})
+            if request.path.endswith("/members"):
+                return web.json_response(self.members)
+            wanted = request.path.rsplit("/", 1)[-1]
+            for member in self.members:
+                if wanted in (member["id"], member["aadObjectId"]):
+                    return web.json_response(member)
+            return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)
         activity_id = request.match_info.get("activity_id")
         if request.method == "PUT" and activity_id:
             return web.json_response({"id": activity_id})

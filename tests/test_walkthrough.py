@@ -1,0 +1,271 @@
+"""Issue 4 scenarios through the real adapter: setup, walkthrough, task actions, my tasks."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from domain.catalog import default_catalog
+from domain.engagement import EngagementKey
+from storage.repository import EngagementRepository
+from tests import activities as a
+from tests.harness import BotHarness
+from tests.plugins.connector import FakeConnector
+
+CATALOG = default_catalog()
+TEAM = EngagementKey(a.TENANT, f"team:{a.TEAM}")
+COLLEAGUE = {"id": "29:user2", "name": "Kim Minji", "aadObjectId": "aad-user2"}
+VALID_FORM = {
+    "name": "Contoso EMS rollout",
+    "services": "aad_premium,intune",
+    "kickoff": "2026-12-01",
+    "target.initiate": "2026-12-15",
+    "target.assess": "2027-01-15",
+    "target.remediate": "2027-02-15",
+    "target.enable": "2027-03-31",
+    "projectManager": "aad-user1",
+    "timeZone": "Asia/Seoul",
+    "language": "ko",
+    "nudgeDays": "0,2,4",
+    "nudgeHour": "10",
+}
+
+
+def dump(card: Any) -> str:
+    return json.dumps(card, ensure_ascii=False)
+
+
+async def installed(bot: BotHarness, connector: FakeConnector) -> None:
+    for activity in a.install(bot.service_url):
+        await bot.send(activity)
+    connector.calls.clear()
+
+
+async def click(bot: BotHarness, verb: str, data: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    status, body = await bot.send(a.click(bot.service_url, verb, data, **kw))
+    assert status == 200, body
+    return body
+
+
+async def engagement(bot: BotHarness):
+    assert bot.store is not None
+    return await EngagementRepository(bot.store).get(TEAM.id)
+
+
+async def set_up(bot: BotHarness, **overrides: str) -> dict[str, Any]:
+    return await click(bot, "setup.save", {**VALID_FORM, **overrides})
+
+
+async def test_setup_is_offered_on_every_command_until_done(bot, connector) -> None:
+    await installed(bot, connector)
+    for command in ("status", "next", "phase assess", "general"):
+        await bot.send(a.message(bot.service_url, command))
+        assert '"setup.show"' in dump(connector.cards("POST")[0]), command
+        connector.calls.clear()
+    await set_up(bot)
+    await bot.send(a.message(bot.service_url, "status"))
+    assert '"setup.show"' in dump(connector.cards("POST")[0])  # the Settings button only
+    assert "아직 설정되지" not in dump(connector.cards("POST")[0])
+
+
+async def test_setup_saves_a_valid_profile_and_switches_language(bot, connector) -> None:
+    await installed(bot, connector)
+    form = await click(bot, "setup.show", {})
+    assert form["value"]["body"][0]["text"] == "Engagement setup"
+    saved = await set_up(bot)
+    text = dump(saved["value"])
+    assert "설정이 저장되었습니다" in text and "Contoso EMS rollout" in text
+    stored = await engagement(bot)
+    assert stored.profile.project_manager.name == "User One"
+    assert stored.profile.schedule.hour == 10
+    # The engagement's language now wins over the English client locale.
+    connector.calls.clear()
+    await bot.send(a.message(bot.service_url, "status", locale="en-US"))
+    assert "현재 단계" in dump(connector.cards("POST")[-1])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"target.initiate": "2026-11-01"}, "target.initiate", "before an earlier phase"),
+        ({"name": "   "}, "name", "required"),
+        ({"projectManager": "aad-stranger"}, "projectManager", "not in this conversation"),
+        ({"kickoff": "01/12/2026"}, "kickoff", "Use a date like"),
+        ({"timeZone": "Mars/Olympus"}, "timeZone", "Unknown time zone"),
+        ({"name": "x" * 50_000}, "name", "too long"),
+        ({"services": "aad_premium,office"}, "services", "Pick one"),
+    ],
+)
+async def test_invalid_setup_comes_back_with_the_error_and_saves_nothing(
+    bot, connector, overrides, field, message
+) -> None:
+    await installed(bot, connector)
+    before = await engagement(bot)
+    body = await set_up(bot, language="en", **overrides)
+    card = dump(body["value"])
+    assert "Nothing was saved" in card and message in card
+    assert await engagement(bot) == before
+
+
+async def test_only_the_manager_edits_setup(bot, connector) -> None:
+    await installed(bot, connector)
+    body = await click(bot, "setup.save", VALID_FORM, sender=COLLEAGUE)
+    assert "Only the project manager" in body["value"]
+    assert (await engagement(bot)).profile is None
+
+
+async def test_assign_due_date_note_and_mention(bot, connector) -> None:
+    await installed(bot, connector)
+    task = {"task": "initiate.start-onboarding", "view": "task"}
+    details = await click(bot, "task.show", {"task": "initiate.start-onboarding"})
+    picker = next(e for e in details["value"]["body"] if e.get("id") == "owner")
+    assert {c["value"] for c in picker["choices"]} == {"aad-user1", "aad-user2"}
+    assert picker["choices.data"]["dataset"].startswith("graph.microsoft.com/users")
+
+    card = (await click(bot, "task.assign", {**task, "owner": "aad-user2"}))["value"]
+    assert "<at>Kim Minji</at>" in dump(card["body"])
+    assert {
+        "type": "mention",
+        "text": "<at>Kim Minji</at>",
+        "mentioned": {"id": "aad-user2", "name": "Kim Minji"},
+    } in card["msteams"]["entities"]
+    # The shared card in the channel is updated so Teams notifies the mentioned owner.
+    assert connector.sent("PUT")
+
+    await click(bot, "task.due", {**task, "due": "2026-12-10"})
+    await click(bot, "task.note", {**task, "note": "Kickoff call booked with Microsoft"})
+    card = (await click(bot, "task.show", {"task": "initiate.start-onboarding"}))["value"]
+    assert "Kickoff call booked" in dump(card) and "10 Dec 2026" in dump(card)
+    record = (await engagement(bot)).record("initiate.start-onboarding")
+    assert (record.owner.id, record.due.isoformat(), record.notes) == ("aad-user2", "2026-12-10", 1)
+    await click(bot, "task.due_clear", task)
+    assert (await engagement(bot)).record("initiate.start-onboarding").due is None
+
+
+@pytest.mark.parametrize(
+    ("verb", "extra", "expect"),
+    [
+        ("task.assign", {"owner": "aad-nobody"}, "not in this conversation"),
+        ("task.due", {"due": "next tuesday"}, "Use a date like"),
+        ("task.note", {"note": "x" * 50_000}, "too long"),
+        ("task.note", {"note": "   "}, "write something"),
+    ],
+)
+async def test_invalid_task_input_is_refused_and_saves_nothing(
+    bot, connector, verb, extra, expect
+) -> None:
+    await installed(bot, connector)
+    before = await engagement(bot)
+    body = await click(bot, verb, {"task": "initiate.start-onboarding", **extra})
+    assert expect in body["value"]
+    assert await engagement(bot) == before
+    assert bot.store is not None
+    assert await EngagementRepository(bot.store).notes(TEAM.id, "initiate.start-onboarding") == []
+
+
+async def test_reassigning_someone_elses_task_is_for_the_manager(bot, connector) -> None:
+    await installed(bot, connector)
+    await click(bot, "task.take", {"task": "assess.remediation-checklist"})  # User One, manager
+    body = await click(bot, "task.take", {"task": "assess.remediation-checklist"}, sender=COLLEAGUE)
+    assert "Only the project manager" in body["value"]
+    owner = (await engagement(bot)).record("assess.remediation-checklist").owner
+    assert owner.id == "aad-user1"
+    # The manager may reassign.
+    await click(bot, "task.assign", {"task": "assess.remediation-checklist", "owner": "aad-user2"})
+    assert (await engagement(bot)).record("assess.remediation-checklist").owner.id == "aad-user2"
+
+
+async def test_my_tasks_lists_owned_tasks_overdue_first_and_acts_on_them(bot, connector) -> None:
+    now = datetime(2026, 12, 20, 3, 0, tzinfo=UTC)
+    bot.clock = lambda: now
+    await bot.restart()
+    await installed(bot, connector)
+    await set_up(bot)
+    for task, due in (
+        ("assess.remediation-checklist", "2027-01-10"),
+        ("initiate.readiness-meeting", "2026-12-18"),
+    ):
+        await click(bot, "task.assign", {"task": task, "owner": "aad-user2"})
+        await click(bot, "task.due", {"task": task, "due": due})
+    # In Kim's personal chat with the bot (another conversation, same tenant):
+    personal = {"conversation": "a:kim", "conversation_type": "personal", "sender": COLLEAGUE}
+    connector.calls.clear()
+    await bot.send(a.message(bot.service_url, "내 작업", locale="ko-KR", **personal))
+    card = connector.cards("POST")[-1]
+    titles = [c["items"][0]["text"] for c in card["body"] if c.get("type") == "Container"]
+    assert len(titles) == 2 and CATALOG.task("initiate.readiness-meeting").title.ko in titles[0]
+    assert "기한 지남" in dump(card)
+    done = next(x for x in _actions(card) if x.get("verb") == "task.done")
+    body = await click(bot, "task.done", done["data"], **personal, locale="ko-KR")
+    assert body["type"].endswith("card.adaptive")
+    assert (await engagement(bot)).status_of("initiate.readiness-meeting").value == "done"
+
+    # In the channel the list is only for the asker: a refresh view keyed to their id.
+    connector.calls.clear()
+    await bot.send(a.message(bot.service_url, "my tasks", sender=COLLEAGUE))
+    card = connector.cards("POST")[-1]
+    assert card["refresh"]["userIds"] == ["29:user2"]
+    assert card["refresh"]["action"]["verb"] == "mytasks.show"
+
+
+async def test_finishing_a_phase_announces_it_once_with_the_next_intro(bot, connector) -> None:
+    await installed(bot, connector)
+    await click(bot, "task.done", {"task": "initiate.start-onboarding"})
+    assert not [c for c in connector.cards("POST") if "complete" in dump(c)]
+    await click(bot, "task.done", {"task": "initiate.readiness-meeting"})
+    announcements = [c for c in connector.cards("POST") if "Initiate is complete" in dump(c)]
+    assert len(announcements) == 1
+    assert CATALOG.track("assess").goal.en in dump(announcements[0])
+    posted = [c for c in connector.sent("POST") if "complete" in dump(c.body)]
+    assert posted[0].conversation_id == a.TEAM  # the channel's root, not a thread
+    # Reopening and finishing again does not announce twice.
+    await click(bot, "task.reopen", {"task": "initiate.readiness-meeting"})
+    await click(bot, "task.done", {"task": "initiate.readiness-meeting"})
+    assert len([c for c in connector.cards("POST") if "Initiate is complete" in dump(c)]) == 1
+
+
+async def test_start_walks_the_current_phase_intro_then_tasks(bot, connector) -> None:
+    await installed(bot, connector)
+    await bot.send(a.message(bot.service_url, "시작하기", locale="ko-KR"))
+    intro, tasks = connector.cards("POST")
+    assert "단계 안내" in dump(intro) and CATALOG.track("initiate").checkpoint.ko in dump(intro)
+    assert '"task.done"' in dump(tasks)
+
+
+async def test_only_the_manager_skips_a_phase_with_a_reason(bot, connector) -> None:
+    await installed(bot, connector)
+    data = {"phase": "initiate", "reason.initiate": "Microsoft started it for us"}
+    body = await click(bot, "phase.skip", data, sender=COLLEAGUE)
+    assert "Only the project manager" in body["value"]
+    assert (await engagement(bot)).skipped_phases == {}
+    body = await click(bot, "phase.skip", {"phase": "initiate"})
+    assert "reason" in body["value"]
+    await click(bot, "phase.skip", data)
+    stored = await engagement(bot)
+    assert stored.skipped_phases["initiate"].reason == "Microsoft started it for us"
+    assert stored.current_phase(CATALOG).id == "assess"
+    assert any("Initiate is complete" in dump(c) for c in connector.cards("POST"))
+
+
+async def test_general_track_pages(bot, connector) -> None:
+    await installed(bot, connector)
+    first = await click(bot, "phase.show", {"phase": "general"})
+    more = next(x for x in _actions(first["value"]) if x.get("data", {}).get("page") == "1")
+    second = await click(bot, "phase.show", more["data"])
+    assert "Page 2 of 3" in dump(second["value"])
+    body = await click(bot, "phase.show", {"phase": "general", "page": "99"})
+    assert "Page 3 of 3" in dump(body["value"])
+
+
+def _actions(node: Any):
+    if isinstance(node, dict):
+        if node.get("type", "").startswith("Action."):
+            yield node
+        for value in node.values():
+            yield from _actions(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _actions(item)
