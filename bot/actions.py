@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from bot.routing import Router
@@ -35,6 +36,7 @@ from domain.notes import Note
 from domain.profile import Person, ProfileInvalid, parse_date, validate_profile
 
 MAX_ID_CHARS = 64
+SNOOZE = timedelta(days=1)
 ENGAGEMENT_ID = re.compile(r"^eng-[0-9a-f]{40}$")
 R = TypeVar("R")
 
@@ -394,3 +396,48 @@ async def my_tasks_view(ctx: ActionContext) -> Card:
 @actions.register("mytasks.show")
 async def show_my_tasks(ctx: ActionContext) -> ActionResult:
     return ActionResult(await my_tasks_view(ctx))
+
+
+async def _nudge_control(
+    ctx: ActionContext, change: Callable[[Engagement], object], notice: str
+) -> ActionResult:
+    engagement = await _change(ctx, change)
+    view = ctx.services.view(engagement, ctx.scope)
+    card = overview_card(engagement, ctx.services.catalog, view, notices=[view.t(notice)])
+    return ActionResult(card, changed=True)
+
+
+@actions.register("nudge.snooze")
+async def snooze(ctx: ActionContext) -> ActionResult:
+    now = ctx.services.clock()
+    until = now + SNOOZE
+    engagement = await _change(
+        ctx, lambda e: e.snooze(until, actor=ctx.scope.actor, at=now, op_id=ctx.scope.op_id)
+    )
+    view = ctx.services.view(engagement, ctx.scope)
+    notice = view.t("nudge.snoozed", when=view.moment(until))
+    return ActionResult(
+        overview_card(engagement, ctx.services.catalog, view, notices=[notice]), changed=True
+    )
+
+
+@actions.register("nudge.stop")
+async def stop_nudges(ctx: ActionContext) -> ActionResult:
+    return await _nudge_control(
+        ctx,
+        lambda e: e.set_nudges_paused(
+            True, actor=ctx.scope.actor, at=ctx.services.clock(), op_id=ctx.scope.op_id
+        ),
+        "nudge.stopped",
+    )
+
+
+@actions.register("nudge.resume")
+async def resume_nudges(ctx: ActionContext) -> ActionResult:
+    return await _nudge_control(
+        ctx,
+        lambda e: e.set_nudges_paused(
+            False, actor=ctx.scope.actor, at=ctx.services.clock(), op_id=ctx.scope.op_id
+        ),
+        "nudge.resumed",
+    )

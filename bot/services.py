@@ -47,7 +47,7 @@ class Services:
         engagement = await self.repo.get(scope.key.id)
         if engagement is None:
             return await self.repo.create_if_missing(self.new_engagement(scope))
-        if engagement.conversation_reference != scope.reference:
+        if engagement.conversation_reference != scope.reference or engagement.unreachable:
             engagement, _ = await self.change(scope, lambda e: None)
         return engagement, False
 
@@ -59,6 +59,8 @@ class Services:
 
         def apply(engagement: Engagement) -> R:
             engagement.conversation_reference = scope.reference
+            # An activity from the conversation shows the bot can be reached there again.
+            engagement.unreachable = None
             return change(engagement)
 
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -75,6 +76,13 @@ def refusal(lang: Language, error: Exception) -> str:
     return text(lang, "error.invalid_request")
 
 
+def _set_installed(installed: bool) -> Callable[[Engagement], None]:
+    def apply(engagement: Engagement) -> None:
+        engagement.installed = installed
+
+    return apply
+
+
 def card_message(card: Card) -> Activity:
     message = MessageFactory.attachment(CardFactory.adaptive_card(card))
     message.type = ActivityTypes.message
@@ -138,11 +146,30 @@ class OnboardingBot(ActivityHandler):
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._install(turn_context)
 
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(member.id == bot_id for member in members_removed):
+            await self._uninstall(turn_context)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self._uninstall(turn_context)
+
+    async def _uninstall(self, turn_context: TurnContext) -> None:
+        """The bot was removed: keep the engagement (a reinstall picks it up) but stop
+        nudging a conversation it can no longer post to."""
+        scope = scope_of(turn_context.activity)
+        if await self.services.repo.get(scope.key.id) is not None:
+            await self.services.repo.update(scope.key.id, _set_installed(False))
+
     async def _install(self, turn_context: TurnContext) -> None:
         # Teams sends both conversationUpdate and installationUpdate, and may redeliver
         # either: only the turn that creates the engagement posts the welcome.
         scope = scope_of(turn_context.activity)
         engagement, created = await self.services.engagement_for(scope)
+        if not engagement.installed:
+            engagement, _ = await self.services.change(scope, _set_installed(True))
         if created:
             card = welcome_card(
                 engagement, self.services.catalog, self.services.view(engagement, scope)

@@ -134,15 +134,22 @@ def overview_actions(engagement: Engagement, catalog: Catalog, view: View) -> li
         )
     )
     actions.append(execute(view.t("action.settings"), "setup.show"))
+    if engagement.nudges_paused:
+        actions.append(execute(view.t("action.resume_nudges"), "nudge.resume"))
     return actions
 
 
 def overview_card(
     engagement: Engagement, catalog: Catalog, view: View, notices: list[str] | None = None
 ) -> Card:
-    """`notices` are short warnings shown on top, e.g. that the channel cannot be reached."""
+    """`notices` are one-off messages shown on top (e.g. that setup was saved)."""
     mentions = Mentions()
-    body = [paragraph(n, color="Warning", weight="Bolder") for n in notices or []]
+    notices = list(notices or [])
+    if engagement.unreachable:
+        notices.append(view.t("status.unreachable"))
+    if engagement.nudges_paused:
+        notices.append(view.t("status.paused"))
+    body = [paragraph(n, color="Warning", weight="Bolder") for n in notices]
     body += overview_body(engagement, catalog, view, mentions)
     return adaptive_card(body, overview_actions(engagement, catalog, view), mentions=mentions)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -25,7 +25,8 @@ from domain.errors import (
     UnknownTask,
     UnknownTrack,
 )
-from domain.profile import Person, Profile, local_today
+from domain.nudges import Digest, build_digest, is_stalled, latest_due_slot, next_slot
+from domain.profile import NudgeSchedule, Person, Profile, local_today
 
 MAX_REASON_CHARS = 500
 MAX_NOTE_CHARS = 2_000
@@ -33,6 +34,13 @@ NOTE_PREVIEW_CHARS = 140
 # Redelivered activities are recognised by their id; a short memory is enough because
 # Teams retries within seconds, not after hundreds of later changes.
 APPLIED_OPS_KEPT = 64
+# How long a scheduler run may hold an engagement's nudge before another run may take over.
+NUDGE_LEASE = timedelta(minutes=2)
+
+
+def utc_iso(moment: datetime) -> str:
+    """Fixed-width UTC timestamps compare correctly as strings, which the nudge index needs."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class TaskStatus(StrEnum):
@@ -230,6 +238,12 @@ class Engagement:
     # Phases whose completion was announced, so each is announced once.
     completed_phases: dict[str, datetime] = field(default_factory=dict)
     last_change_at: datetime | None = None
+    installed: bool = True
+    nudges_paused: bool = False
+    snoozed_until: datetime | None = None
+    last_nudged_at: datetime | None = None  # the slot last nudged (or skipped: nothing to say)
+    nudge_claim: dict[str, str] | None = None  # {slot, run, until}: a run is sending it
+    unreachable: dict[str, str] | None = None  # {at, status}: Teams refused our posts
     # Proactive-message address, refreshed from incoming activities (the service URL can move).
     conversation_reference: dict[str, Any] | None = None
     applied_ops: list[str] = field(default_factory=list)
@@ -502,6 +516,90 @@ class Engagement:
             self.completed_phases[phase.id] = at
         return newly
 
+    # Nudges -------------------------------------------------------------------------------
+
+    @property
+    def schedule(self) -> NudgeSchedule:
+        return self.profile.schedule if self.profile else NudgeSchedule()
+
+    @property
+    def time_zone(self) -> str:
+        return self.profile.time_zone if self.profile else "UTC"
+
+    def next_nudge_at(self) -> datetime | None:
+        """When the next nudge is due; None while nudges cannot or must not be sent."""
+        if (
+            not self.installed
+            or self.nudges_paused
+            or self.unreachable
+            or not self.conversation_reference
+        ):
+            return None
+        after = max(self.last_nudged_at or self.created_at, self.snoozed_until or self.created_at)
+        return next_slot(self.schedule, self.time_zone, after)
+
+    def due_slot(self, now: datetime) -> datetime | None:
+        """The slot to nudge for now, if one is due."""
+        due = self.next_nudge_at()
+        if due is None or due > now:
+            return None
+        after = max(self.last_nudged_at or self.created_at, self.snoozed_until or self.created_at)
+        return latest_due_slot(self.schedule, self.time_zone, after, now)
+
+    def claim_nudge(self, slot: datetime, run_id: str, now: datetime) -> bool:
+        """Takes the slot for one scheduler run; False if done or held by a live run."""
+        if self.last_nudged_at and self.last_nudged_at >= slot:
+            return False
+        claim = self.nudge_claim
+        if claim and claim["run"] != run_id and datetime.fromisoformat(claim["until"]) > now:
+            return False
+        self.nudge_claim = {
+            "slot": utc_iso(slot),
+            "run": run_id,
+            "until": (now + NUDGE_LEASE).isoformat(),
+        }
+        return True
+
+    def complete_nudge(self, slot: datetime) -> None:
+        self.last_nudged_at = max(slot, self.last_nudged_at or slot)
+        self.nudge_claim = None
+
+    def digest(self, catalog: Catalog, now: datetime) -> Digest:
+        open_tasks = [t for t in catalog.tasks if self.status_of(t.id) is TaskStatus.OPEN]
+        return build_digest(
+            catalog,
+            open_tasks=open_tasks,
+            due_dates={t: r.due for t, r in self.tasks.items() if r.due},
+            owned={t for t, r in self.tasks.items() if r.owner},
+            current_phase=self.current_phase(catalog),
+            today=self.today(now),
+            stalled=is_stalled(self.last_change_at, self.created_at, now),
+        )
+
+    def set_nudges_paused(
+        self, paused: bool, *, actor: Actor, at: datetime, op_id: str
+    ) -> AuditEntry | None:
+        if not self.is_manager(actor):
+            raise NotPermitted(action="nudges")
+        if self.has_applied(op_id) or self.nudges_paused == paused:
+            return None
+        self.nudges_paused = paused
+        before, after = ("on", "off") if paused else ("off", "on")
+        return self._audit(op_id, actor, at, "engagement", "nudges", before, after)
+
+    def snooze(
+        self, until: datetime, *, actor: Actor, at: datetime, op_id: str
+    ) -> AuditEntry | None:
+        if self.has_applied(op_id) or (self.snoozed_until and self.snoozed_until >= until):
+            return None
+        before = utc_iso(self.snoozed_until) if self.snoozed_until else None
+        self.snoozed_until = until
+        return self._audit(op_id, actor, at, "engagement", "snooze", before, utc_iso(until))
+
+    def mark_unreachable(self, status: int, at: datetime) -> None:
+        self.unreachable = {"at": at.isoformat(), "status": str(status)}
+        self.nudge_claim = None
+
     # Storage form -----------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
@@ -517,6 +615,16 @@ class Engagement:
             "skippedPhases": {k: v.to_dict() for k, v in self.skipped_phases.items()},
             "completedPhases": {k: v.isoformat() for k, v in self.completed_phases.items()},
             "lastChangeAt": self.last_change_at.isoformat() if self.last_change_at else None,
+            "installed": self.installed,
+            "nudges": {
+                "paused": self.nudges_paused,
+                "snoozedUntil": self.snoozed_until.isoformat() if self.snoozed_until else None,
+                "lastNudgedAt": self.last_nudged_at.isoformat() if self.last_nudged_at else None,
+                "claim": self.nudge_claim,
+                "unreachable": self.unreachable,
+            },
+            # Derived, stored so the scheduler finds due engagements with an indexed query.
+            "nextNudgeAt": utc_iso(due) if (due := self.next_nudge_at()) else None,
             "conversationReference": self.conversation_reference,
             "appliedOps": list(self.applied_ops),
             "auditTail": [entry.to_dict() for entry in self.audit_tail],
@@ -528,6 +636,8 @@ class Engagement:
         installed_by = data.get("installedBy")
         profile = data.get("profile")
         last_change = data.get("lastChangeAt")
+        nudges = data.get("nudges") or {}
+        snoozed, nudged = nudges.get("snoozedUntil"), nudges.get("lastNudgedAt")
         return cls(
             key=EngagementKey(data["tenantId"], data["conversationKey"]),
             conversation_type=data["conversationType"],
@@ -543,6 +653,12 @@ class Engagement:
                 k: datetime.fromisoformat(v) for k, v in data.get("completedPhases", {}).items()
             },
             last_change_at=datetime.fromisoformat(last_change) if last_change else None,
+            installed=bool(data.get("installed", True)),
+            nudges_paused=bool(nudges.get("paused", False)),
+            snoozed_until=datetime.fromisoformat(snoozed) if snoozed else None,
+            last_nudged_at=datetime.fromisoformat(nudged) if nudged else None,
+            nudge_claim=nudges.get("claim"),
+            unreachable=nudges.get("unreachable"),
             conversation_reference=data.get("conversationReference"),
             applied_ops=list(data.get("appliedOps", [])),
             audit_tail=[AuditEntry.from_dict(e) for e in data.get("auditTail", [])],

@@ -227,6 +227,34 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
         "en": "Only the task's owner can change it from here. Nothing was changed.",
         "ko": "여기에서는 작업 담당자만 변경할 수 있습니다. 아무것도 변경되지 않았습니다.",
     },
+    "nudge.kicker": {"en": "Reminder", "ko": "알림"},
+    "nudge.stalled": {
+        "en": "⏸ {phase} has had no progress for 5 days.",
+        "ko": "⏸ {phase} 단계가 5일 동안 진행되지 않았습니다.",
+    },
+    "nudge.overdue": {"en": "Overdue", "ko": "기한 지남"},
+    "nudge.due_soon": {"en": "Due in the next 3 days", "ko": "3일 안에 기한"},
+    "nudge.unowned": {"en": "Needs an owner", "ko": "담당자 필요"},
+    "nudge.snoozed": {
+        "en": "Reminders snoozed until {when}.",
+        "ko": "{when}까지 알림을 미룹니다.",
+    },
+    "nudge.stopped": {"en": "Reminders are stopped.", "ko": "알림이 중지되었습니다."},
+    "nudge.resumed": {"en": "Reminders are on again.", "ko": "알림이 다시 켜졌습니다."},
+    "status.unreachable": {
+        "en": "⚠ I can't post in this engagement's channel (the app was removed or blocked): "
+        "reminders are paused until I'm back.",
+        "ko": "⚠ 이 프로젝트의 채널에 게시할 수 없습니다(앱이 제거되었거나 차단됨). "
+        "다시 연결될 때까지 알림이 중지됩니다.",
+    },
+    "status.paused": {
+        "en": "Reminders are stopped by the project manager.",
+        "ko": "프로젝트 관리자가 알림을 중지했습니다.",
+    },
+    "action.snooze": {"en": "Snooze 1 day", "ko": "하루 미루기"},
+    "action.stop_nudges": {"en": "Stop reminders", "ko": "알림 중지"},
+    "action.resume_nudges": {"en": "Resume reminders", "ko": "알림 다시 켜기"},
+    "action.change_schedule": {"en": "Change schedule", "ko": "일정 변경"},
     "error.unknown_person": {
         "en": "That person is not in this conversation. Nothing was changed.",
         "ko": "이 대화에 없는 사람입니다. 아무것도 변경되지 않았습니다.",

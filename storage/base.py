@@ -63,3 +63,8 @@ class DocumentStore(Protocol):
 
     async def list_partition(self, pk: str, id_prefix: str) -> list[Document]:
         """Documents of one partition whose id starts with `id_prefix`, ordered by id."""
+
+    async def list_due(self, upper: str, limit: int) -> list[Document]:
+        """Across partitions: up to `limit` documents whose `nextNudgeAt` (a fixed-width UTC
+        timestamp string) is at most `upper`, earliest first. Backends index that field, so
+        the cost follows the number of due documents, not the size of the store."""

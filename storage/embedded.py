@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS documents (
     body TEXT NOT NULL,
     PRIMARY KEY (pk, id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS documents_next_nudge
+    ON documents (json_extract(body, '$.nextNudgeAt'))
+    WHERE json_extract(body, '$.nextNudgeAt') IS NOT NULL;
 """
 
 
@@ -148,6 +151,19 @@ class EmbeddedStore:
                 (pk, len(id_prefix), id_prefix),
             )
             return [Document(pk, r[0], json.loads(r[2]), r[1]) for r in rows]
+
+        return await self._run(list_)
+
+    async def list_due(self, upper: str, limit: int) -> list[Document]:
+        def list_() -> list[Document]:
+            rows = self._conn().execute(
+                "SELECT pk, id, etag, body FROM documents "
+                "WHERE json_extract(body, '$.nextNudgeAt') IS NOT NULL "
+                "AND json_extract(body, '$.nextNudgeAt') <= ? "
+                "ORDER BY json_extract(body, '$.nextNudgeAt') LIMIT ?",
+                (upper, limit),
+            )
+            return [Document(r[0], r[1], json.loads(r[3]), r[2]) for r in rows]
 
         return await self._run(list_)
 

@@ -55,13 +55,20 @@ class EngagementRepository:
             return existing, False
 
     async def update(
-        self, engagement_id: str, change: Callable[[Engagement], R]
+        self,
+        engagement_id: str,
+        change: Callable[[Engagement], R],
+        *,
+        current: Document | None = None,
     ) -> tuple[Engagement, R]:
         """Reads, applies `change`, writes back if anything changed; on a concurrent write it
         starts over from fresh state. `change` may run several times and must only touch the
-        engagement it is given. Domain errors from `change` propagate with nothing written."""
+        engagement it is given. Domain errors from `change` propagate with nothing written.
+        `current` is a copy the caller already read (saves the first read; its etag guards
+        the write like any other)."""
         for attempt in range(MAX_WRITE_ATTEMPTS):
-            doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
+            doc = current if current is not None and attempt == 0 else None
+            doc = doc or await self._store.read(engagement_id, ENGAGEMENT_DOC)
             if doc is None:
                 raise EngagementMissing()
             engagement = _engagement(doc)
@@ -120,6 +127,10 @@ class EngagementRepository:
                 )
             else:
                 await self._store.delete(pk, engagement.id)
+
+    async def due_for_nudge(self, upper: str, limit: int) -> list[Document]:
+        """Engagement documents whose next nudge is due by `upper` (an indexed query)."""
+        return [d for d in await self._store.list_due(upper, limit) if d.id == ENGAGEMENT_DOC]
 
     async def owned_engagements(self, person_ids: set[str]) -> list[str]:
         """Ids of engagements where any of `person_ids` may own tasks (to be verified)."""
