@@ -11,7 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from bot.routing import Router
 from bot.scope import TurnScope
@@ -56,6 +56,15 @@ class ActionResult:
     changed: bool = False
 
 
+class SetupDrafts(Protocol):
+    """A half-filled setup form kept in the conversation's botbuilder state, so a form sent
+    back with errors is not lost when someone opens the settings again later."""
+
+    async def load(self) -> dict[str, str] | None: ...
+
+    async def save(self, values: dict[str, str] | None) -> None: ...
+
+
 @dataclass(frozen=True)
 class ActionContext:
     scope: TurnScope
@@ -63,6 +72,7 @@ class ActionContext:
     services: Services
     members: Callable[[], Awaitable[list[Person]]]
     announce: Callable[[Engagement, list[Track]], Awaitable[None]]
+    drafts: SetupDrafts
 
     def identifier(self, name: str) -> str:
         value = self.data.get(name)
@@ -327,10 +337,11 @@ async def show_status(ctx: ActionContext) -> ActionResult:
 
 async def setup_form(ctx: ActionContext, engagement: Engagement) -> Card:
     view = ctx.services.view(engagement, ctx.scope)
+    draft = await ctx.drafts.load()
     return setup_card(
         ctx.services.catalog,
         view,
-        values=form_values(engagement.profile, view),
+        values=draft or form_values(engagement.profile, view),
         members=await ctx.members(),
     )
 
@@ -357,6 +368,7 @@ async def save_setup(ctx: ActionContext) -> ActionResult:
     try:
         profile = validate_profile(form, catalog, manager)
     except ProfileInvalid as invalid:
+        await ctx.drafts.save({k: v[:200] for k, v in form.items()})
         view = ctx.services.view(engagement, scope)
         members = await ctx.members()
         return ActionResult(
@@ -368,6 +380,7 @@ async def save_setup(ctx: ActionContext) -> ActionResult:
             profile, actor=scope.actor, at=ctx.services.clock(), op_id=scope.op_id
         ),
     )
+    await ctx.drafts.save(None)
     view = ctx.services.view(engagement, scope)
     card = overview_card(engagement, catalog, view, notices=[view.t("setup.saved")])
     return ActionResult(card, changed=True)

@@ -10,6 +10,7 @@ from typing import Any
 from botbuilder.core import (
     ActivityHandler,
     CardFactory,
+    ConversationState,
     InvokeResponse,
     MessageFactory,
     TurnContext,
@@ -89,10 +90,32 @@ def card_message(card: Card) -> Activity:
     return message
 
 
+class ConversationDrafts:
+    """Setup drafts in botbuilder's ConversationState (stored through our document store)."""
+
+    def __init__(self, state: ConversationState, turn_context: TurnContext) -> None:
+        self._state = state
+        self._turn = turn_context
+        self._property = state.create_property("setupDraft")
+
+    async def load(self) -> dict[str, str] | None:
+        await self._state.load(self._turn)
+        value = await self._property.get(self._turn, lambda: None)
+        return value if isinstance(value, dict) else None
+
+    async def save(self, values: dict[str, str] | None) -> None:
+        await self._state.load(self._turn)
+        await self._property.set(self._turn, values)
+        await self._state.save_changes(self._turn)
+
+
 class OnboardingBot(ActivityHandler):
-    def __init__(self, services: Services, outbound: Outbound) -> None:
+    def __init__(
+        self, services: Services, outbound: Outbound, conversation_state: ConversationState
+    ) -> None:
         self.services = services
         self.outbound = outbound
+        self.conversation_state = conversation_state
 
     # What every handler gets ----------------------------------------------------------
 
@@ -106,7 +129,14 @@ class OnboardingBot(ActivityHandler):
                 members.extend(await self._members(turn_context, scope))
             return members
 
-        return ActionContext(scope, data, self.services, conversation_members, self._announce)
+        return ActionContext(
+            scope,
+            data,
+            self.services,
+            conversation_members,
+            self._announce,
+            ConversationDrafts(self.conversation_state, turn_context),
+        )
 
     async def _members(self, turn_context: TurnContext, scope: TurnScope) -> list[Person]:
         """People of this conversation (what the people picker offers and accepts). If Teams

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aiohttp import web
+from botbuilder.core import ConversationState
 from botbuilder.core.integration import aiohttp_error_middleware
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 
@@ -14,6 +15,7 @@ from bot.adapter import OnboardingAdapter, log_turn_error
 from bot.config import Settings
 from bot.outbound import Outbound
 from bot.services import Services, utc_now
+from bot.state_storage import DocumentStoreStorage
 from bot.teams_bot import OnboardingBot
 from domain.catalog import default_catalog
 from storage.base import DocumentStore, StoreUnavailable
@@ -55,7 +57,8 @@ def create_app(
         ConfigurationBotFrameworkAuthentication(settings.bot_framework_config())
     )
     adapter.on_turn_error = log_turn_error
-    bot = OnboardingBot(services, Outbound(adapter, settings.app_id))
+    conversation_state = ConversationState(DocumentStoreStorage(store))
+    bot = OnboardingBot(services, Outbound(adapter, settings.app_id), conversation_state)
 
     async def messages(request: web.Request) -> web.Response:
         return await adapter.process(request, bot)

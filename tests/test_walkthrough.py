@@ -269,3 +269,17 @@ def _actions(node: Any):
     elif isinstance(node, list):
         for item in node:
             yield from _actions(item)
+
+
+async def test_a_form_sent_back_with_errors_is_kept_as_a_draft(bot, connector) -> None:
+    """The draft lives in botbuilder's ConversationState, stored through our store."""
+    await installed(bot, connector)
+    await set_up(bot, language="en", timeZone="Mars/Olympus", name="Fabrikam rollout")
+    await bot.restart()
+    form = (await click(bot, "setup.show", {}))["value"]
+    values = {e["id"]: e.get("value") for e in form["body"] if "id" in e}
+    assert values["name"] == "Fabrikam rollout" and values["timeZone"] == "Mars/Olympus"
+    await set_up(bot)
+    form = (await click(bot, "setup.show", {}))["value"]
+    values = {e["id"]: e.get("value") for e in form["body"] if "id" in e}
+    assert values["name"] == "Contoso EMS rollout"  # the saved profile, the draft is gone
