@@ -1,30 +1,369 @@
-"""Everything the bot posts on its own (announcements, nudges) goes through here."""
+"""One sender for everything the bot posts on its own (announcements, nudges).
+
+Each attempt waits for the rate limiter, then sends through `adapter.continue_conversation`.
+Failures are sorted by the HTTP status the Bot Connector answered (Teams' guidance, see
+msteams-docs bots/how-to/rate-limit.md):
+- 429: wait `Retry-After` (or back off) and retry;
+- 412, 408, 5xx, and no answer at all (connection error, timeout): back off and retry;
+- 403, 404: the bot was removed or blocked, or the conversation is gone: `ConversationUnreachable`
+  at once; the caller records that and stops sending there;
+- anything else (400, 401, 413 ...): retrying cannot help: `DeliveryFailed` at once.
+After `max_attempts` attempts: `DeliveryFailed`.
+
+Two things botbuilder 4.17.1 does that this module works around:
+- An exception raised inside the `continue_conversation` callback goes to the adapter's
+  `on_turn_error` (bot/web.py sets one that logs it) and is swallowed there: the caller would
+  see a successful send returning None. So the callback keeps the exception and it is dealt
+  with here, after `continue_conversation` returns.
+- The connector's default HTTP pipeline (msrest over `requests`, with urllib3's Retry) retries
+  PUT, GET and DELETE on its own: 408 and 5xx (except 501, 505) up to 3 more times with
+  blocking sleeps, and 429/503 with `Retry-After`, sleeping what it says; when those run out
+  the error no longer carries the status (`ClientRequestError` wrapping `RetryError`). POST is
+  not retried there. Those hidden retries are switched off for the connector client each
+  attempt uses, so every attempt here is one HTTP request and its status is seen.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import json
 import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
+import aiohttp
+from azure.core.exceptions import DeserializationError  # what msrest 0.7 raises as its own
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ConversationReference
+from msrest.exceptions import ClientRequestError, HttpOperationError
+
+from bot.ratelimit import RateLimiter
 
 log = logging.getLogger("bot.outbound")
 
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 30.0
+# A Retry-After beyond this is taken as this (a bogus header must not park a sender for hours).
+MAX_RETRY_AFTER_S = 300.0
+DEFAULT_MAX_ATTEMPTS = 6
+
+UNREACHABLE = frozenset({403, 404})
+RETRYABLE = frozenset({408, 412, 429})
+# Teams' answer to updating a message it cannot find: not the conversation's fault; the caller
+# posts a fresh message instead (msteams-docs#6139).
+ACTIVITY_NOT_FOUND = "ActivityNotFoundInConversation"
+
+
+class OutboundError(Exception):
+    """A send that did not happen."""
+
+    def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class ConversationUnreachable(OutboundError):
+    """403 or 404: the bot may no longer post there (removed, blocked, conversation gone).
+    Not retried; the caller marks the conversation unreachable and stops sending to it."""
+
+    def __init__(self, status: int, code: str | None = None) -> None:
+        super().__init__(
+            f"conversation unreachable: HTTP {status} {code or ''}".strip(), status, code
+        )
+
+
+class ActivityNotFound(OutboundError):
+    """`update` of a message Teams cannot find; post a new one instead."""
+
+    def __init__(self, status: int, code: str | None = None) -> None:
+        super().__init__(f"activity not found: HTTP {status} {code or ''}".strip(), status, code)
+
+
+class DeliveryFailed(OutboundError):
+    """Gave up: attempts ran out on retryable failures, or the failure cannot be retried."""
+
+    def __init__(self, status: int | None, code: str | None, attempts: int) -> None:
+        what = f"HTTP {status}" if status is not None else "no HTTP answer"
+        super().__init__(f"delivery failed after {attempts} attempt(s): {what}", status, code)
+        self.attempts = attempts
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What a failed connector call tells about retrying. `status` None = no HTTP answer."""
+
+    status: int | None
+    code: str | None = None
+    retry_after: float | None = None
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _header(headers: object, name: str) -> str | None:
+    """A header from requests' or aiohttp's (case-insensitive) headers or a plain mapping."""
+    if not isinstance(headers, Mapping):
+        return None
+    value = headers.get(name)
+    if value is None:
+        value = next((v for k, v in headers.items() if str(k).lower() == name.lower()), None)
+    return value if isinstance(value, str) else None
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After value: delta-seconds ("3", also "1.5") or an HTTP date."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
+
+
+def _error_code(error: BaseException, response: object) -> str | None:
+    # msrest deserialised the body into botbuilder's ErrorResponse: error.error.error.code.
+    body = getattr(error, "error", None)
+    code = getattr(getattr(body, "error", None), "code", None)
+    if isinstance(code, str) and code:
+        return code
+    text = getattr(response, "text", None)  # requests.Response
+    if isinstance(text, str) and text:
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return None
+        inner = parsed.get("error") if isinstance(parsed, dict) else None
+        code = inner.get("code") if isinstance(inner, dict) else None
+        return code if isinstance(code, str) and code else None
+    return None
+
+
+def failure_of(error: BaseException) -> Failure | None:
+    """Status, error code and Retry-After of a failed connector call, or None when `error`
+    is not a failed call at all (a bug: not to be retried).
+
+    botbuilder raises `ErrorResponseException` (an msrest `HttpOperationError`) for a non-2xx
+    answer; its `.response` is the transport's response: `requests.Response` (status_code,
+    headers) with the default pipeline, aiohttp's `ClientResponse` (status, headers) with an
+    aiohttp one. A call that got no answer raises msrest's `ClientRequestError` (wrapping the
+    requests error). An error answer whose body is not JSON (an HTML page from a gateway)
+    raises msrest's `DeserializationError`, which carries no status at all: it is taken as
+    transient. aiohttp's own errors and timeouts may appear with other pipelines."""
+    response = getattr(error, "response", None)
+    if isinstance(error, HttpOperationError) or response is not None:
+        status = _int_or_none(getattr(response, "status_code", None))
+        if status is None:
+            status = _int_or_none(getattr(response, "status", None))
+        if status is not None:
+            headers = getattr(response, "headers", None)
+            return Failure(
+                status,
+                _error_code(error, response),
+                parse_retry_after(_header(headers, "Retry-After")),
+            )
+    if isinstance(error, aiohttp.ClientResponseError):  # carries status and headers itself
+        headers = error.headers
+        return Failure(error.status, None, parse_retry_after(_header(headers, "Retry-After")))
+    if isinstance(error, DeserializationError):
+        # An answer whose body is neither JSON nor XML (a gateway's HTML error page, say)
+        # fails in msrest's body parsing before the status is looked at: the status is lost.
+        return Failure(None)
+    if isinstance(
+        error,
+        ClientRequestError | HttpOperationError | aiohttp.ClientError | TimeoutError | OSError,
+    ):
+        return Failure(None)
+    return None
+
+
+def is_retryable(failure: Failure) -> bool:
+    status = failure.status
+    return status is None or status in RETRYABLE or status >= 500
+
+
+def _disable_hidden_retries(turn_context: TurnContext) -> None:
+    """Best effort: the connector client of this turn sends each request once (see above)."""
+    client = turn_context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+    policy = getattr(getattr(getattr(client, "config", None), "retry_policy", None), "policy", None)
+    if policy is None:
+        return
+    try:
+        policy.total = policy.connect = policy.read = 0
+        policy.status_forcelist = frozenset()
+        policy.respect_retry_after_header = False
+        policy.raise_on_status = False
+    except AttributeError:  # pragma: no cover - another pipeline; nothing to switch off
+        pass
+
+
+def tenant_of(reference: Mapping[str, Any]) -> str | None:
+    """The tenant a stored reference belongs to. Teams writes `conversation.tenantId`, but
+    botbuilder's ConversationAccount maps `tenant_id` to "tenantID": deserialising drops the
+    Teams spelling, and references serialised by botbuilder carry the other one (or none)."""
+    conversation = reference.get("conversation")
+    if not isinstance(conversation, Mapping):
+        return None
+    for key in ("tenantId", "tenantID"):
+        value = conversation.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+Sleep = Callable[[float], Awaitable[object]]
+
 
 class Outbound:
-    def __init__(self, adapter: BotAdapter, app_id: str) -> None:
+    """`post` and `update` for conversation references stored as dicts (bot/scope.py).
+
+    Raises `ConversationUnreachable` (403/404), `ActivityNotFound` (update only) or
+    `DeliveryFailed`; all are `OutboundError`s."""
+
+    def __init__(
+        self,
+        adapter: BotAdapter,
+        app_id: str,
+        *,
+        limiter: RateLimiter | None = None,
+        sleep: Sleep = asyncio.sleep,
+        rng: Callable[[], float] = random.random,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
         self._adapter = adapter
         self._app_id = app_id
+        # One limiter per process unless one is shared in (see bot/ratelimit.py).
+        self.limiter = limiter or RateLimiter()
+        self._sleep = sleep
+        self._rng = rng
+        self.max_attempts = max_attempts
 
     async def post(self, reference: dict[str, Any], activity: Activity) -> str | None:
         """Posts `activity` to the conversation `reference` names; returns the new message id."""
-        sent: list[str | None] = []
 
-        async def send(turn_context: TurnContext) -> None:
+        async def send(turn_context: TurnContext) -> str | None:
             response = await turn_context.send_activity(activity)
-            sent.append(response.id if response else None)
+            return response.id if response else None
 
-        await self._adapter.continue_conversation(
-            ConversationReference().deserialize(reference), send, self._app_id
+        return await self._deliver("post", reference, send)
+
+    async def update(
+        self, reference: dict[str, Any], activity_id: str, activity: Activity
+    ) -> str | None:
+        """Replaces message `activity_id` in the conversation `reference` names."""
+
+        async def send(turn_context: TurnContext) -> str | None:
+            replacement = copy.copy(activity)  # update_activity writes into what it is given
+            replacement.id = activity_id
+            response = await turn_context.update_activity(replacement)
+            return getattr(response, "id", None) or activity_id
+
+        return await self._deliver("update", reference, send)
+
+    def _backoff(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1)))."""
+        return float(self._rng() * min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (attempt - 1)))
+
+    async def _deliver(
+        self,
+        operation: str,
+        reference: dict[str, Any],
+        send: Callable[[TurnContext], Awaitable[str | None]],
+    ) -> str | None:
+        conversation_reference = ConversationReference().deserialize(reference)
+        conversation = conversation_reference.conversation
+        if conversation is None or not conversation.id or not conversation_reference.service_url:
+            raise ValueError("conversation reference needs serviceUrl and conversation.id")
+        conversation_id = str(conversation.id)
+        tenant_id = tenant_of(reference) or str(conversation.tenant_id or "") or "unknown"
+
+        for attempt in range(1, self.max_attempts + 1):
+            await self.limiter.acquire(tenant_id, conversation_id)
+            result = await self._attempt(conversation_reference, send)
+            if not isinstance(result, BaseException):
+                return result[0]
+            failure = failure_of(result)
+            if failure is None:
+                raise result
+            status, code = failure.status, failure.code
+            if operation == "update" and code == ACTIVITY_NOT_FOUND and status is not None:
+                self._log(operation, conversation_id, attempt, failure, result, "not found")
+                raise ActivityNotFound(status, code) from result
+            if status is not None and status in UNREACHABLE:
+                self._log(operation, conversation_id, attempt, failure, result, "unreachable")
+                raise ConversationUnreachable(status, code) from result
+            if not is_retryable(failure) or attempt == self.max_attempts:
+                self._log(operation, conversation_id, attempt, failure, result, "giving up")
+                raise DeliveryFailed(status, code, attempt) from result
+            if status == 429 and failure.retry_after is not None:
+                # Everyone throttled gets the same Retry-After: a little jitter spreads them.
+                delay = failure.retry_after + self._rng() * BACKOFF_BASE_S
+            else:
+                delay = self._backoff(attempt)
+            self._log(
+                operation, conversation_id, attempt, failure, result, f"retry in {delay:.2f}s"
+            )
+            await self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(
+        self,
+        reference: ConversationReference,
+        send: Callable[[TurnContext], Awaitable[str | None]],
+    ) -> tuple[str | None] | BaseException:
+        """One request: what `send` returned, or what it (or the adapter) raised."""
+        outcome: list[tuple[str | None] | BaseException] = []
+
+        async def callback(turn_context: TurnContext) -> None:
+            _disable_hidden_retries(turn_context)
+            try:
+                outcome.append((await send(turn_context),))
+            except Exception as error:  # kept from on_turn_error, see the module doc
+                outcome.append(error)
+
+        try:
+            await self._adapter.continue_conversation(reference, callback, self._app_id)
+        except Exception as error:
+            return error
+        return outcome[0] if outcome else RuntimeError("the adapter did not run the send")
+
+    def _log(
+        self,
+        operation: str,
+        conversation_id: str,
+        attempt: int,
+        failure: Failure,
+        error: BaseException,
+        then: str,
+    ) -> None:
+        log.warning(
+            "outbound %s to %s failed (attempt %d/%d): status=%s code=%s retry_after=%s "
+            "error=%s; %s",
+            operation,
+            conversation_id[:80],
+            attempt,
+            self.max_attempts,
+            failure.status if failure.status is not None else "none",
+            failure.code or "-",
+            "-" if failure.retry_after is None else f"{failure.retry_after:g}",
+            type(error).__name__,
+            then,
         )
-        return sent[0] if sent else None
