@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from botbuilder.schema import CallerIdConstants
+from botframework.connector.auth import AuthenticationConstants
+
 
 def load_dotenv(path: Path) -> None:
     """Reads KEY=VALUE lines; variables already set in the environment win."""
@@ -32,6 +35,15 @@ class Settings:
     cosmos_key: str = ""
     cosmos_database: str = "fasttrack"
     cosmos_container: str = "engagements"
+    # Where the Bot Framework's OpenID metadata (and through it the token signing keys) is
+    # read from; empty = the SDK's built-in public-cloud default.
+    openid_metadata_url: str = ""
+    # Tenants allowed to use the bot; empty = any tenant.
+    allowed_tenants: frozenset[str] = frozenset()
+    nudges_enabled: bool = True
+    nudge_interval_s: float = 60.0
+    # Bearer secret for POST /api/nudges/run; empty = the endpoint refuses every call.
+    nudge_run_secret: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -48,15 +60,49 @@ class Settings:
             cosmos_key=env.get("COSMOS_KEY", ""),
             cosmos_database=env.get("COSMOS_DATABASE") or "fasttrack",
             cosmos_container=env.get("COSMOS_CONTAINER") or "engagements",
+            openid_metadata_url=env.get("BOT_OPENID_METADATA_URL", ""),
+            allowed_tenants=frozenset(
+                t.strip() for t in env.get("ALLOWED_TENANTS", "").split(",") if t.strip()
+            ),
+            nudges_enabled=env.get("NUDGES_ENABLED", "true").strip().lower()
+            not in ("false", "0", "no", "off"),
+            nudge_interval_s=float(env.get("NUDGE_INTERVAL_SECONDS") or 60),
+            nudge_run_secret=env.get("NUDGE_RUN_SECRET", ""),
         )
 
     def bot_framework_config(self) -> object:
-        """The attribute names botbuilder's ConfigurationBotFrameworkAuthentication reads."""
+        """The attribute names botbuilder's ConfigurationBotFrameworkAuthentication reads.
 
-        class BotFrameworkConfig:
-            APP_ID = self.app_id
-            APP_PASSWORD = self.app_password
-            APP_TYPE = self.app_type
-            APP_TENANTID = self.app_tenant_id
-
-        return BotFrameworkConfig()
+        Setting any TO_*/OAUTH_URL/CALLER_ID attribute switches botbuilder from its built-in
+        public-cloud authentication to the "parameterized" one, which takes every endpoint
+        from this object and has no defaults of its own (a missing token issuer refuses every
+        token; a missing login URL breaks outbound calls). So with a custom OpenID metadata URL
+        all of them are given, with the public cloud's values for everything else.
+        """
+        attributes: dict[str, object] = {
+            "APP_ID": self.app_id,
+            "APP_PASSWORD": self.app_password,
+            "APP_TYPE": self.app_type,
+            "APP_TENANTID": self.app_tenant_id,
+        }
+        if self.openid_metadata_url:
+            attributes |= {
+                "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": self.openid_metadata_url,
+                "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": (
+                    AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+                ),
+                "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": (
+                    AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+                ),
+                # The prefix, as the built-in public cloud uses it: the credential factory
+                # adds the tenant and picks MicrosoftAppCredentials for this host.
+                "TO_CHANNEL_FROM_BOT_LOGIN_URL": (
+                    AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX
+                ),
+                "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": (
+                    AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+                ),
+                "OAUTH_URL": AuthenticationConstants.OAUTH_URL,
+                "CALLER_ID": CallerIdConstants.public_azure_channel,
+            }
+        return type("BotFrameworkConfig", (), attributes)()

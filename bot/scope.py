@@ -93,4 +93,7 @@ def _proactive_reference(activity: Activity) -> dict[str, Any]:
     # Post to the channel's root, not into the thread this turn came from.
     reference.conversation.id = str(activity.conversation.id).split(";messageid=", 1)[0]
     reference.conversation.name = None
-    return dict(reference.serialize())
+    serialized = dict(reference.serialize())
+    # botbuilder drops the conversation's tenant on the way in; the sender paces by tenant.
+    serialized["conversation"]["tenantId"] = tenant_of(activity)
+    return serialized

@@ -21,7 +21,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from bot.actions import ActionContext, ActionResult, InvalidAction, actions
 from bot.commands import CommandContext, commands
 from bot.outbound import Outbound
-from bot.scope import MalformedActivity, TurnScope, scope_of
+from bot.scope import MalformedActivity, TurnScope, scope_of, tenant_of
 from bot.services import Services
 from cards.announce import phase_completed_card
 from cards.common import Card, View
@@ -111,11 +111,32 @@ class ConversationDrafts:
 
 class OnboardingBot(ActivityHandler):
     def __init__(
-        self, services: Services, outbound: Outbound, conversation_state: ConversationState
+        self,
+        services: Services,
+        outbound: Outbound,
+        conversation_state: ConversationState,
+        allowed_tenants: frozenset[str] = frozenset(),
     ) -> None:
         self.services = services
         self.outbound = outbound
         self.conversation_state = conversation_state
+        self.allowed_tenants = allowed_tenants
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if self.allowed_tenants and tenant_of(activity) not in self.allowed_tenants:
+            # Refused before anything is read or stored; said politely where someone asked.
+            log.warning("refused activity from tenant outside ALLOWED_TENANTS")
+            lang = language_for(activity.locale)
+            if activity.type == ActivityTypes.invoke:
+                response = message_invoke_response(text(lang, "error.tenant_not_allowed"))
+                await turn_context.send_activity(
+                    Activity(type=ActivityTypes.invoke_response, value=response)
+                )
+            elif activity.type == ActivityTypes.message:
+                await turn_context.send_activity(text(lang, "error.tenant_not_allowed"))
+            return
+        await super().on_turn(turn_context)
 
     # What every handler gets ----------------------------------------------------------
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hmac
+import json
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 from botbuilder.core import ConversationState
-from botbuilder.core.integration import aiohttp_error_middleware
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 
 from bot.adapter import OnboardingAdapter, log_turn_error
 from bot.config import Settings
+from bot.nudger import Nudger, run_periodically
 from bot.outbound import Outbound
 from bot.services import Services, utc_now
 from bot.state_storage import DocumentStoreStorage
@@ -22,12 +28,13 @@ from storage.base import DocumentStore, StoreUnavailable
 from storage.repository import EngagementRepository
 
 log = logging.getLogger("bot.web")
+turn_log = logging.getLogger("bot.turns")
 
 # Teams messages are at most ~100 KB; anything far larger is not an activity worth reading.
 MAX_REQUEST_BYTES = 256 * 1024
 
 SERVICES = web.AppKey("services", Services)
-STORE = web.AppKey("store", DocumentStore)  # type: ignore[type-abstract]
+NUDGER = web.AppKey("nudger", Nudger)
 
 
 def store_from_settings(settings: Settings) -> DocumentStore:
@@ -45,6 +52,62 @@ def store_from_settings(settings: Settings) -> DocumentStore:
     return EmbeddedStore(settings.data_dir)
 
 
+def _describe(body: bytes) -> dict[str, Any]:
+    """What a turn is about, for the log line: never the message text."""
+    try:
+        activity = json.loads(body)
+    except ValueError:
+        return {}
+    if not isinstance(activity, dict):
+        return {}
+
+    def pick(*path: str) -> Any:
+        node: Any = activity
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        return node if isinstance(node, str) else None
+
+    return {
+        "tenant": pick("channelData", "tenant", "id") or pick("conversation", "tenantId"),
+        "conversation": pick("conversation", "id"),
+        "type": pick("type"),
+        "name": pick("name"),
+        "verb": pick("value", "action", "verb") or pick("value", "verb"),
+    }
+
+
+@web.middleware
+async def turn_logging(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """One structured line per turn: where, what, how long, how it ended."""
+    if request.path != "/api/messages":
+        return await handler(request)
+    started = time.perf_counter()
+    body = await request.read() if request.can_read_body else b""
+    status, outcome = 500, "error"
+    try:
+        response = await handler(request)
+        status = response.status
+        outcome = "ok" if status < 400 else "refused"
+        return response
+    except web.HTTPException as http_error:
+        status, outcome = http_error.status, "refused"
+        raise
+    finally:
+        turn_log.info(
+            json.dumps(
+                {
+                    "event": "turn",
+                    **_describe(body),
+                    "status": status,
+                    "outcome": outcome,
+                    "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+                }
+            )
+        )
+
+
 def create_app(
     settings: Settings,
     *,
@@ -57,8 +120,11 @@ def create_app(
         ConfigurationBotFrameworkAuthentication(settings.bot_framework_config())
     )
     adapter.on_turn_error = log_turn_error
+    # One sender, so announcements and nudges to a channel share its Teams rate limits.
+    outbound = Outbound(adapter, settings.app_id)
     conversation_state = ConversationState(DocumentStoreStorage(store))
-    bot = OnboardingBot(services, Outbound(adapter, settings.app_id), conversation_state)
+    bot = OnboardingBot(services, outbound, conversation_state, settings.allowed_tenants)
+    nudger = Nudger(services, outbound)
 
     async def messages(request: web.Request) -> web.Response:
         return await adapter.process(request, bot)
@@ -70,15 +136,38 @@ def create_app(
             return web.json_response({"status": "degraded", "store": str(error)}, status=503)
         return web.json_response({"status": "ok", "store": "ok"})
 
-    async def lifecycle(app: web.Application) -> object:
+    async def run_nudges(request: web.Request) -> web.Response:
+        """For an external scheduler (Azure Functions timer, cron)."""
+        given = request.headers.get("Authorization", "")
+        expected = f"Bearer {settings.nudge_run_secret}"
+        if not settings.nudge_run_secret or not hmac.compare_digest(given, expected):
+            return web.json_response({"error": "unauthorized"}, status=401)
+        try:
+            report = await nudger.run()
+        except StoreUnavailable as error:
+            return web.json_response({"error": str(error)}, status=503)
+        return web.json_response(report.as_dict())
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await store.open()
+        scheduler = None
+        if settings.nudges_enabled:
+            scheduler = asyncio.create_task(run_periodically(nudger, settings.nudge_interval_s))
         yield
+        # Shutdown (SIGTERM): aiohttp has already let requests in flight finish. Stop the
+        # scheduler, let the nudge being posted be recorded, then close the store.
+        if scheduler:
+            scheduler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await scheduler
+        await nudger.drain()
         await store.close()
 
-    app = web.Application(middlewares=[aiohttp_error_middleware], client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(middlewares=[turn_logging], client_max_size=MAX_REQUEST_BYTES)
     app[SERVICES] = services
-    app[STORE] = store
+    app[NUDGER] = nudger
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/api/messages", messages)
+    app.router.add_post("/api/nudges/run", run_nudges)
     app.router.add_get("/healthz", healthz)
     return app

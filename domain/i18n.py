@@ -255,6 +255,10 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "action.stop_nudges": {"en": "Stop reminders", "ko": "알림 중지"},
     "action.resume_nudges": {"en": "Resume reminders", "ko": "알림 다시 켜기"},
     "action.change_schedule": {"en": "Change schedule", "ko": "일정 변경"},
+    "error.tenant_not_allowed": {
+        "en": "This bot is not available for your organization.",
+        "ko": "이 봇은 귀하의 조직에서 사용할 수 없습니다.",
+    },
     "error.unknown_person": {
         "en": "That person is not in this conversation. Nothing was changed.",
         "ko": "이 대화에 없는 사람입니다. 아무것도 변경되지 않았습니다.",

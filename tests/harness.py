@@ -30,7 +30,8 @@ class BotHarness:
         self.store_factory = store_factory
         self.service_url = service_url
         self.clock = clock
-        self.settings = settings or Settings()
+        # The scheduler is off: tests trigger nudge runs themselves, with their own clock.
+        self.settings = settings or Settings(nudges_enabled=False)
         self.server: TestServer | None = None
         self.session: aiohttp.ClientSession | None = None
         self.store: DocumentStore | None = None

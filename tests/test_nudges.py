@@ -1,0 +1,264 @@
+"""Nudges end to end: the run endpoint, delivery faults, racing schedulers, cancelled runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+
+from bot.adapter import OnboardingAdapter
+from bot.config import Settings
+from bot.nudger import Nudger
+from bot.outbound import Outbound
+from bot.services import Services
+from domain.catalog import default_catalog
+from domain.engagement import Actor, Engagement, EngagementKey
+from storage.embedded import EmbeddedStore
+from storage.repository import EngagementRepository
+from tests import activities as a
+from tests.harness import BotHarness
+from tests.plugins.connector import FakeConnector
+from tests.test_walkthrough import _actions
+
+CATALOG = default_catalog()
+SECRET = "s3cret-for-tests"
+# Monday 30 Nov 2026, 09:05 UTC: just after the default weekday 09:00 slot (UTC before setup).
+MONDAY = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
+TEAM = EngagementKey(a.TENANT, f"team:{a.TEAM}")
+
+
+@pytest.fixture
+async def nudge_bot(tmp_path: Path, connector: FakeConnector):
+    clock = {"now": datetime(2026, 11, 29, 12, 0, tzinfo=UTC)}  # installed on Sunday
+    harness = BotHarness(
+        lambda: EmbeddedStore(tmp_path / "data"),
+        connector.url,
+        clock=lambda: clock["now"],
+        settings=Settings(nudges_enabled=False, nudge_run_secret=SECRET),
+    )
+    await harness.start()
+    harness.clock_state = clock  # type: ignore[attr-defined]
+    yield harness
+    await harness.stop()
+
+
+async def run(bot: BotHarness, secret: str | None = SECRET) -> tuple[int, dict]:
+    assert bot.session is not None and bot.server is not None
+    headers = {"Authorization": f"Bearer {secret}"} if secret is not None else {}
+    async with bot.session.post(bot.server.make_url("/api/nudges/run"), headers=headers) as r:
+        return r.status, await r.json()
+
+
+async def prepare(bot: BotHarness, connector: FakeConnector) -> None:
+    for activity in a.install(bot.service_url):
+        await bot.send(activity)
+    task = "initiate.start-onboarding"
+    for verb, data in (
+        ("task.assign", {"owner": "aad-user2"}),
+        ("task.due", {"due": "2026-11-27"}),
+    ):
+        status, _ = await bot.send(a.click(bot.service_url, verb, {"task": task, **data}))
+        assert status == 200
+    connector.calls.clear()
+
+
+def nudges(connector: FakeConnector) -> list[dict]:
+    return [c for c in connector.cards("POST") if "Reminder" in json.dumps(c)]
+
+
+async def test_run_endpoint_posts_one_digest_per_slot(nudge_bot, connector) -> None:
+    await prepare(nudge_bot, connector)
+    nudge_bot.clock_state["now"] = MONDAY
+    status, report = await run(nudge_bot)
+    assert status == 200
+    assert status == 200 and report["sent"] == [TEAM.id]
+    [card] = nudges(connector)
+    text = json.dumps(card, ensure_ascii=False)
+    assert "Overdue" in text and "<at>Kim Minji</at>" in text
+    assert any(e["mentioned"]["id"] == "aad-user2" for e in card["msteams"]["entities"])
+    assert connector.sent("POST")[0].conversation_id == a.TEAM
+    # The same slot again, or a second run a minute later: nothing more.
+    nudge_bot.clock_state["now"] = MONDAY + timedelta(minutes=1)
+    status, report = await run(nudge_bot)
+    assert status == 200
+    assert report["sent"] == [] and len(nudges(connector)) == 1
+    # Tuesday's slot: the next nudge.
+    nudge_bot.clock_state["now"] = MONDAY + timedelta(days=1)
+    await run(nudge_bot)
+    assert len(nudges(connector)) == 2
+
+
+async def test_done_on_the_nudge_card_marks_the_task(nudge_bot, connector) -> None:
+    await prepare(nudge_bot, connector)
+    nudge_bot.clock_state["now"] = MONDAY
+    await run(nudge_bot)
+    [card] = nudges(connector)
+    done = next(x for x in _actions(card) if x.get("verb") == "task.done")
+    status, _ = await nudge_bot.send(a.click(nudge_bot.service_url, done["verb"], done["data"]))
+    assert status == 200
+    engagement = await EngagementRepository(nudge_bot.store).get(TEAM.id)
+    assert engagement.status_of("initiate.start-onboarding").value == "done"
+
+
+@pytest.mark.parametrize("secret", [None, "wrong", ""])
+async def test_run_endpoint_refuses_without_the_secret(nudge_bot, connector, secret) -> None:
+    await prepare(nudge_bot, connector)
+    nudge_bot.clock_state["now"] = MONDAY
+    status, _ = await run(nudge_bot, secret)
+    assert status == 401
+    assert connector.sent("POST") == []
+
+
+async def test_nothing_to_say_sends_nothing(nudge_bot, connector) -> None:
+    for activity in a.install(nudge_bot.service_url):
+        await nudge_bot.send(activity)
+    for task in CATALOG.tasks_of("initiate"):
+        await nudge_bot.send(a.click(nudge_bot.service_url, "task.take", {"task": task.id}))
+    connector.calls.clear()
+    nudge_bot.clock_state["now"] = MONDAY
+    status, report = await run(nudge_bot)
+    assert status == 200
+    assert report["quiet"] == [TEAM.id] and connector.sent("POST") == []
+
+
+async def test_server_error_is_retried_and_sent_once(nudge_bot, connector) -> None:
+    await prepare(nudge_bot, connector)
+    nudge_bot.clock_state["now"] = MONDAY
+    connector.fail_next(500)
+    status, report = await run(nudge_bot)
+    assert status == 200
+    assert report["sent"] == [TEAM.id]
+    assert len(connector.sent("POST")) == 2  # one failed attempt, one delivered
+    assert len(nudges(connector)) == 2 and connector.failures == []
+
+
+async def test_throttled_post_waits_for_retry_after(nudge_bot, connector) -> None:
+    await prepare(nudge_bot, connector)
+    nudge_bot.clock_state["now"] = MONDAY
+    connector.fail_next(429, headers={"Retry-After": "1"})
+    started = asyncio.get_running_loop().time()
+    status, report = await run(nudge_bot)
+    assert status == 200
+    assert report["sent"] == [TEAM.id] and len(connector.sent("POST")) == 2
+    assert asyncio.get_running_loop().time() - started >= 1.0
+
+
+async def test_forbidden_marks_the_channel_unreachable_and_stops(nudge_bot, connector) -> None:
+    await prepare(nudge_bot, connector)
+    nudge_bot.clock_state["now"] = MONDAY
+    connector.fail_next(403, headers={})
+    status, report = await run(nudge_bot)
+    assert status == 200
+    assert report["unreachable"] == [TEAM.id] and len(connector.sent("POST")) == 1
+    nudge_bot.clock_state["now"] = MONDAY + timedelta(days=1)
+    status, report = await run(nudge_bot)
+    assert status == 200
+    assert report == {"sent": [], "quiet": [], "unreachable": [], "failed": [], "taken": []}
+    assert len(connector.sent("POST")) == 1
+    # status (from a personal chat, the channel being gone) shows it.
+    engagement = await EngagementRepository(nudge_bot.store).get(TEAM.id)
+    assert engagement.unreachable and engagement.unreachable["status"] == "403"
+
+
+async def test_uninstall_stops_nudges(nudge_bot, connector) -> None:
+    await prepare(nudge_bot, connector)
+    removed = a.install(nudge_bot.service_url)[1] | {"action": "remove"}
+    await nudge_bot.send(removed)
+    nudge_bot.clock_state["now"] = MONDAY
+    status, report = await run(nudge_bot)
+    assert status == 200
+    assert report["sent"] == [] and connector.sent("POST") == []
+
+
+async def test_snooze_and_stop_from_the_card(nudge_bot, connector) -> None:
+    await prepare(nudge_bot, connector)
+    nudge_bot.clock_state["now"] = MONDAY
+    await run(nudge_bot)
+    await nudge_bot.send(a.click(nudge_bot.service_url, "nudge.snooze", {}))
+    nudge_bot.clock_state["now"] = MONDAY + timedelta(days=1)  # Tuesday: snoozed
+    await run(nudge_bot)
+    assert len(nudges(connector)) == 1
+    nudge_bot.clock_state["now"] = MONDAY + timedelta(days=2)  # Wednesday
+    await run(nudge_bot)
+    assert len(nudges(connector)) == 2
+    colleague = {"id": "29:user2", "name": "Kim Minji", "aadObjectId": "aad-user2"}
+    _, body = await nudge_bot.send(
+        a.click(nudge_bot.service_url, "nudge.stop", {}, sender=colleague)
+    )
+    assert "Only the project manager" in body["value"]
+    await nudge_bot.send(a.click(nudge_bot.service_url, "nudge.stop", {}))
+    nudge_bot.clock_state["now"] = MONDAY + timedelta(days=3)
+    await run(nudge_bot)
+    assert len(nudges(connector)) == 2
+    _, body = await nudge_bot.send(a.click(nudge_bot.service_url, "nudge.resume", {}))
+    assert "Reminders are on again" in json.dumps(body)
+    nudge_bot.clock_state["now"] = MONDAY + timedelta(days=4)
+    await run(nudge_bot)
+    assert len(nudges(connector)) == 3
+
+
+async def _many_engagements(tmp_path: Path, connector: FakeConnector, n: int):
+    store = EmbeddedStore(tmp_path / "race")
+    await store.open()
+    repo = EngagementRepository(store)
+    created = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    for i in range(n):
+        key = EngagementKey(f"tenant-{i}", f"conv-{i}")
+        e = Engagement(key, "channel", created, installed_by=Actor("29:pm", "PM"))
+        e.conversation_reference = {
+            "serviceUrl": connector.url,
+            "channelId": "msteams",
+            "conversation": {
+                "id": f"conv-{i}",
+                "conversationType": "channel",
+                "tenantId": f"tenant-{i}",
+            },
+            "bot": {"id": a.BOT_ID, "name": "Onboarding"},
+        }
+        await repo.create_if_missing(e)
+    return store
+
+
+def _nudger(store: EmbeddedStore) -> Nudger:
+    adapter = OnboardingAdapter(
+        ConfigurationBotFrameworkAuthentication(Settings().bot_framework_config())
+    )
+    services = Services(EngagementRepository(store), CATALOG, lambda: MONDAY)
+    return Nudger(services, Outbound(adapter, ""))
+
+
+async def test_two_schedulers_racing_over_200_engagements_nudge_each_once(tmp_path, connector):
+    store = await _many_engagements(tmp_path, connector, 200)
+    try:
+        first, second = await asyncio.gather(_nudger(store).run(MONDAY), _nudger(store).run(MONDAY))
+        per_conversation = Counter(c.conversation_id for c in connector.sent("POST"))
+        assert len(per_conversation) == 200 and set(per_conversation.values()) == {1}
+        assert len(first.sent) + len(second.sent) == 200
+        assert not set(first.sent) & set(second.sent)
+    finally:
+        await store.close()
+
+
+async def test_a_run_cancelled_midway_then_run_again_sends_the_rest_once(tmp_path, connector):
+    store = await _many_engagements(tmp_path, connector, 60)
+    try:
+        nudger = _nudger(store)
+        task = asyncio.create_task(nudger.run(MONDAY))
+        while len(connector.sent("POST")) < 10:  # noqa: ASYNC110 - polls the fake's record
+            await asyncio.sleep(0.001)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await nudger.drain()
+        sent_before = len(connector.sent("POST"))
+        assert 10 <= sent_before < 60
+        await _nudger(store).run(MONDAY)
+        per_conversation = Counter(c.conversation_id for c in connector.sent("POST"))
+        assert len(per_conversation) == 60 and set(per_conversation.values()) == {1}
+    finally:
+        await store.close()
