@@ -16,7 +16,8 @@ class StoreError(Exception):
 
 
 class StoreUnavailable(StoreError):
-    """The store cannot be reached or is throttling beyond its retries; nothing was written."""
+    """The store cannot be reached or is throttling beyond its retries. A write that timed out
+    may or may not have been applied; the op ids the engagement remembers make a retry safe."""
 
 
 class AlreadyExists(StoreError):

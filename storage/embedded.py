@@ -72,7 +72,7 @@ class EmbeddedStore:
             raise StoreUnavailable("embedded store is not open")
         try:
             return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:  # locked, disk full, corrupt file
             raise StoreUnavailable(str(exc)) from exc
 
     def _conn(self) -> sqlite3.Connection:
@@ -107,7 +107,7 @@ class EmbeddedStore:
                 raise AlreadyExists(f"{pk}/{doc_id}") from exc
 
         await self._run(create)
-        return Document(pk, doc_id, body, etag)
+        return Document(pk, doc_id, dict(body), etag)
 
     async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
         new_etag, text = _new_etag(), json.dumps(body, ensure_ascii=False)
@@ -136,7 +136,7 @@ class EmbeddedStore:
                 (pk, doc_id, etag, text),
             )
         )
-        return Document(pk, doc_id, body, etag)
+        return Document(pk, doc_id, dict(body), etag)
 
     async def delete(self, pk: str, doc_id: str) -> None:
         await self._run(

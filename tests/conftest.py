@@ -12,7 +12,7 @@ from tests.harness import BotHarness
 if TYPE_CHECKING:
     from tests.plugins.connector import FakeConnector
 
-pytest_plugins = ["tests.plugins.connector"]
+pytest_plugins = ["tests.plugins.connector", "tests.plugins.cosmos"]
 
 
 @pytest.fixture

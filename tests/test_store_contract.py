@@ -1,0 +1,482 @@
+"""One contract for every DocumentStore backend, and for the repository on top of it.
+
+Every test runs once per backend (`[embedded]` and `[cosmos]`) through the `document_store`
+fixture of tests/plugins/cosmos.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from domain.catalog import default_catalog
+from domain.engagement import (
+    Actor,
+    Engagement,
+    EngagementKey,
+    TaskStatus,
+)
+from domain.errors import EngagementMissing, ReasonRequired
+from storage.base import AlreadyExists, Document, DocumentStore, EtagMismatch, NotFound
+from storage.repository import AUDIT_PREFIX, AUDIT_TAIL_LIMIT, ENGAGEMENT_DOC, EngagementRepository
+
+CATALOG = default_catalog()
+T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+ALICE = Actor("29:alice", "Alice Kim")
+BOB = Actor("29:bob", "박민수")
+
+KOREAN = {
+    "title": "사용자 ID 및 인증 준비",
+    "reason": "이미 다른 테넌트에서 구성했습니다 ✅",
+    "nested": {"단계": ["시작", "평가", "수정", "활성화"], "완료": True},
+}
+
+
+def pk() -> str:
+    return f"eng-{uuid.uuid4().hex}"
+
+
+# --- documents ---------------------------------------------------------------------------
+
+
+async def test_create_then_read_returns_the_same_body_and_etag(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    body = {"type": "note", "n": 1, "f": 2.5, "ok": False, "none": None, "list": [1, "a", {}]}
+    created = await document_store.create(p, "doc-1", body)
+    assert created.pk == p and created.id == "doc-1"
+    assert created.body == body
+    assert created.etag
+
+    read = await document_store.read(p, "doc-1")
+    assert read == Document(p, "doc-1", body, created.etag)
+    # Nothing of the backend leaks into the body: no id, pk or system properties.
+    assert set(read.body) == set(body)
+
+
+async def test_create_of_a_taken_id_raises_already_exists_and_keeps_the_original(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    first = await document_store.create(p, "doc", {"v": 1})
+    with pytest.raises(AlreadyExists):
+        await document_store.create(p, "doc", {"v": 2})
+    assert await document_store.read(p, "doc") == first
+
+
+async def test_the_same_id_in_two_partitions_are_two_documents(
+    document_store: DocumentStore,
+) -> None:
+    p1, p2 = pk(), pk()
+    await document_store.create(p1, "doc", {"v": 1})
+    await document_store.create(p2, "doc", {"v": 2})
+    assert (await document_store.read(p1, "doc")).body == {"v": 1}  # type: ignore[union-attr]
+    assert (await document_store.read(p2, "doc")).body == {"v": 2}  # type: ignore[union-attr]
+
+
+async def test_read_of_a_missing_document_is_none(document_store: DocumentStore) -> None:
+    p = pk()
+    assert await document_store.read(p, "nothing-here") is None
+    await document_store.create(p, "doc", {"v": 1})
+    assert await document_store.read(pk(), "doc") is None, "wrong partition"
+    assert await document_store.read(p, "doc-2") is None, "wrong id, right partition"
+
+
+async def test_replace_with_the_current_etag_writes_and_changes_the_etag(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    created = await document_store.create(p, "doc", {"v": 1})
+    replaced = await document_store.replace(p, "doc", {"v": 2, "w": "x"}, etag=created.etag)
+    assert replaced.body == {"v": 2, "w": "x"}
+    assert replaced.etag and replaced.etag != created.etag
+    assert await document_store.read(p, "doc") == replaced
+    # The etag a write returns is the one stored: it works for the next conditional write.
+    again = await document_store.replace(p, "doc", {"v": 3}, etag=replaced.etag)
+    assert (await document_store.read(p, "doc")) == again
+
+
+async def test_replace_with_a_stale_etag_raises_etag_mismatch_and_writes_nothing(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    created = await document_store.create(p, "doc", {"v": 1})
+    current = await document_store.replace(p, "doc", {"v": 2}, etag=created.etag)
+    with pytest.raises(EtagMismatch):
+        await document_store.replace(p, "doc", {"v": 3}, etag=created.etag)
+    assert await document_store.read(p, "doc") == current
+
+
+async def test_replace_of_a_missing_document_raises_not_found(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    with pytest.raises(NotFound):
+        await document_store.replace(p, "doc", {"v": 1}, etag="some-etag")
+    created = await document_store.create(p, "doc", {"v": 1})
+    with pytest.raises(NotFound):
+        await document_store.replace(pk(), "doc", {"v": 2}, etag=created.etag)
+    assert await document_store.read(p, "doc") == created
+
+
+async def test_upsert_creates_then_overwrites_and_invalidates_older_etags(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    first = await document_store.upsert(p, "doc", {"v": 1})
+    assert await document_store.read(p, "doc") == first
+    second = await document_store.upsert(p, "doc", {"v": 2})
+    assert second.etag != first.etag
+    assert await document_store.read(p, "doc") == second
+    with pytest.raises(EtagMismatch):
+        await document_store.replace(p, "doc", {"v": 3}, etag=first.etag)
+    third = await document_store.replace(p, "doc", {"v": 3}, etag=second.etag)
+    assert (await document_store.read(p, "doc")) == third
+
+
+async def test_delete_removes_and_deleting_a_missing_document_is_no_error(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    await document_store.create(p, "doc", {"v": 1})
+    await document_store.create(p, "other", {"v": 2})
+    await document_store.delete(p, "doc")
+    assert await document_store.read(p, "doc") is None
+    assert await document_store.read(p, "other") is not None
+    await document_store.delete(p, "doc")
+    await document_store.delete(pk(), "never-existed")
+    recreated = await document_store.create(p, "doc", {"v": 3})
+    assert await document_store.read(p, "doc") == recreated
+
+
+async def test_list_partition_filters_by_prefix_orders_by_id_and_stays_in_its_partition(
+    document_store: DocumentStore,
+) -> None:
+    p, other = pk(), pk()
+    for doc_id in ["audit-0000000021", "engagement", "audit-0000000001", "auditor", "x-audit-1"]:
+        await document_store.create(p, doc_id, {"id_was": doc_id})
+    # Same prefix, other partition: must never show up.
+    await document_store.create(other, "audit-0000000011", {"id_was": "elsewhere"})
+
+    listed = await document_store.list_partition(p, "audit-")
+    assert [d.id for d in listed] == ["audit-0000000001", "audit-0000000021"]
+    assert all(d.pk == p for d in listed)
+    assert [d.body for d in listed] == [{"id_was": d.id} for d in listed]
+    for doc in listed:
+        assert await document_store.read(p, doc.id) == doc
+
+    everything = await document_store.list_partition(p, "")
+    assert [d.id for d in everything] == sorted(
+        ["audit-0000000001", "audit-0000000021", "auditor", "engagement", "x-audit-1"]
+    )
+    assert [d.id for d in await document_store.list_partition(other, "audit-")] == [
+        "audit-0000000011"
+    ]
+    assert await document_store.list_partition(p, "nothing-") == []
+    assert await document_store.list_partition(pk(), "audit-") == []
+
+
+async def test_korean_bodies_round_trip_unchanged(document_store: DocumentStore) -> None:
+    p = pk()
+    created = await document_store.create(p, "ko", KOREAN)
+    assert created.body == KOREAN
+    read = await document_store.read(p, "ko")
+    assert read is not None and read.body == KOREAN
+    upserted = await document_store.upsert(p, "ko", {**KOREAN, "title": "활성화 🚀"})
+    assert (await document_store.read(p, "ko")) == upserted
+    listed = await document_store.list_partition(p, "k")
+    assert [d.body for d in listed] == [{**KOREAN, "title": "활성화 🚀"}]
+
+
+async def test_list_due_finds_due_documents_across_partitions_earliest_first(
+    document_store: DocumentStore,
+) -> None:
+    upper = "2026-11-02T09:00:00Z"
+    due = [
+        (pk(), "2026-11-02T09:00:00Z"),  # exactly at the bound: due
+        (pk(), "2026-10-30T23:59:59Z"),
+        (pk(), "2026-11-01T08:00:00Z"),
+    ]
+    for p, at in due:
+        await document_store.create(p, "engagement", {"type": "engagement", "nextNudgeAt": at})
+    not_due = [
+        {"type": "engagement", "nextNudgeAt": "2026-11-02T09:00:01Z"},
+        {"type": "engagement", "nextNudgeAt": None},
+        {"type": "engagement"},
+        {"type": "audit", "entries": []},
+    ]
+    for body in not_due:
+        await document_store.create(pk(), "engagement", body)
+
+    found = await document_store.list_due(upper, 10)
+    assert [(d.pk, d.id, d.body["nextNudgeAt"]) for d in found] == [
+        (p, "engagement", at) for p, at in sorted(due, key=lambda item: item[1])
+    ]
+    for doc in found:
+        assert await document_store.read(doc.pk, doc.id) == doc
+
+    assert [d.body["nextNudgeAt"] for d in await document_store.list_due(upper, 2)] == [
+        "2026-10-30T23:59:59Z",
+        "2026-11-01T08:00:00Z",
+    ]
+    assert await document_store.list_due("2026-01-01T00:00:00Z", 10) == []
+
+
+async def test_ping_answers_on_an_open_store(document_store: DocumentStore) -> None:
+    await document_store.ping()
+
+
+# --- repository --------------------------------------------------------------------------
+
+
+def new_engagement() -> Engagement:
+    return Engagement(
+        key=EngagementKey("tenant-1", f"team:19:{uuid.uuid4().hex}@thread.tacv2"),
+        conversation_type="channel",
+        created_at=T0,
+        installed_by=ALICE,
+        locale="ko-KR",
+        conversation_reference={"serviceUrl": "https://smba.example/kr/", "channelId": "msteams"},
+    )
+
+
+def set_status(
+    task_id: str,
+    status: TaskStatus,
+    op_id: str,
+    *,
+    reason: str | None = None,
+    actor: Actor = ALICE,
+    at: datetime = T0,
+) -> Callable[[Engagement], Any]:
+    def change(engagement: Engagement) -> Any:
+        return engagement.set_task_status(
+            CATALOG, task_id=task_id, status=status, actor=actor, at=at, op_id=op_id, reason=reason
+        )
+
+    return change
+
+
+@pytest.fixture
+async def repo(document_store: DocumentStore) -> EngagementRepository:
+    return EngagementRepository(document_store)
+
+
+async def created(repo: EngagementRepository) -> Engagement:
+    engagement, was_created = await repo.create_if_missing(new_engagement())
+    assert was_created
+    return engagement
+
+
+async def test_create_if_missing_twice_returns_the_existing_engagement(
+    repo: EngagementRepository,
+) -> None:
+    engagement = new_engagement()
+    first, was_created = await repo.create_if_missing(engagement)
+    assert was_created and first == engagement
+
+    redelivered = Engagement(
+        key=engagement.key,
+        conversation_type="channel",
+        created_at=T0 + timedelta(minutes=5),
+        installed_by=BOB,
+    )
+    second, was_created = await repo.create_if_missing(redelivered)
+    assert not was_created
+    assert second == engagement, "the first installation stands"
+    assert await repo.get(engagement.id) == engagement
+    assert await repo.get(EngagementKey("tenant-1", "team:never-installed").id) is None
+
+
+async def test_update_of_a_missing_engagement_raises_and_creates_nothing(
+    repo: EngagementRepository,
+) -> None:
+    engagement_id = new_engagement().id
+    with pytest.raises(EngagementMissing):
+        await repo.update(
+            engagement_id, set_status("initiate.start-onboarding", TaskStatus.DONE, "op-1")
+        )
+    assert await repo.get(engagement_id) is None
+
+
+async def test_every_task_transition_is_persisted_with_its_audit_entry(
+    repo: EngagementRepository,
+) -> None:
+    engagement = await created(repo)
+    task = CATALOG.tasks[0].id
+    other = CATALOG.tasks[1].id
+
+    stored, entry = await repo.update(engagement.id, set_status(task, TaskStatus.DONE, "op-1"))
+    assert entry is not None and entry.after == "done"
+    after = await repo.get(engagement.id)
+    assert after is not None and after.status_of(task) is TaskStatus.DONE
+    assert after.tasks[task].changed_by == ALICE and after == stored
+
+    await repo.update(engagement.id, set_status(task, TaskStatus.OPEN, "op-2", actor=BOB))
+    after = await repo.get(engagement.id)
+    assert after is not None and after.status_of(task) is TaskStatus.OPEN
+    assert task not in after.tasks
+
+    reason = "이미 다른 테넌트에서 구성했습니다"
+    await repo.update(
+        engagement.id, set_status(other, TaskStatus.NOT_APPLICABLE, "op-3", reason=reason)
+    )
+    after = await repo.get(engagement.id)
+    assert after is not None and after.status_of(other) is TaskStatus.NOT_APPLICABLE
+    assert after.tasks[other].reason == reason
+
+    trail = await repo.audit_trail(engagement.id)
+    assert [(e.seq, e.subject, e.change, e.before, e.after, e.reason) for e in trail] == [
+        (1, task, "status", "open", "done", None),
+        (2, task, "status", "done", "open", None),
+        (3, other, "status", "open", "not_applicable", reason),
+    ]
+    assert [e.actor for e in trail] == [ALICE, BOB, ALICE]
+
+
+async def test_not_applicable_without_a_reason_raises_and_writes_nothing(
+    repo: EngagementRepository, document_store: DocumentStore
+) -> None:
+    engagement = await created(repo)
+    before = await document_store.read(engagement.id, ENGAGEMENT_DOC)
+    task = CATALOG.tasks[2].id
+    for blank in (None, "", "   "):
+        with pytest.raises(ReasonRequired):
+            await repo.update(
+                engagement.id, set_status(task, TaskStatus.NOT_APPLICABLE, "op-x", reason=blank)
+            )
+    assert await document_store.read(engagement.id, ENGAGEMENT_DOC) == before
+    assert await repo.audit_trail(engagement.id) == []
+
+
+class InterleavingStore:
+    """Delegates to a store; right after the first read of `doc_id` it runs `meanwhile` (a
+    competing writer) before handing the now stale document to the caller."""
+
+    def __init__(
+        self, inner: DocumentStore, doc_id: str, meanwhile: Callable[[], Awaitable[None]]
+    ) -> None:
+        self.inner = inner
+        self.doc_id = doc_id
+        self.meanwhile: Callable[[], Awaitable[None]] | None = meanwhile
+        self.replaces = 0
+
+    async def read(self, pk: str, doc_id: str) -> Document | None:
+        doc = await self.inner.read(pk, doc_id)
+        if doc_id == self.doc_id and self.meanwhile is not None:
+            meanwhile, self.meanwhile = self.meanwhile, None
+            await meanwhile()
+        return doc
+
+    async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
+        self.replaces += 1
+        return await self.inner.replace(pk, doc_id, body, etag=etag)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+async def test_a_stale_write_is_retried_on_fresh_state_and_both_changes_stay(
+    repo: EngagementRepository, document_store: DocumentStore
+) -> None:
+    engagement = await created(repo)
+    task_a, task_b = CATALOG.tasks[3].id, CATALOG.tasks[4].id
+
+    async def writer_b() -> None:
+        await repo.update(engagement.id, set_status(task_b, TaskStatus.DONE, "op-b", actor=BOB))
+
+    interleaved = InterleavingStore(document_store, ENGAGEMENT_DOC, writer_b)
+    repo_a = EngagementRepository(interleaved)  # type: ignore[arg-type]
+    calls = 0
+    change_a = set_status(task_a, TaskStatus.DONE, "op-a")
+
+    def counting_change(e: Engagement) -> Any:
+        nonlocal calls
+        calls += 1
+        return change_a(e)
+
+    stored, entry = await repo_a.update(engagement.id, counting_change)
+    assert calls == 2, "A's change ran on the stale state, lost, and ran again on fresh state"
+    assert interleaved.replaces == 2
+    assert entry is not None and entry.seq == 2
+
+    after = await repo.get(engagement.id)
+    assert after == stored
+    assert after.status_of(task_a) is TaskStatus.DONE
+    assert after.status_of(task_b) is TaskStatus.DONE
+    trail = await repo.audit_trail(engagement.id)
+    assert [(e.seq, e.op_id, e.subject) for e in trail] == [
+        (1, "op-b", task_b),
+        (2, "op-a", task_a),
+    ]
+
+
+async def test_done_on_all_37_tasks_at_once_persists_all_37(
+    repo: EngagementRepository,
+) -> None:
+    engagement = await created(repo)
+    assert len(CATALOG.tasks) == 37
+    results = await asyncio.gather(
+        *(
+            repo.update(engagement.id, set_status(t.id, TaskStatus.DONE, f"op-{t.id}"))
+            for t in CATALOG.tasks
+        )
+    )
+    assert all(entry is not None for _, entry in results)
+
+    after = await repo.get(engagement.id)
+    assert after is not None
+    assert sorted(after.tasks) == sorted(t.id for t in CATALOG.tasks)
+    assert all(after.status_of(t.id) is TaskStatus.DONE for t in CATALOG.tasks)
+    assert after.audit_seq == 37
+    trail = await repo.audit_trail(engagement.id)
+    assert [e.seq for e in trail] == list(range(1, 38))
+    assert sorted(e.subject for e in trail) == sorted(t.id for t in CATALOG.tasks)
+
+
+async def test_the_same_op_id_twice_changes_once_with_one_audit_entry(
+    repo: EngagementRepository, document_store: DocumentStore
+) -> None:
+    engagement = await created(repo)
+    task = CATALOG.tasks[5].id
+    _, first = await repo.update(engagement.id, set_status(task, TaskStatus.DONE, "op-1"))
+    doc = await document_store.read(engagement.id, ENGAGEMENT_DOC)
+
+    # Redelivered with the same activity id, even as a different request: nothing changes.
+    _, second = await repo.update(engagement.id, set_status(task, TaskStatus.OPEN, "op-1"))
+    assert first is not None and second is None
+    assert await document_store.read(engagement.id, ENGAGEMENT_DOC) == doc, "not even written"
+
+    after = await repo.get(engagement.id)
+    assert after is not None and after.status_of(task) is TaskStatus.DONE
+    assert [e.op_id for e in await repo.audit_trail(engagement.id)] == ["op-1"]
+
+
+async def test_the_audit_trail_stays_ordered_and_complete_past_the_tail_limit(
+    repo: EngagementRepository, document_store: DocumentStore
+) -> None:
+    engagement = await created(repo)
+    changes = 2 * AUDIT_TAIL_LIMIT + 7
+    task_ids = [t.id for t in CATALOG.tasks]
+    expected = []
+    for n in range(changes):
+        task = task_ids[n % 5]
+        current = (await repo.get(engagement.id)).status_of(task)  # type: ignore[union-attr]
+        target = TaskStatus.OPEN if current is TaskStatus.DONE else TaskStatus.DONE
+        at = T0 + timedelta(seconds=n)
+        await repo.update(engagement.id, set_status(task, target, f"op-{n}", at=at))
+        expected.append((n + 1, f"op-{n}", task, current.value, target.value, at))
+
+    trail = await repo.audit_trail(engagement.id)
+    assert [(e.seq, e.op_id, e.subject, e.before, e.after, e.at) for e in trail] == (expected)
+    # The older entries moved to archive documents in the same partition, in chunks.
+    archives = await document_store.list_partition(engagement.id, AUDIT_PREFIX)
+    assert [len(d.body["entries"]) for d in archives] == [AUDIT_TAIL_LIMIT, AUDIT_TAIL_LIMIT]
+    after = await repo.get(engagement.id)
+    assert after is not None and len(after.audit_tail) == changes - 2 * AUDIT_TAIL_LIMIT
