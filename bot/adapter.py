@@ -3,9 +3,11 @@
 `process` is replaced because the stock one (4.17.1):
 - serialises the invoke response body a second time and fails with HTTP 500 on every invoke
   that has a body (`'dict' object has no attribute 'is_xml_model'`);
-- answers 500 to a missing Content-Type, a body that is not JSON or not an object, and an
-  activity without a conversation.
-Here each of those is a 4xx, and a plain JSON invoke body is passed through unchanged.
+- answers 500 to a missing Content-Type, a body that is not JSON or not an object, an
+  activity without a conversation, and to most bad tokens (the SDK raises many exception
+  types besides PermissionError).
+Here the token is checked first (401 for anything but a valid one), then the body (400), and
+a plain JSON invoke body is passed through unchanged.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
+import requests
 from aiohttp import web
 from botbuilder.core import Bot, InvokeResponse, TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
@@ -40,31 +44,77 @@ class OnboardingAdapter(CloudAdapter):
     ) -> web.Response:
         if request.method != "POST":
             return _problem(405, "POST an activity")
-        if request.content_type != "application/json":
-            return _problem(400, "Content-Type must be application/json")
+        activity, problem = await _read_activity(request)
+        # Authenticate before anything else is said about the body: without a valid token
+        # every request gets the same 401, and nothing is read or written.
         try:
-            body = json.loads(await request.read())
-        except (UnicodeDecodeError, ValueError):
-            return _problem(400, "body is not JSON")
-        if not isinstance(body, dict):
-            return _problem(400, "body must be a JSON object")
-        try:
-            activity = Activity().deserialize(body)
-        except Exception:
-            return _problem(400, "body is not an activity")
-        if not activity.type or activity.conversation is None or not activity.service_url:
-            return _problem(400, "activity needs type, conversation and serviceUrl")
-        try:
-            invoke_response = await self.process_activity(
-                request.headers.get("Authorization", ""), activity, bot.on_turn
+            identity = await self.bot_framework_authentication.authenticate_request(
+                activity or Activity(), request.headers.get("Authorization") or None
             )
-        except PermissionError:
+        except requests.RequestException as error:
+            log.warning("cannot fetch the Bot Framework signing keys: %s", type(error).__name__)
+            return _problem(503, "cannot validate the token now")
+        except Exception as error:
+            log.info("unauthenticated request: %s", type(error).__name__)
             return _problem(401, "unauthorized")
+        if problem is not None or activity is None:
+            return problem or _problem(400, "body is not an activity")
+        invoke_response = await self.process_activity(identity, activity, bot.on_turn)
         if invoke_response:
             return web.json_response(
                 data=json_body(invoke_response.body), status=invoke_response.status
             )
         return web.Response(status=201)
+
+
+async def _read_activity(request: web.Request) -> tuple[Activity | None, web.Response | None]:
+    if request.content_type != "application/json":
+        return None, _problem(400, "Content-Type must be application/json")
+    try:
+        body = json.loads(await request.read())
+    except (UnicodeDecodeError, ValueError):
+        return None, _problem(400, "body is not JSON")
+    if not isinstance(body, dict):
+        return None, _problem(400, "body must be a JSON object")
+    envelope = _envelope_problem(body)
+    if envelope:
+        return None, _problem(400, envelope)
+    try:
+        return Activity().deserialize(body), None
+    except Exception:
+        return None, _problem(400, "body is not an activity")
+
+
+def _envelope_problem(body: dict[str, Any]) -> str | None:
+    """Checks what the SDK would otherwise turn into broken replies or stored addresses:
+    the service URL, the type, and the ids it puts into URLs and headers."""
+    service_url = body.get("serviceUrl")
+    try:
+        parts = urlsplit(service_url) if isinstance(service_url, str) else None
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        return "serviceUrl must be an http(s) URL"
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        return "activity needs a type"
+    conversation, recipient = body.get("conversation"), body.get("recipient")
+    if not isinstance(conversation, dict) or not _is_id(conversation.get("id")):
+        return "activity needs a conversation id"
+    if not _is_id(body.get("channelId")):
+        return "activity needs a channelId"
+    if not isinstance(recipient, dict) or not _is_id(recipient.get("id")):
+        return "activity needs a recipient id"
+    return None
+
+
+def _is_id(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= 1024
+        and value.isascii()
+        and value.isprintable()
+        and value == value.strip()
+    )
 
 
 async def log_turn_error(turn_context: TurnContext, error: Exception) -> None:
