@@ -17,7 +17,7 @@ from cards.help import help_card
 from cards.mytasks import OwnedTask, my_tasks_card
 from cards.notice import error_card
 from cards.overview import overview_card, welcome_card, with_setup_offer
-from cards.phase import phase_card, phase_intro_card, page_count
+from cards.phase import page_count, phase_card, phase_intro_card
 from cards.setup import form_values, setup_card
 from cards.task import task_card
 from domain.catalog import LANGUAGES, Language, default_catalog

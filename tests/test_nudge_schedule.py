@@ -16,6 +16,7 @@ from domain.profile import NudgeSchedule, Person, Profile
 CATALOG = default_catalog()
 PM = Actor("29:pm", "PM", "aad-pm")
 OTHER = Actor("29:other", "Other", "aad-other")
+CREATED = datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
 WEEKDAYS_9 = NudgeSchedule(frozenset({0, 1, 2, 3, 4}), 9)
 
 
@@ -26,7 +27,7 @@ def utc(*args: int) -> datetime:
 def engagement(
     time_zone: str = "Asia/Seoul",
     schedule: NudgeSchedule = WEEKDAYS_9,
-    created: datetime = utc(2026, 11, 29, 0, 0),
+    created: datetime = CREATED,
 ) -> Engagement:
     e = Engagement(EngagementKey("t", "c"), "channel", created, installed_by=PM)
     e.conversation_reference = {"serviceUrl": "http://x/", "conversation": {"id": "c"}}

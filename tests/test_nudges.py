@@ -21,6 +21,7 @@ from domain.engagement import Actor, Engagement, EngagementKey
 from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository
 from tests import activities as a
+from tests.conftest import store_factory
 from tests.harness import BotHarness
 from tests.plugins.connector import FakeConnector
 from tests.test_walkthrough import _actions
@@ -33,10 +34,10 @@ TEAM = EngagementKey(a.TENANT, f"team:{a.TEAM}")
 
 
 @pytest.fixture
-async def nudge_bot(tmp_path: Path, connector: FakeConnector):
+async def nudge_bot(document_store_backend, tmp_path: Path, connector: FakeConnector):
     clock = {"now": datetime(2026, 11, 29, 12, 0, tzinfo=UTC)}  # installed on Sunday
     harness = BotHarness(
-        lambda: EmbeddedStore(tmp_path / "data"),
+        store_factory(document_store_backend, tmp_path),
         connector.url,
         clock=lambda: clock["now"],
         settings=Settings(nudges_enabled=False, nudge_run_secret=SECRET),

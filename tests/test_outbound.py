@@ -126,7 +126,11 @@ async def test_post_reaches_the_conversation_of_a_stored_reference(
     reference = reference_for(connector.url)
     # The channel's root, not the thread the message came from. (No tenant id: botbuilder's
     # ConversationAccount reads "tenantID", so Teams' "tenantId" is lost on the way in.)
-    assert reference["conversation"] == {"id": a.TEAM, "conversationType": "channel"}
+    assert reference["conversation"] == {
+        "id": a.TEAM,
+        "conversationType": "channel",
+        "tenantId": a.TENANT,
+    }
     assert reference["channelId"] == "msteams" and reference["bot"]["id"] == a.BOT_ID
 
     message_id = await outbound.post(reference, text_message("hello channel"))
@@ -144,10 +148,14 @@ async def test_limiter_is_keyed_by_tenant_and_conversation(connector: FakeConnec
     outbound = Outbound(make_adapter(), "", limiter=spy)
     reference = reference_for(connector.url)
 
-    await outbound.post(with_tenant(reference, a.TENANT), text_message())
-    await outbound.post(reference, text_message())
+    without_tenant = {
+        **reference,
+        "conversation": {k: v for k, v in reference["conversation"].items() if k != "tenantId"},
+    }
+    await outbound.post(with_tenant(reference, "tenant-2"), text_message())
+    await outbound.post(without_tenant, text_message())
 
-    assert spy.keys == [(a.TENANT, a.TEAM), ("unknown", a.TEAM)]
+    assert spy.keys == [("tenant-2", a.TEAM), ("unknown", a.TEAM)]
 
 
 async def test_default_construction_as_web_py_does_it(connector: FakeConnector) -> None:
