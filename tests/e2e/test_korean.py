@@ -1,0 +1,93 @@
+"""Korean on the Agents Playground's page.
+
+The Playground 0.2.28 stamps "locale": "en-US" on every activity it builds itself (messages
+typed in its box, card clicks, installation), with no option, setting or config field to
+change it. Its own way to send an activity with other fields is Mock an Activity > Custom
+activity: an editor prefilled with a template for the conversation, sent as written. The test
+uses that dialog, on the page, to install the app in the group chat and to type commands there
+with "locale": "ko-KR"; the bot's cards are then shown by the Playground like any other."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from tests.e2e import expect as x
+from tests.e2e.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+GROUP = "Group Chat"
+KO = "ko-KR"
+
+
+@pytest.fixture(scope="module")
+def group(stack: Stack) -> dict[str, Any]:
+    assert stack.playground is not None
+    config = stack.playground.config()
+    conversation = config["groupChats"][0]["id"]
+    return {
+        "conversation": conversation,
+        "user": config["currentUser"],
+        "tenant": config["tenantId"],
+        "template": stack.playground.template(conversation),
+    }
+
+
+def korean(group: dict[str, Any], type: str, **fields: Any) -> dict[str, Any]:
+    """The Custom activity template for the group chat, as a Korean Teams client fills it."""
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    user = group["user"]
+    return {
+        "type": type,
+        **{k: v for k, v in group["template"].items() if k != "type"},
+        "id": str(uuid.uuid4()),
+        "timestamp": now,
+        "from": {"id": user["id"], "name": user["name"], "aadObjectId": user["aadObjectId"]},
+        "locale": KO,
+        "entities": [{"type": "clientInfo", "locale": KO, "country": "KR", "platform": "Web"}],
+        "channelData": {"tenant": {"id": group["tenant"]}},
+        **fields,
+    }
+
+
+def test_korean_welcome_on_installation(stack: Stack, group: dict[str, Any]) -> None:
+    page = stack.page
+    title = x.t("ko", "welcome.title")
+    # Sent before the group chat is first opened (opening it installs the app in en-US).
+    page.custom_activity(korean(group, type="installationUpdate", action="add"))
+    page.wait_frame(
+        lambda f: (
+            f["action"] == "createMessage"
+            and f["conversationId"] == group["conversation"]
+            and title in f["text"]
+        ),
+        "the Korean welcome posted to the group chat",
+    )
+    page.select(GROUP)
+    welcome = page.wait_card(title)
+    assert x.t("ko", "overview.title") in welcome["text"]
+    page.screenshot("20-korean-welcome.png", title)
+
+
+def test_korean_commands_answer_in_korean(stack: Stack, group: dict[str, Any]) -> None:
+    page = stack.page
+    page.select(GROUP)
+    page.custom_activity(korean(group, type="message", text="상태", textFormat="plain"))
+    overview = page.wait_card(x.t("ko", "overview.title"), fresh=True)
+    for phase in x.PHASES:
+        assert x.percent_after(overview["text"], x.phase_name(phase, "ko")) == 0
+    page.screenshot("21-korean-overview.png", x.t("ko", "overview.title"))
+
+    page.custom_activity(korean(group, type="message", text="단계 평가", textFormat="plain"))
+    phase = page.wait_card(
+        x.phase_name("assess", "ko"),
+        x.first_task("assess", "ko"),
+        x.t("ko", "action.done"),
+        fresh=True,
+    )
+    assert x.t("en", "action.done") not in phase["text"].split()
+    page.screenshot("22-korean-phase.png", x.first_task("assess", "ko"))

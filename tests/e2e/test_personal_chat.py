@@ -1,0 +1,76 @@
+"""A person's path in the personal chat, on the Agents Playground's page: the welcome on
+installation, the overview, marking a task done on the phase card, and a bot restart.
+
+The steps build on each other, in file order, on one stack for the module."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e import expect as x
+from tests.e2e.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+PERSONAL = "Personal Chat"
+TASK = x.first_task("assess", "en")
+
+
+@pytest.fixture(scope="module")
+def me(stack: Stack) -> str:
+    assert stack.playground is not None
+    name: str = stack.playground.config()["currentUser"]["name"]
+    return name
+
+
+def test_welcome_card_on_installation(stack: Stack) -> None:
+    # Opening the page installs the app in the personal chat (conversationUpdate and
+    # installationUpdate): the bot answers once with its welcome card.
+    page = stack.page
+    welcome = page.wait_card(x.t("en", "welcome.title"))
+    assert x.t("en", "overview.title") in welcome["text"]
+    page.screenshot("01-personal-welcome.png", x.t("en", "welcome.title"))
+    assert len(page.cards()) == 1, "one welcome, although the Playground sent two install events"
+
+
+def test_status_shows_overview_with_progress(stack: Stack) -> None:
+    page = stack.page
+    page.select(PERSONAL)
+    page.send("status")
+    overview = page.wait_card(x.t("en", "overview.title"), fresh=True)
+    for phase in x.PHASES:
+        name = x.phase_name(phase, "en")
+        assert x.percent_after(overview["text"], name) == 0, f"{name} progress in {overview}"
+    page.screenshot("02-personal-overview.png", x.t("en", "overview.title"))
+
+
+def test_done_updates_phase_card_in_place(stack: Stack, me: str) -> None:
+    page = stack.page
+    page.select(PERSONAL)
+    page.send("phase assess")
+    card = page.wait_card(x.phase_name("assess", "en"), TASK, fresh=True)
+    assert x.done_by(me, "en") not in card["text"]
+    before = len(page.cards())
+
+    clicked = page.click([TASK], x.t("en", "action.done"), within=TASK)
+    # The same card (the same element on the page) now shows the task done: the invoke
+    # response replaced it in place, no new message was added.
+    updated = page.wait_card(x.done_by(me, "en"), clicked=clicked["clicked"])
+    assert updated["index"] == card["index"]
+    assert len(page.cards()) == before
+    page.screenshot("03-personal-phase-done.png", x.done_by(me, "en"), clicked=clicked["clicked"])
+
+    page.send("status")
+    overview = page.wait_card(x.t("en", "overview.title"), fresh=True)
+    assert (x.percent_after(overview["text"], x.phase_name("assess", "en")) or 0) > 0
+    page.screenshot("04-personal-overview-progress.png", x.t("en", "overview.title"))
+
+
+def test_done_survives_bot_restart(stack: Stack, me: str) -> None:
+    stack.bot.restart()
+    page = stack.page
+    page.select(PERSONAL)
+    page.send("phase assess")
+    card = page.wait_card(x.phase_name("assess", "en"), TASK, fresh=True)
+    assert x.done_by(me, "en") in card["text"], card["text"]
+    page.screenshot("05-personal-after-restart.png", x.done_by(me, "en"))
