@@ -172,27 +172,31 @@ async def _render(ctx: ActionContext, engagement: Engagement, task: Task) -> Car
 
 
 async def _task_change(
-    ctx: ActionContext, change: Callable[[Engagement, Task], object]
+    ctx: ActionContext, change: Callable[..., object], **values: Any
 ) -> ActionResult:
+    """Applies one of the engagement's task methods (e.g. `Engagement.set_due`) to the task
+    the click names, as the person clicking, and answers with the card the click came from."""
     task = ctx.task()
-    engagement = await _change(ctx, lambda e: change(e, task), task=task)
+
+    def apply(engagement: Engagement) -> object:
+        return change(
+            engagement,
+            ctx.services.catalog,
+            task_id=task.id,
+            actor=ctx.scope.actor,
+            at=ctx.services.clock(),
+            op_id=ctx.scope.op_id,
+            **values,
+        )
+
+    engagement = await _change(ctx, apply, task=task)
     return ActionResult(await _render(ctx, engagement, task), changed=True)
 
 
 def _status_handler(status: TaskStatus) -> ActionHandler:
     async def handle(ctx: ActionContext) -> ActionResult:
-        def apply(engagement: Engagement, task: Task) -> object:
-            return engagement.set_task_status(
-                ctx.services.catalog,
-                task_id=task.id,
-                status=status,
-                actor=ctx.scope.actor,
-                at=ctx.services.clock(),
-                op_id=ctx.scope.op_id,
-                reason=ctx.text(reason_input_id(task.id)),
-            )
-
-        return await _task_change(ctx, apply)
+        reason = ctx.text(reason_input_id(ctx.task().id))
+        return await _task_change(ctx, Engagement.set_task_status, status=status, reason=reason)
 
     return handle
 
@@ -202,64 +206,34 @@ actions.register("task.na")(_status_handler(TaskStatus.NOT_APPLICABLE))
 actions.register("task.reopen")(_status_handler(TaskStatus.OPEN))
 
 
-async def _assign(ctx: ActionContext, owner: Person | None) -> ActionResult:
-    def apply(engagement: Engagement, task: Task) -> object:
-        return engagement.assign_owner(
-            ctx.services.catalog,
-            task_id=task.id,
-            owner=owner,
-            actor=ctx.scope.actor,
-            at=ctx.services.clock(),
-            op_id=ctx.scope.op_id,
-        )
-
-    return await _task_change(ctx, apply)
-
-
 @actions.register("task.assign")
 async def assign(ctx: ActionContext) -> ActionResult:
     ctx.task()  # an unknown task is reported before the person
-    return await _assign(ctx, await ctx.person(ctx.data.get("owner")))
+    owner = await ctx.person(ctx.data.get("owner"))
+    return await _task_change(ctx, Engagement.assign_owner, owner=owner)
 
 
 @actions.register("task.take")
 async def take(ctx: ActionContext) -> ActionResult:
-    return await _assign(ctx, ctx.scope.actor.person)
+    return await _task_change(ctx, Engagement.assign_owner, owner=ctx.scope.actor.person)
 
 
 @actions.register("task.unassign")
 async def unassign(ctx: ActionContext) -> ActionResult:
-    return await _assign(ctx, None)
-
-
-async def _set_due(ctx: ActionContext, clear: bool) -> ActionResult:
-    due = None
-    if not clear:
-        due = parse_date(ctx.data.get("due"))
-        if due is None:
-            raise BadDate()
-
-    def apply(engagement: Engagement, task: Task) -> object:
-        return engagement.set_due(
-            ctx.services.catalog,
-            task_id=task.id,
-            due=due,
-            actor=ctx.scope.actor,
-            at=ctx.services.clock(),
-            op_id=ctx.scope.op_id,
-        )
-
-    return await _task_change(ctx, apply)
+    return await _task_change(ctx, Engagement.assign_owner, owner=None)
 
 
 @actions.register("task.due")
 async def set_due(ctx: ActionContext) -> ActionResult:
-    return await _set_due(ctx, clear=False)
+    due = parse_date(ctx.data.get("due"))
+    if due is None:
+        raise BadDate()
+    return await _task_change(ctx, Engagement.set_due, due=due)
 
 
 @actions.register("task.due_clear")
 async def clear_due(ctx: ActionContext) -> ActionResult:
-    return await _set_due(ctx, clear=True)
+    return await _task_change(ctx, Engagement.set_due, due=None)
 
 
 @actions.register("task.note")
@@ -267,22 +241,10 @@ async def add_note(ctx: ActionContext) -> ActionResult:
     task = ctx.task()
     if ctx.pointer() is not None:
         raise InvalidAction("notes are added in the engagement's own conversation")
-    at = ctx.services.clock()
     # Checked before anything is stored, by the same rule the engagement applies.
-    note = Note(task.id, ctx.scope.actor, at, check_note(ctx.text("note") or ""))
-
-    def apply(engagement: Engagement, task: Task) -> object:
-        return engagement.note_added(
-            ctx.services.catalog,
-            task_id=task.id,
-            text=note.text,
-            actor=ctx.scope.actor,
-            at=at,
-            op_id=ctx.scope.op_id,
-        )
-
+    note = Note(task.id, ctx.scope.actor, ctx.services.clock(), check_note(ctx.text("note") or ""))
     await ctx.services.repo.save_note(ctx.scope.key.id, note, ctx.scope.op_id)
-    return await _task_change(ctx, apply)
+    return await _task_change(ctx, Engagement.note_added, text=note.text)
 
 
 @actions.register("task.show")

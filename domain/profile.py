@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from functools import cache
 from typing import Any, Final, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -126,13 +127,10 @@ def known_time_zone(name: str) -> bool:
     return True
 
 
-_ZONES: set[str] = set()
-
-
-def _zones() -> set[str]:
-    if not _ZONES:
-        _ZONES.update(available_timezones())
-    return _ZONES
+@cache
+def _zones() -> frozenset[str]:
+    # Listing the zone database reads many files; once per process is enough.
+    return frozenset(available_timezones())
 
 
 def _text(form: dict[str, Any], key: str) -> str:
@@ -230,6 +228,3 @@ def local_today(now: datetime, time_zone: str | None) -> date:
     """Today's date where the engagement is (UTC before setup)."""
     return now.astimezone(ZoneInfo(time_zone)).date() if time_zone else now.date()
 
-
-def days_between(start: date, end: date) -> int:
-    return (end - start) // timedelta(days=1)
