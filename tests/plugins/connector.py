@@ -9,6 +9,7 @@ beyond the documented bot limits (per conversation 7/1 s, 8/2 s, 60/30 s, 1,800/
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import math
 import time
@@ -86,6 +87,8 @@ class FakeConnector:
     clock: Callable[[], float] = time.monotonic
     # 429s answered because of `limits` (not those queued with fail_next).
     throttled: int = 0
+    # Seconds every answer waits, to keep a bot turn in flight (shutdown tests).
+    delay_s: float = 0.0
     # How each queued failure answers, in the same order as `failures`: a JSON error with
     # this code (None = "Simulated"), or, given `text`, that body as text/html.
     failure_bodies: list[tuple[str | None, str | None]] = field(default_factory=list)
@@ -140,6 +143,7 @@ class FakeConnector:
         self.failures.clear()
         self.failure_bodies.clear()
         self.members = list(DEFAULT_MEMBERS)
+        self.delay_s = 0.0
         self.clock = self._clock_at_start
         self.enforce_limits(self._limits_at_start)
 
@@ -174,6 +178,8 @@ class FakeConnector:
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else None
         self.calls.append(RecordedCall(request.method, request.path, body))
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         if self.failures:
             status, headers = self.failures.pop(0)
             code, text = self.failure_bodies.pop(0) if self.failure_bodies else (None, None)
