@@ -15,6 +15,8 @@ from bot.web import create_app
 def main() -> None:
     load_dotenv(Path(__file__).with_name(".env"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # The Azure SDK logs every HTTP request at INFO; its warnings are what operators need.
+    logging.getLogger("azure").setLevel(logging.WARNING)
     settings = Settings.from_env()
     try:
         web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)

@@ -3,6 +3,7 @@ engagement document that every click reads."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,10 +13,10 @@ from domain.engagement import Actor
 NOTE_PREFIX = "note-"
 
 
-def note_id(task_id: str, at: datetime, op_id: str) -> str:
-    """Sorts by task, then time; the op id makes a redelivered note the same document."""
-    digest = "".join(c for c in op_id if c.isalnum())[-12:]
-    return f"{NOTE_PREFIX}{task_id}-{at:%Y%m%d%H%M%S%f}-{digest}"
+def note_id(task_id: str, op_id: str) -> str:
+    """Named by the activity that added it, so a redelivered note is the same document."""
+    digest = hashlib.sha256(op_id.encode()).hexdigest()[:24]
+    return f"{NOTE_PREFIX}{task_id}:{digest}"  # ":" never occurs in a task id
 
 
 @dataclass(frozen=True)

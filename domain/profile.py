@@ -227,4 +227,3 @@ def validate_profile(
 def local_today(now: datetime, time_zone: str | None) -> date:
     """Today's date where the engagement is (UTC before setup)."""
     return now.astimezone(ZoneInfo(time_zone)).date() if time_zone else now.date()
-

@@ -141,13 +141,11 @@ class EngagementRepository:
 
     async def save_note(self, engagement_id: str, note: Note, op_id: str) -> None:
         with contextlib.suppress(AlreadyExists):  # a redelivered note is the same document
-            await self._store.create(
-                engagement_id, note_id(note.task_id, note.at, op_id), note.to_dict()
-            )
+            await self._store.create(engagement_id, note_id(note.task_id, op_id), note.to_dict())
 
     async def notes(self, engagement_id: str, task_id: str) -> list[Note]:
-        docs = await self._store.list_partition(engagement_id, f"{NOTE_PREFIX}{task_id}-")
-        return [Note.from_dict(d.body) for d in docs]
+        docs = await self._store.list_partition(engagement_id, f"{NOTE_PREFIX}{task_id}:")
+        return sorted((Note.from_dict(d.body) for d in docs), key=lambda note: note.at)
 
     async def audit_trail(self, engagement_id: str) -> list[AuditEntry]:
         """Every audit entry of the engagement, oldest first."""

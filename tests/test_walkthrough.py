@@ -283,3 +283,19 @@ async def test_a_form_sent_back_with_errors_is_kept_as_a_draft(bot, connector) -
     form = (await click(bot, "setup.show", {}))["value"]
     values = {e["id"]: e.get("value") for e in form["body"] if "id" in e}
     assert values["name"] == "Contoso EMS rollout"  # the saved profile, the draft is gone
+
+
+async def test_a_redelivered_note_is_stored_once(bot, connector) -> None:
+    await installed(bot, connector)
+    note = a.click(
+        bot.service_url,
+        "task.note",
+        {"task": "initiate.start-onboarding", "view": "task", "note": "Booked"},
+    )
+    for _ in range(2):
+        status, _ = await bot.send(note)
+        assert status == 200
+    assert bot.store is not None
+    notes = await EngagementRepository(bot.store).notes(TEAM.id, "initiate.start-onboarding")
+    assert [n.text for n in notes] == ["Booked"]
+    assert (await engagement(bot)).record("initiate.start-onboarding").notes == 1

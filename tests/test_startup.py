@@ -1,0 +1,48 @@
+"""`python app.py` against a Cosmos DB it cannot use: one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EMULATOR_KEY = (
+    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XyWoRg=="
+)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        (EMULATOR_KEY, "error: Cannot reach Cosmos DB at"),
+        ("not-a-key", "error: The Cosmos DB key for"),
+    ],
+    ids=["wrong-endpoint", "malformed-key"],
+)
+def test_start_up_fails_with_one_line(tmp_path: Path, key: str, expected: str) -> None:
+    env = {
+        **os.environ,
+        "COSMOS_ENDPOINT": f"https://127.0.0.1:{_closed_port()}/",
+        "COSMOS_KEY": key,
+        "PORT": str(_closed_port()),
+        "BOT_DATA_DIR": str(tmp_path),
+        "NUDGES_ENABLED": "false",
+    }
+    result = subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith(expected)
+    assert "Traceback" not in result.stderr
