@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +28,7 @@ from tests import activities as a
 from tests.conftest import store_factory
 from tests.harness import BotHarness
 from tests.plugins.connector import FakeConnector
+from tests.test_operations import ROOT, _free_port, _wait_healthy
 from tests.test_walkthrough import _actions
 
 CATALOG = default_catalog()
@@ -263,3 +268,65 @@ async def test_a_run_cancelled_midway_then_run_again_sends_the_rest_once(tmp_pat
         assert len(per_conversation) == 60 and set(per_conversation.values()) == {1}
     finally:
         await store.close()
+
+
+async def test_two_bot_processes_on_one_store_post_each_nudge_once(
+    tmp_path: Path, connector: FakeConnector
+) -> None:
+    """Two real `python app.py` instances, schedulers on, sharing the embedded store."""
+    store = EmbeddedStore(tmp_path)
+    await store.open()
+    repo = EngagementRepository(store)
+    long_ago = datetime.now(UTC) - timedelta(days=8)  # a weekday 09:00 UTC slot has passed
+    for i in range(20):
+        e = Engagement(
+            EngagementKey(a.TENANT, f"conv-{i}"),
+            "channel",
+            long_ago,
+            installed_by=Actor("29:pm", "PM"),
+        )
+        e.conversation_reference = {
+            "serviceUrl": connector.url,
+            "channelId": "msteams",
+            "conversation": {
+                "id": f"conv-{i}",
+                "conversationType": "channel",
+                "tenantId": a.TENANT,
+            },
+            "bot": {"id": a.BOT_ID, "name": "Onboarding"},
+        }
+        await repo.create_if_missing(e)
+    await store.close()
+
+    processes = []
+    for _ in range(2):
+        port = _free_port()
+        env = {
+            **os.environ,
+            "PORT": str(port),
+            "HOST": "127.0.0.1",
+            "BOT_DATA_DIR": str(tmp_path),
+            "NUDGE_INTERVAL_SECONDS": "0.1",
+        }
+        process = subprocess.Popen(  # noqa: ASYNC220 - each bot is a process of its own
+            [sys.executable, "app.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        processes.append(process)
+        await _wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
+    try:
+        for _ in range(300):
+            if len({c.conversation_id for c in connector.sent("POST")}) == 20:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)  # several more scheduler rounds on both instances
+        per_conversation = Counter(c.conversation_id for c in connector.sent("POST"))
+        assert len(per_conversation) == 20 and set(per_conversation.values()) == {1}
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            assert process.wait(timeout=20) == 0
