@@ -43,10 +43,6 @@ class UnknownPerson(DomainError):
     code = "unknown_person"
 
 
-class SetupRequired(DomainError):
-    code = "setup_required"
-
-
 class TextRequired(DomainError):
     code = "text_required"
 

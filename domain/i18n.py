@@ -263,10 +263,6 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
         "en": "That person is not in this conversation. Nothing was changed.",
         "ko": "이 대화에 없는 사람입니다. 아무것도 변경되지 않았습니다.",
     },
-    "error.setup_required": {
-        "en": "Set up the engagement first.",
-        "ko": "먼저 프로젝트를 설정하세요.",
-    },
     "error.text_required": {"en": "Please write something first.", "ko": "내용을 입력하세요."},
     "error.bad_date": {
         "en": "Use a date like 2026-12-31. Nothing was changed.",

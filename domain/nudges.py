@@ -21,12 +21,6 @@ STALLED_AFTER = timedelta(days=5)
 _HORIZON_DAYS = 8
 
 
-def slot_key(moment: datetime, time_zone: str) -> str:
-    """The slot's name: its local date and hour, e.g. '2026-12-07T09'."""
-    local = moment.astimezone(ZoneInfo(time_zone))
-    return f"{local:%Y-%m-%dT%H}"
-
-
 def next_slot(schedule: NudgeSchedule, time_zone: str, after: datetime) -> datetime | None:
     """The first scheduled moment strictly after `after`, in UTC.
 
@@ -70,13 +64,6 @@ class Digest:
     @property
     def empty(self) -> bool:
         return not (self.overdue or self.due_soon or self.unowned or self.stalled_phase)
-
-    @property
-    def tasks(self) -> list[Task]:
-        seen: dict[str, Task] = {}
-        for task in self.overdue + self.due_soon + self.unowned:
-            seen.setdefault(task.id, task)
-        return list(seen.values())
 
 
 def is_stalled(last_change: datetime | None, created: datetime, now: datetime) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from domain.catalog import default_catalog
 from domain.engagement import NUDGE_LEASE, Actor, Engagement, EngagementKey, utc_iso
 from domain.errors import NotPermitted
-from domain.nudges import next_slot, slot_key
+from domain.nudges import next_slot
 from domain.profile import NudgeSchedule, Person, Profile
 
 CATALOG = default_catalog()
@@ -173,6 +173,5 @@ def test_digest_nothing_to_say_then_overdue_soon_unowned_stalled() -> None:
     assert not any(t.optional for t in assessing.unowned)
 
 
-def test_slot_key_is_local() -> None:
-    assert slot_key(utc(2026, 11, 30, 0, 0), "Asia/Seoul") == "2026-11-30T09"
+def test_next_nudge_is_stored_as_a_sortable_utc_string() -> None:
     assert utc_iso(utc(2026, 11, 30, 0, 0)) == "2026-11-30T00:00:00Z"
