@@ -147,7 +147,8 @@ def progress_bar(percent: int, width: int = 10) -> str:
 
 
 def format_date(day: date, lang: Language) -> str:
-    return f"{day.year}. {day.month}. {day.day}." if lang == "ko" else day.strftime("%d %b %Y")
+    # "2026. 12. 14." would read as a numbered list in card markdown.
+    return f"{day.year}년 {day.month}월 {day.day}일" if lang == "ko" else day.strftime("%d %b %Y")
 
 
 def format_moment(moment: datetime, lang: Language, time_zone: str | None) -> str:

@@ -79,6 +79,41 @@ async function markSeen() {
   }, topCardsJs.toString());
 }
 
+// The input of the newest card showing `texts` whose label reads `label` (without the " *" of
+// a required field): its container (.ac-input-container) is marked data-e2e-field and returned.
+async function fieldOf(texts, label, clicked) {
+  await findCard(texts, { clicked });
+  const found = await page.evaluate((label) => {
+    document.querySelectorAll('[data-e2e-field]').forEach((el) => el.removeAttribute('data-e2e-field'));
+    const card = document.querySelector('[data-e2e="card"]');
+    for (const el of card.querySelectorAll('label')) {
+      if (el.innerText.replace(/\s*\*\s*$/, '').trim() !== label) continue;
+      const box = el.parentElement && el.parentElement.querySelector(':scope > .ac-input-container');
+      if (box) {
+        box.setAttribute('data-e2e-field', '1');
+        return true;
+      }
+    }
+    return false;
+  }, label);
+  if (!found) throw new Error(`no input labelled ${JSON.stringify(label)} in the card ${JSON.stringify(texts)}`);
+  return page.locator('[data-e2e-field="1"]');
+}
+
+// What a field shows now: its text or date box, the chosen option, or the people picked.
+async function shownIn(field) {
+  return field.evaluate((box) => {
+    if (box.querySelector('.ms-BasePicker')) {
+      // The people picked, by name (each shows initials, name and a second line).
+      return [...box.querySelectorAll('.ms-PickerPersona-container')]
+        .map((el) => (el.querySelector('[dir="auto"]') || el).innerText.trim())
+        .join(', ');
+    }
+    const input = box.querySelector('textarea, input:not([type="checkbox"]):not([type="radio"])');
+    return input ? input.value : '';
+  });
+}
+
 async function cardTexts() {
   return page.evaluate((src) => new Function(`return (${src})()`)().map((el) => el.innerText), topCardsJs.toString());
 }
@@ -227,8 +262,104 @@ const commands = {
     if (!marked) throw new Error(`no button ${JSON.stringify(button)} in the card ${JSON.stringify(texts)}`);
     const target = page.locator('[data-e2e-target="1"]');
     await target.click();
-    await target.evaluate((el) => el.removeAttribute('data-e2e-target')).catch(() => {});
+    // Not through `target`: the card may already be re-rendered without it, and a locator
+    // would wait for the element to come back.
+    await page.evaluate(() => {
+      document.querySelectorAll('[data-e2e-target]').forEach((el) => el.removeAttribute('data-e2e-target'));
+    });
     return { ...found, clicked: token };
+  },
+
+  async fill({ texts, label, value, clicked }) {
+    // Types `value` into the text, multi-line or date input labelled `label`, as a person
+    // does: click into it, replace what is there, type. A date box (Input.Date, a date picker
+    // that also takes typed dates) reads the typed date on Enter; its calendar is then closed.
+    const field = await fieldOf(texts, label, clicked);
+    const input = field.locator('textarea, input:not([type="checkbox"]):not([type="radio"])').first();
+    const isDate = (await field.locator('.fui-DatePicker').count()) > 0;
+    const calendar = page.getByRole('dialog').filter({ has: page.getByRole('grid') });
+    await input.click();
+    if (isDate) {
+      // A click opens the calendar and moves the focus into it: close it to type instead.
+      await calendar.waitFor({ state: 'visible' });
+      await page.keyboard.press('Escape');
+      await calendar.waitFor({ state: 'hidden' });
+    }
+    await input.press('Control+A');
+    await input.press('Delete');
+    await input.pressSequentially(value);
+    if (isDate) {
+      await input.press('Enter');
+      const open = page.locator('[role="dialog"]:visible').filter({ has: page.getByRole('grid') });
+      if ((await open.count()) > 0) await page.keyboard.press('Escape');
+      await calendar.waitFor({ state: 'hidden' });
+      // Parsed: the box shows the date in its own words (e.g. "March 2, 2026"), not as typed.
+      await page.waitForFunction(
+        ({ typed }) => {
+          const el = document.querySelector('[data-e2e-field="1"] input');
+          return el && el.value.trim() !== '' && el.value !== typed;
+        },
+        { typed: value },
+        { timeout: defaultTimeout, polling: 50 },
+      );
+    }
+    return { shown: await shownIn(field) };
+  },
+
+  async choose({ texts, label, option, clicked }) {
+    // Picks `option` in the drop-down (compact Input.ChoiceSet) or the people picker
+    // (Input.ChoiceSet with choices.data) labelled `label`, as a person does: open the list,
+    // or type the start of the name until the person is suggested, then click the entry.
+    const field = await fieldOf(texts, label, clicked);
+    if ((await field.locator('.ms-BasePicker').count()) > 0) {
+      const persona = field.locator('.ms-PickerPersona-container');
+      if ((await persona.count()) === 1 && (await shownIn(field)) === option) return { shown: option };
+      // It takes one person: whoever is picked already is removed first (their x button).
+      while ((await persona.count()) > 0) {
+        const before = await persona.count();
+        await persona.first().locator('button').click();
+        await page.waitForFunction(
+          (n) => document.querySelectorAll('[data-e2e-field="1"] .ms-PickerPersona-container').length < n,
+          before,
+          { timeout: defaultTimeout, polling: 50 },
+        );
+      }
+      const input = field.locator('input[role="combobox"]');
+      await input.click();
+      const suggestion = page.locator('.ms-Suggestions [role="option"]').filter({ hasText: option });
+      let shown = false;
+      for (const char of option) {
+        // Typed into what the picker completed (the rest of a name, selected), as a person
+        // typing on would.
+        await input.pressSequentially(char);
+        try {
+          await suggestion.first().waitFor({ state: 'visible', timeout: 2000 });
+          shown = true;
+          break;
+        } catch (error) { /* not suggested yet: type the next letter */ }
+      }
+      if (!shown) throw new Error(`the people picker ${JSON.stringify(label)} never suggested ${option}`);
+      await suggestion.first().click();
+      await field.locator('.ms-PickerPersona-container').filter({ hasText: option }).waitFor();
+    } else {
+      await field.locator('[role="combobox"]').first().click();
+      await page.getByRole('option', { name: option, exact: true }).click();
+      await page.waitForFunction(
+        ({ option }) => {
+          const el = document.querySelector('[data-e2e-field="1"] [role="combobox"]');
+          return el && (el.value || el.innerText).includes(option);
+        },
+        { option },
+        { timeout: defaultTimeout, polling: 50 },
+      );
+      if ((await page.locator('[role="listbox"]:visible').count()) > 0) await page.keyboard.press('Escape');
+    }
+    return { shown: await shownIn(field) };
+  },
+
+  async shown({ texts, label, clicked }) {
+    // What the input labelled `label` shows now.
+    return { shown: await shownIn(await fieldOf(texts, label, clicked)) };
   },
 
   async custom_activity({ activity }) {

@@ -4,7 +4,9 @@ a card does not break the end-to-end tests (only a changed meaning does)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from cards.common import format_date
 from domain.catalog import Language, default_catalog
 from domain.i18n import text
 
@@ -22,6 +24,15 @@ def phase_name(phase_id: str, lang: Language) -> str:
 
 def first_task(phase_id: str, lang: Language) -> str:
     return CATALOG.tasks_of(phase_id)[0].title.in_(lang)
+
+
+def task_titles(phase_id: str, lang: Language) -> list[str]:
+    return [task.title.in_(lang) for task in CATALOG.tasks_of(phase_id)]
+
+
+def day(value: date, lang: Language) -> str:
+    """A date as the cards write it ("2026년 12월 9일" in Korean)."""
+    return format_date(value, lang)
 
 
 def done_by(who: str, lang: Language) -> str:

@@ -382,6 +382,26 @@ class Page:
         result: dict[str, Any] = self.call("click", texts=card, button=button, within=within)
         return result
 
+    def fill(self, card: list[str], label: str, value: str, clicked: str | None = None) -> str:
+        """Types into the card's text or date input labelled `label`; returns what it shows
+        then (a date picker shows the typed date in its own format)."""
+        result: dict[str, str] = self.call(
+            "fill", texts=card, label=label, value=value, clicked=clicked
+        )
+        return result["shown"]
+
+    def choose(self, card: list[str], label: str, option: str, clicked: str | None = None) -> str:
+        """Picks `option` in the card's drop-down or people picker labelled `label`."""
+        result: dict[str, str] = self.call(
+            "choose", texts=card, label=label, option=option, clicked=clicked
+        )
+        return result["shown"]
+
+    def shown(self, card: list[str], label: str, clicked: str | None = None) -> str:
+        """What the card's input labelled `label` shows."""
+        result: dict[str, str] = self.call("shown", texts=card, label=label, clicked=clicked)
+        return result["shown"]
+
     def custom_activity(self, activity: dict[str, Any]) -> None:
         self.call("custom_activity", activity=activity)
 
@@ -390,12 +410,17 @@ class Page:
         return frames
 
     def wait_frame(
-        self, predicate: Callable[[dict[str, Any]], bool], what: str, timeout: float = 20.0
+        self,
+        predicate: Callable[[dict[str, Any]], bool],
+        what: str,
+        timeout: float = 20.0,
+        since: int = 0,
     ) -> dict[str, Any]:
-        """What the Playground pushed to the page (createMessage/updateMessage), polled."""
+        """What the Playground pushed to the page (createMessage/updateMessage), polled;
+        `since`: only frames after the first `since` ones (len(frames()) before an action)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for frame in self.frames():
+            for frame in self.frames(since):
                 if predicate(frame):
                     return frame
             time.sleep(0.1)

@@ -1,0 +1,301 @@
+"""An engagement from setup to its first finished phase, in Korean, as its project manager
+runs it on the Agents Playground's page (issue 4): the setup form from the welcome card, a
+task's owner, due date and note on its details card, "내 작업" in the personal chat, and the
+announcement when the Initiate phase is done.
+
+All of it is done in the page, by clicking and typing: the Playground's own date pickers
+(typed dates), drop-downs and people picker. The engagement lives in the team's General
+channel, where the people picker offers the team's members; in the personal chat it offers
+only the current user.
+
+What the Playground 0.2.28 does differently from Teams, and how the steps deal with it:
+- It stamps "locale": "en-US" on every activity it sends. The bot answers in English until
+  the engagement's language is set to 한국어, so the first setup form is in English; the
+  personal chat has no engagement set up, so "내 작업" is answered in English there.
+- Its people picker lists the conversation's members from its own roster (not the card's
+  static choices), sends their Playground ids (user-id-N), and does not show a preset value
+  (the card's `value`) although it still sends it: opening the settings again shows the
+  project manager's picker empty, so it is picked again there, as a person would.
+
+The steps build on each other, in file order, on one stack for the module."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.e2e import expect as x
+from tests.e2e.stack import Page, Stack
+
+pytestmark = pytest.mark.e2e
+
+GENERAL = "My Team - General"
+PERSONAL = "Personal Chat"
+NAME = "Contoso EMS 온보딩"
+NOTE = "킥오프 일정 확정: 고객 측 참석자 명단은 금요일까지 공유"
+ZONE = "Asia/Seoul"
+INITIATE = x.phase_name("initiate", "ko")
+ASSESS = x.phase_name("assess", "ko")
+# The Initiate phase has two tasks: the first goes to a colleague, the second to me.
+THEIRS, MINE = x.task_titles("initiate", "ko")
+THEIRS_EN, MINE_EN = x.task_titles("initiate", "en")
+
+TODAY = datetime.now(ZoneInfo(ZONE)).date()
+KICKOFF = TODAY
+TARGETS = {phase: TODAY + timedelta(weeks=2 + 4 * i) for i, phase in enumerate(x.PHASES)}
+THEIR_DUE = TODAY + timedelta(days=10)
+MY_DUE = TODAY + timedelta(days=12)
+
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def picker_date(day: date) -> str:
+    """How the Playground's date picker (en-US page) shows a date typed into it as
+    YYYY-MM-DD: "December 9, 2026"."""
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+@pytest.fixture(scope="module")
+def people(stack: Stack) -> dict[str, str]:
+    assert stack.playground is not None
+    config = stack.playground.config()
+    team = config["teams"][0]
+    users = {user["id"]: user for user in config["users"]}
+    colleague = users[team["members"][0]]
+    return {
+        "me": config["currentUser"]["name"],
+        "colleague": colleague["name"],
+        "general": team["channels"][0]["id"],
+    }
+
+
+def press(
+    page: Page,
+    card: list[str],
+    button: str,
+    *shows: str,
+    within: str | None = None,
+    update: str | None = None,
+) -> dict[str, Any]:
+    """Clicks `button` on the card and waits until that card (updated in place) shows every
+    one of `shows`. A click that changes the engagement also updates the channel's card for
+    everyone: with `update`, waits for that update (a text it carries) too, so that nothing
+    renders the card again while the next input is being filled."""
+    seen = len(page.frames())
+    clicked = page.click(card, button, within=within)
+    shown = page.wait_card(*shows, clicked=clicked["clicked"])
+    if update is not None:
+        page.wait_frame(
+            lambda f: f["action"] == "updateMessage" and update in f["text"],
+            f"the channel card's update with {update!r}",
+            since=seen,
+        )
+    return shown
+
+
+def test_setup_in_korean(stack: Stack, people: dict[str, str]) -> None:
+    page = stack.page
+    page.select(GENERAL)
+    welcome = x.t("en", "welcome.title")
+    page.wait_card(welcome)
+    form = [x.t("en", "setup.title")]
+    press(page, [welcome], x.t("en", "action.setup"), *form)
+
+    def label(key: str, **params: object) -> str:
+        return x.t("en", key, **params)
+
+    assert page.fill(form, label("setup.name"), NAME) == NAME
+    assert page.fill(form, label("setup.kickoff"), KICKOFF.isoformat()) == picker_date(KICKOFF)
+    for phase, target in TARGETS.items():
+        shown = page.fill(
+            form, label("setup.target", phase=x.phase_name(phase, "en")), target.isoformat()
+        )
+        assert shown == picker_date(target)
+    # The project manager: me, picked from the people the Playground's picker offers.
+    assert page.choose(form, label("setup.manager"), people["me"]) == people["me"]
+    assert page.fill(form, label("setup.time_zone"), ZONE) == ZONE
+    assert page.choose(form, label("setup.language"), "한국어") == "한국어"
+    page.screenshot("30-walkthrough-setup-form.png", *form)
+
+    saved = press(
+        page,
+        form,
+        x.t("en", "action.save_setup"),
+        x.t("ko", "setup.saved"),
+        NAME,
+        update=x.t("ko", "setup.saved"),
+    )
+    # From now on the engagement speaks Korean, whatever locale the Playground sends.
+    assert x.t("ko", "overview.current", phase=INITIATE) in saved["text"]
+    assert x.t("ko", "overview.next_up") in saved["text"]
+    assert x.t("en", "action.settings") not in saved["text"].split("\n")
+    page.screenshot("31-walkthrough-setup-saved.png", x.t("ko", "setup.saved"), NAME)
+
+    # The settings again: the form is in Korean now and shows what was saved.
+    form_ko = [x.t("ko", "setup.title")]
+    press(page, [NAME], x.t("ko", "action.settings"), *form_ko, x.t("ko", "setup.name"))
+    assert page.shown(form_ko, x.t("ko", "setup.name")) == NAME
+    assert page.shown(form_ko, x.t("ko", "setup.kickoff")) == picker_date(KICKOFF)
+    target = x.t("ko", "setup.target", phase=INITIATE)
+    assert page.shown(form_ko, target) == picker_date(TARGETS["initiate"])
+    assert page.shown(form_ko, x.t("ko", "setup.time_zone")) == ZONE
+    assert page.shown(form_ko, x.t("ko", "setup.language")) == "한국어"
+    assert page.choose(form_ko, x.t("ko", "setup.manager"), people["me"]) == people["me"]
+    page.screenshot("32-walkthrough-setup-ko.png", *form_ko)
+    press(
+        page,
+        form_ko,
+        x.t("ko", "action.save_setup"),
+        x.t("ko", "setup.saved"),
+        NAME,
+        update=x.t("ko", "setup.saved"),
+    )
+
+
+def test_task_details_owner_due_and_note(stack: Stack, people: dict[str, str]) -> None:
+    page = stack.page
+    page.select(GENERAL)
+    phase = press(
+        page,
+        [NAME],
+        x.t("ko", "action.open_phase", phase=INITIATE),
+        x.t("ko", "phase.goal"),
+        THEIRS,
+        MINE,
+    )
+    assert x.t("ko", "phase.target") in phase["text"]  # its date: see the last test
+
+    # A colleague's task: owner from the people picker, a due date and a note.
+    owner_label = x.t("ko", "input.owner.label")
+    card = [THEIRS, owner_label]
+    press(page, [THEIRS], x.t("ko", "action.details"), *card, within=THEIRS)
+    assert page.choose(card, owner_label, people["colleague"]) == people["colleague"]
+    colleague = people["colleague"]
+    owner_line = x.t("ko", "task.owner", owner=colleague)
+    # The card @mentions the owner: Teams notifies them; the Playground shows the name.
+    press(
+        page,
+        card,
+        x.t("ko", "action.assign"),
+        owner_line,
+        update=f"<at>{colleague}</at>",
+    )
+    due = x.t("ko", "input.due.label")
+    assert page.fill(card, due, THEIR_DUE.isoformat()) == picker_date(THEIR_DUE)
+    due_line = x.t("ko", "task.due", date=x.day(THEIR_DUE, "ko"))
+    press(page, card, x.t("ko", "action.set_due"), due_line, owner_line, update=due_line)
+    assert page.fill(card, x.t("ko", "input.note.label"), NOTE) == NOTE
+    details = press(
+        page,
+        card,
+        x.t("ko", "action.add_note"),
+        x.t("ko", "task.notes_heading"),
+        NOTE,
+        update=NOTE,
+    )
+    for line in (owner_line, due_line, x.t("ko", "task.notes", count=1, latest=NOTE)):
+        assert line in details["text"], line
+    page.screenshot("33-walkthrough-task-details.png", THEIRS, owner_line, NOTE)
+
+    # My task: taken with 내가 맡기, with a due date.
+    phase = press(
+        page, card, x.t("ko", "action.back_to_phase", phase=INITIATE), x.t("ko", "phase.goal")
+    )
+    assert owner_line in phase["text"] and due_line in phase["text"]
+    card = [MINE, owner_label]
+    press(page, [MINE], x.t("ko", "action.details"), *card, within=MINE)
+    my_line = x.t("ko", "task.owner", owner=people["me"])
+    press(page, card, x.t("ko", "action.take"), my_line, update=f"<at>{people['me']}</at>")
+    assert page.fill(card, due, MY_DUE.isoformat()) == picker_date(MY_DUE)
+    my_due = x.t("ko", "task.due", date=x.day(MY_DUE, "ko"))
+    shown = press(page, card, x.t("ko", "action.set_due"), my_due, update=my_due)
+    assert my_line in shown["text"]
+    page.screenshot("34-walkthrough-my-task.png", MINE, my_line)
+
+
+def test_my_tasks_in_personal_chat(stack: Stack, people: dict[str, str]) -> None:
+    page = stack.page
+    page.select(PERSONAL)
+    page.send("내 작업")
+    # In English: the personal chat's own engagement is not set up and the Playground sends
+    # "en-US" (the module's docstring). The list is the same in either language.
+    mine = page.wait_card(x.t("en", "mytasks.title"), MINE_EN, fresh=True)
+    assert NAME in mine["text"]
+    assert x.t("en", "task.due", date=x.day(MY_DUE, "en")) in mine["text"]
+    assert THEIRS_EN not in mine["text"], "the colleague's task is not in my list"
+    page.screenshot("35-walkthrough-my-tasks.png", x.t("en", "mytasks.title"), MINE_EN)
+
+
+def test_finishing_initiate_announces_assess(stack: Stack, people: dict[str, str]) -> None:
+    page = stack.page
+    page.select(GENERAL)
+    press(
+        page,
+        [MINE, x.t("ko", "input.owner.label")],
+        x.t("ko", "action.back_to_phase", phase=INITIATE),
+        x.t("ko", "phase.goal"),
+        THEIRS,
+        MINE,
+    )
+    done = x.done_by(people["me"], "ko")
+    press(page, [THEIRS, MINE], x.t("ko", "action.done"), done, within=THEIRS, update=done)
+    assert x.t("ko", "phase.complete") not in page.wait_card(THEIRS, MINE, done)["text"]
+
+    page.mark_seen()
+    seen = len(page.frames())
+    headline = x.t("ko", "announce.phase_complete", phase=INITIATE)
+    press(
+        page,
+        [THEIRS, MINE],
+        x.t("ko", "action.done"),
+        x.t("ko", "phase.complete"),
+        within=MINE,
+        update=x.t("ko", "phase.complete"),
+    )
+    # Posted to the channel on its own (a new post, not the clicked card), with what comes
+    # next: the Assess phase's introduction.
+    announcement = page.wait_card(headline, fresh=True)
+    for text in (
+        x.t("ko", "intro.kicker"),
+        ASSESS,
+        x.t("ko", "intro.must_do"),
+        x.first_task("assess", "ko"),
+        x.t("ko", "action.open_phase", phase=ASSESS),
+    ):
+        assert text in announcement["text"], text
+    posted = page.wait_frame(
+        lambda f: f["action"] == "createMessage" and headline in f["text"],
+        "the announcement posted to the channel",
+        since=seen,
+    )
+    assert posted["conversationId"] == people["general"]
+    assert sum(headline in text for text in page.cards()) == 1, "announced once"
+    page.screenshot("36-walkthrough-announcement.png", headline)
+
+
+def test_phase_target_date_reads_as_a_date(stack: Stack) -> None:
+    """A Korean date at the start of a card text must not read as a markdown numbered list."""
+    page = stack.page
+    page.select(GENERAL)
+    # The announcement's introduction of Assess has that phase's header with its target.
+    headline = x.t("ko", "announce.phase_complete", phase=INITIATE)
+    announcement = page.wait_card(headline)
+    assert x.t("ko", "phase.target") in announcement["text"]
+    assert x.day(TARGETS["assess"], "ko") in announcement["text"]
