@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,7 +41,16 @@ def stack(
             pytest.fail(message)
         pytest.skip(message)
     name = request.module.__name__.rsplit(".", 1)[-1]
-    running = Stack(tmp_path_factory.mktemp(name), name).start()
+    store_env = None
+    if getattr(request.module, "BACKEND", "embedded") == "cosmos":
+        server = request.getfixturevalue("cosmos_server")
+        server.start()
+        store_env = {
+            "COSMOS_ENDPOINT": server.endpoint,
+            "COSMOS_KEY": server.key,
+            "COSMOS_DATABASE": f"e2e-{uuid.uuid4().hex[:12]}",
+        }
+    running = Stack(tmp_path_factory.mktemp(name), name, store_env).start()
     yield running
     running.stop()
 

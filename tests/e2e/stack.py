@@ -153,10 +153,12 @@ def stop_group(proc: subprocess.Popen[Any] | None, grace: float = 10.0) -> None:
 
 
 class Bot:
-    """`python app.py` with the embedded store under `data_dir`, anonymous, on loopback."""
+    """`python app.py`, anonymous, on loopback: with the embedded store under `data_dir`, or
+    with Cosmos DB when `store_env` names one (COSMOS_ENDPOINT, COSMOS_KEY, COSMOS_DATABASE)."""
 
-    def __init__(self, data_dir: Path, logs: Path) -> None:
+    def __init__(self, data_dir: Path, logs: Path, store_env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
+        self.store_env = store_env or {}
         self.logs = logs
         self.port = 0
         self.child: Child | None = None
@@ -186,6 +188,7 @@ class Bot:
             }
             for key in ("COSMOS_ENDPOINT", "COSMOS_KEY"):
                 env.pop(key, None)
+            env.update(self.store_env)
             self.child = Child(
                 "bot",
                 [sys.executable, "app.py"],
@@ -456,11 +459,11 @@ class Page:
 class Stack:
     """Bot + Playground + page, started together and stopped in reverse."""
 
-    def __init__(self, workdir: Path, name: str) -> None:
+    def __init__(self, workdir: Path, name: str, store_env: dict[str, str] | None = None) -> None:
         self.workdir = workdir
         self.name = name
         logs = workdir / "logs"
-        self.bot = Bot(workdir / "data", logs)
+        self.bot = Bot(workdir / "data", logs, store_env)
         self.playground: Playground | None = None
         self.page = Page(logs, ARTIFACTS)
 
