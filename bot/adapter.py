@@ -23,7 +23,10 @@ from botbuilder.core import Bot, InvokeResponse, TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
+from botframework.connector.auth import BotFrameworkAuthentication
 from msrest.serialization import Model
+
+from bot.connectors import CachingAuthentication
 
 log = logging.getLogger("bot.adapter")
 
@@ -39,6 +42,9 @@ def json_body(body: Any) -> Any:
 
 
 class OnboardingAdapter(CloudAdapter):
+    def __init__(self, authentication: BotFrameworkAuthentication) -> None:
+        super().__init__(CachingAuthentication(authentication))
+
     async def process(  # type: ignore[override]
         self, request: web.Request, bot: Bot, ws_response: web.WebSocketResponse | None = None
     ) -> web.Response:

@@ -19,8 +19,8 @@ Two things botbuilder 4.17.1 does that this module works around:
   PUT, GET and DELETE on its own: 408 and 5xx (except 501, 505) up to 3 more times with
   blocking sleeps, and 429/503 with `Retry-After`, sleeping what it says; when those run out
   the error no longer carries the status (`ClientRequestError` wrapping `RetryError`). POST is
-  not retried there. Those hidden retries are switched off for the connector client each
-  attempt uses, so every attempt here is one HTTP request and its status is seen.
+  not retried there. The adapter's connector clients have those hidden retries switched off
+  (bot/connectors.py), so every attempt here is one HTTP request and its status is seen.
 """
 
 from __future__ import annotations
@@ -198,21 +198,6 @@ def is_retryable(failure: Failure) -> bool:
     return status is None or status in RETRYABLE or status >= 500
 
 
-def _disable_hidden_retries(turn_context: TurnContext) -> None:
-    """Best effort: the connector client of this turn sends each request once (see above)."""
-    client = turn_context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
-    policy = getattr(getattr(getattr(client, "config", None), "retry_policy", None), "policy", None)
-    if policy is None:
-        return
-    try:
-        policy.total = policy.connect = policy.read = 0
-        policy.status_forcelist = frozenset()
-        policy.respect_retry_after_header = False
-        policy.raise_on_status = False
-    except AttributeError:  # pragma: no cover - another pipeline; nothing to switch off
-        pass
-
-
 def tenant_of(reference: Mapping[str, Any]) -> str | None:
     """The tenant a stored reference belongs to. Teams writes `conversation.tenantId`, but
     botbuilder's ConversationAccount maps `tenant_id` to "tenantID": deserialising drops the
@@ -333,7 +318,6 @@ class Outbound:
         outcome: list[tuple[str | None] | BaseException] = []
 
         async def callback(turn_context: TurnContext) -> None:
-            _disable_hidden_retries(turn_context)
             try:
                 outcome.append((await send(turn_context),))
             except Exception as error:  # kept from on_turn_error, see the module doc

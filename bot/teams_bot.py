@@ -136,6 +136,14 @@ class OnboardingBot(ActivityHandler):
             elif activity.type == ActivityTypes.message:
                 await turn_context.send_activity(text(lang, "error.tenant_not_allowed"))
             return
+        if activity.type == ActivityTypes.invoke:
+            # Handed to the adapter directly: sending it as an activity would deep-copy the
+            # whole card on every click for nothing.
+            turn_context.turn_state[TurnContext._INVOKE_RESPONSE_KEY] = Activity(
+                type=ActivityTypes.invoke_response,
+                value=await self.on_invoke_activity(turn_context),
+            )
+            return
         await super().on_turn(turn_context)
 
     # What every handler gets ----------------------------------------------------------

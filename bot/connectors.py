@@ -1,0 +1,123 @@
+"""Reuses botbuilder's connector clients instead of building two per turn.
+
+CloudAdapter builds a ConnectorClient and a UserTokenClient for every activity and every
+proactive send. Each build runs msrest's retry configuration, whose list comprehension over
+~1,000 status codes (`[i for i in range(999) if i not in safe_codes]`) was half of a click's
+CPU time in the profile. Clients depend only on the app id, the service URL and the
+audience, so one per combination is kept for the life of the process.
+
+The connector's HTTP layer (requests + urllib3 Retry) would also retry PUT/GET/DELETE on its
+own with blocking sleeps and hide the status when it gives up; that is switched off once here,
+so one call is one request and retrying is decided where the status is known (Outbound).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from botbuilder.schema import Activity
+from botframework.connector import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+
+MAX_CLIENTS = 256
+
+
+def disable_hidden_retries(client: Any) -> None:
+    policy = getattr(getattr(getattr(client, "config", None), "retry_policy", None), "policy", None)
+    if policy is None:
+        return
+    policy.total = policy.connect = policy.read = 0
+    policy.status_forcelist = frozenset()
+    policy.respect_retry_after_header = False
+    policy.raise_on_status = False
+
+
+class _ClientCache:
+    def __init__(self) -> None:
+        self._clients: OrderedDict[tuple[str, ...], Any] = OrderedDict()
+
+    def get(self, key: tuple[str, ...]) -> Any:
+        client = self._clients.get(key)
+        if client is not None:
+            self._clients.move_to_end(key)
+        return client
+
+    def put(self, key: tuple[str, ...], client: Any) -> Any:
+        self._clients[key] = client
+        if len(self._clients) > MAX_CLIENTS:
+            self._clients.popitem(last=False)
+        return client
+
+
+class _CachingConnectorFactory(ConnectorFactory):
+    def __init__(self, inner: ConnectorFactory, app_id: str, cache: _ClientCache) -> None:
+        self._inner, self._app_id, self._cache = inner, app_id, cache
+
+    async def create(self, service_url: str, audience: str) -> ConnectorClient:
+        key = ("connector", self._app_id, service_url, audience or "")
+        client = self._cache.get(key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            disable_hidden_retries(client)
+            self._cache.put(key, client)
+        return client
+
+
+def _app_id(claims_identity: ClaimsIdentity | None) -> str:
+    claims = getattr(claims_identity, "claims", None) or {}
+    return str(claims.get("aud") or claims.get("appid") or claims.get("azp") or "")
+
+
+class CachingAuthentication(BotFrameworkAuthentication):
+    """Delegates to botbuilder's authentication; only the clients it hands out are reused."""
+
+    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+        self._inner = inner
+        self._cache = _ClientCache()
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        result = await self._inner.authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = _CachingConnectorFactory(
+                result.connector_factory, _app_id(result.claims_identity), self._cache
+            )
+        return result
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return _CachingConnectorFactory(
+            self._inner.create_connector_factory(claims_identity),
+            _app_id(claims_identity),
+            self._cache,
+        )
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        key = ("token", _app_id(claims_identity))
+        client = self._cache.get(key)
+        if client is None:
+            client = self._cache.put(
+                key, await self._inner.create_user_token_client(claims_identity)
+            )
+        return client
+
+    def create_bot_framework_client(self) -> Any:
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
