@@ -282,7 +282,10 @@ class Outbound:
 
         for attempt in range(1, self.max_attempts + 1):
             await self.limiter.acquire(tenant_id, conversation_id)
-            result = await self._attempt(conversation_reference, send)
+            try:
+                result = await self._attempt(conversation_reference, send)
+            finally:
+                self.limiter.settle(tenant_id, conversation_id)
             if not isinstance(result, BaseException):
                 return result[0]
             failure = failure_of(result)

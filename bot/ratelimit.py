@@ -11,8 +11,8 @@ they can exceed the limits. Teams then answers 429 with Retry-After, and the sen
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -48,9 +48,10 @@ CONVERSATION_WINDOWS: tuple[Window, ...] = (
 )
 TENANT_WINDOWS: tuple[Window, ...] = (Window(TENANT_PER_SECOND, 1.0),)
 
-# Added to every window's length: the service counts arrivals, and two sends spaced exactly
-# one window apart here can arrive slightly closer together there.
-DEFAULT_MARGIN_S = 0.05
+# Added to every window's length. A send is counted from its grant until it completes, then at
+# its completion time, which is never before the service saw it arrive: so arrivals there
+# cannot bunch beyond the limits here, and the margin only absorbs clock granularity.
+DEFAULT_MARGIN_S = 0.01
 # How often the logs of keys nobody sends to any more are looked for and dropped, so memory
 # stays bounded by the keys sent to within the longest window (an hour).
 SWEEP_EVERY_S = 60.0
@@ -59,16 +60,17 @@ SWEEP_EVERY_S = 60.0
 class SendLog:
     """Send times of one key, oldest first, kept only as long as some window can see them."""
 
-    __slots__ = ("_keep", "_times", "_windows")
+    __slots__ = ("_keep", "_most", "_times", "_windows")
 
     def __init__(self, windows: Sequence[Window], margin: float) -> None:
         self._windows = tuple(Window(w.limit, w.seconds + margin) for w in windows)
         self._keep = max(w.seconds for w in self._windows)
-        self._times: deque[float] = deque(maxlen=max(w.limit for w in self._windows))
+        self._most = max(w.limit for w in self._windows)
+        self._times: list[float] = []
 
     def prune(self, now: float) -> None:
-        while self._times and self._times[0] <= now - self._keep:
-            self._times.popleft()
+        cut = bisect.bisect_right(self._times, now - self._keep)
+        del self._times[: max(cut, len(self._times) - self._most)]
 
     def __bool__(self) -> bool:
         return bool(self._times)
@@ -84,7 +86,14 @@ class SendLog:
         return wait
 
     def record(self, now: float) -> None:
-        self._times.append(now)
+        bisect.insort(self._times, now)
+
+    def settle(self, granted: float, completed: float) -> None:
+        """Moves a send from its grant time to its completion time."""
+        index = bisect.bisect_left(self._times, granted)
+        if index < len(self._times) and self._times[index] == granted:
+            del self._times[index]
+        bisect.insort(self._times, completed)
 
 
 def _drop_idle(logs: dict[K, SendLog], now: float) -> None:
@@ -118,11 +127,12 @@ class RateLimiter:
         self._margin = margin
         self._conversations: dict[tuple[str, str], SendLog] = {}
         self._tenants: dict[str, SendLog] = {}
+        self._in_flight: dict[tuple[str, str], list[float]] = {}
         self._swept_at = clock()
 
     async def acquire(self, tenant_id: str, conversation_id: str) -> float:
-        """Waits until a send to `conversation_id` is allowed and records it. Returns the
-        seconds waited (on this limiter's clock)."""
+        """Waits until a send to `conversation_id` is allowed and records it at the grant
+        time; `settle` moves it to when the send completed. Returns the seconds waited."""
         started = self._clock()
         while True:
             now = self._clock()
@@ -140,8 +150,24 @@ class RateLimiter:
             if wait <= 0:
                 conversation.record(now)
                 tenant.record(now)
+                self._in_flight.setdefault((tenant_id, conversation_id), []).append(now)
                 return now - started
             await self._sleep(wait)
+
+    def settle(self, tenant_id: str, conversation_id: str) -> None:
+        """After a send to `conversation_id` finished (either way): counts it from now, its
+        completion, instead of from its grant."""
+        key = (tenant_id, conversation_id)
+        grants = self._in_flight.get(key)
+        if not grants:
+            return
+        granted = grants.pop(0)
+        if not grants:
+            del self._in_flight[key]
+        now = self._clock()
+        for log in (self._conversations.get(key), self._tenants.get(tenant_id)):
+            if log is not None:
+                log.settle(granted, now)
 
     def _maybe_sweep(self, now: float) -> None:
         if now - self._swept_at < SWEEP_EVERY_S:

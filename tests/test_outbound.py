@@ -521,3 +521,34 @@ async def test_without_pacing_teams_throttles_and_retry_after_recovers(
     # Every 429 carried a Retry-After, and the sender waited it (whole seconds, >= 1).
     assert len(fake_time.sleeps) == connector.throttled
     assert all(s >= 1 for s in fake_time.sleeps)
+
+
+async def test_a_send_counts_from_its_completion_once_settled(fake_time: FakeTime) -> None:
+    """Teams counts arrivals; a slow send may arrive late, so it counts until it completes."""
+    limiter = RateLimiter(
+        clock=fake_time.clock,
+        sleep=fake_time.sleep,
+        margin=0,
+        conversation_windows=(Window(100, 1.0),),
+        tenant_windows=(Window(2, 1.0),),
+    )
+    start = fake_time.now
+    for conversation in ("c1", "c2"):
+        await limiter.acquire("t1", conversation)
+    fake_time.now += 0.4  # both sends take 0.4 s to complete
+    limiter.settle("t1", "c1")
+    limiter.settle("t1", "c2")
+    await limiter.acquire("t1", "c3")
+    assert fake_time.now - start == pytest.approx(1.4)
+    # Without settling, the grant times count: the next slot frees at grant + 1 s.
+    unsettled = RateLimiter(
+        clock=fake_time.clock,
+        sleep=fake_time.sleep,
+        margin=0,
+        conversation_windows=(Window(100, 1.0),),
+        tenant_windows=(Window(2, 1.0),),
+    )
+    begin = fake_time.now
+    for conversation in ("c1", "c2", "c3"):
+        await unsettled.acquire("t1", conversation)
+    assert fake_time.now - begin == pytest.approx(1.0)
