@@ -10,7 +10,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from domain.catalog import Language
@@ -84,16 +83,24 @@ def scope_of(activity: Activity) -> TurnScope:
 
 
 def _proactive_reference(activity: Activity) -> dict[str, Any]:
-    """Where the bot may post on its own later. Only the parts that identify the place, not
-    the sender, so it changes (and is rewritten) only when Teams moves the conversation."""
-    reference = TurnContext.get_conversation_reference(activity)
-    reference.user = None
-    reference.activity_id = None
-    reference.locale = None
-    # Post to the channel's root, not into the thread this turn came from.
-    reference.conversation.id = str(activity.conversation.id).split(";messageid=", 1)[0]
-    reference.conversation.name = None
-    serialized = dict(reference.serialize())
-    # botbuilder drops the conversation's tenant on the way in; the sender paces by tenant.
-    serialized["conversation"]["tenantId"] = tenant_of(activity)
-    return serialized
+    """Where the bot may post on its own later, as a serialised ConversationReference. Only
+    the parts that identify the place, not the sender, so it changes (and is rewritten) only
+    when Teams moves the conversation. Built directly: msrest's serializer costs more than
+    the rest of a click."""
+    conversation = activity.conversation
+    reference: dict[str, Any] = {
+        "conversation": {
+            # Post to the channel's root, not into the thread this turn came from.
+            "id": str(conversation.id).split(";messageid=", 1)[0],
+            # Teams' spelling; botbuilder's own model drops it, the sender paces by tenant.
+            "tenantId": tenant_of(activity),
+        },
+        "channelId": activity.channel_id,
+        "serviceUrl": activity.service_url,
+    }
+    if conversation.conversation_type:
+        reference["conversation"]["conversationType"] = conversation.conversation_type
+    bot = activity.recipient
+    if bot is not None:
+        reference["bot"] = {"id": bot.id, **({"name": bot.name} if bot.name else {})}
+    return reference

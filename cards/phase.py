@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from functools import cache
+
 from cards.common import (
     Card,
     Element,
@@ -16,7 +19,7 @@ from cards.common import (
     show_card,
     text_input,
 )
-from domain.catalog import Catalog, Task, Track
+from domain.catalog import Catalog, Language, Task, Track
 from domain.engagement import MAX_REASON_CHARS, Engagement, TaskStatus
 
 # Eight tasks with owners, due dates and notes stay well inside Teams' card size limit;
@@ -90,15 +93,24 @@ def not_applicable_button(
 
 
 def task_buttons(engagement: Engagement, task: Task, view: View) -> list[Element]:
+    return list(_buttons(task, view.lang, engagement.status_of(task.id) is TaskStatus.OPEN))
+
+
+@cache
+def _buttons(task: Task, lang: Language, is_open: bool) -> tuple[Element, ...]:
+    """A task's buttons depend only on the task, the language and whether it is open, and
+    are the bulk of a phase card: built once per process. Cards are never mutated after
+    they are built, so sharing these elements between cards is safe."""
+    view = View(lang, date.min, None)
     target = {"task": task.id}
     details = execute(view.t("action.details"), "task.show", target)
-    if engagement.status_of(task.id) is not TaskStatus.OPEN:
-        return [execute(view.t("action.reopen"), "task.reopen", target), details]
-    return [
+    if not is_open:
+        return (execute(view.t("action.reopen"), "task.reopen", target), details)
+    return (
         execute(view.t("action.done"), "task.done", target, style="positive"),
         not_applicable_button(task, view),
         details,
-    ]
+    )
 
 
 def task_block(engagement: Engagement, task: Task, view: View, mentions: Mentions) -> Element:

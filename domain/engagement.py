@@ -131,6 +131,10 @@ class TaskRecord:
         )
 
 
+# The record of a task nobody touched yet: open, unowned, no date, no notes.
+UNTOUCHED = TaskRecord()
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """One change: who, when, what (a field of a task, or of the engagement), from → to."""
@@ -247,8 +251,10 @@ class Engagement:
     # Proactive-message address, refreshed from incoming activities (the service URL can move).
     conversation_reference: dict[str, Any] | None = None
     applied_ops: list[str] = field(default_factory=list)
-    # Newest audit entries; older ones are moved into archive documents by the repository.
-    audit_tail: list[AuditEntry] = field(default_factory=list)
+    # Newest audit entries in their stored form (AuditEntry.to_dict): they are only appended
+    # and archived, so every click need not parse and re-serialise them. The repository moves
+    # older ones into archive documents.
+    audit_tail: list[dict[str, Any]] = field(default_factory=list)
     audit_seq: int = 0
 
     @property
@@ -274,7 +280,7 @@ class Engagement:
         return local_today(now, self.profile.time_zone if self.profile else None)
 
     def record(self, task_id: str) -> TaskRecord:
-        return self.tasks.get(task_id) or TaskRecord()
+        return self.tasks.get(task_id) or UNTOUCHED
 
     def status_of(self, task_id: str) -> TaskStatus:
         return self.record(task_id).status
@@ -345,7 +351,7 @@ class Engagement:
         return catalog.task(task_id)
 
     def _put(self, task_id: str, record: TaskRecord) -> None:
-        if record == TaskRecord():
+        if record == UNTOUCHED:
             self.tasks.pop(task_id, None)
         else:
             self.tasks[task_id] = record
@@ -363,7 +369,7 @@ class Engagement:
     ) -> AuditEntry:
         self.audit_seq += 1
         entry = AuditEntry(self.audit_seq, op_id, at, actor, subject, change, before, after, reason)
-        self.audit_tail.append(entry)
+        self.audit_tail.append(entry.to_dict())
         self.applied_ops.append(op_id)
         del self.applied_ops[:-APPLIED_OPS_KEPT]
         self.last_change_at = at
@@ -627,7 +633,7 @@ class Engagement:
             "nextNudgeAt": utc_iso(due) if (due := self.next_nudge_at()) else None,
             "conversationReference": self.conversation_reference,
             "appliedOps": list(self.applied_ops),
-            "auditTail": [entry.to_dict() for entry in self.audit_tail],
+            "auditTail": list(self.audit_tail),
             "auditSeq": self.audit_seq,
         }
 
@@ -661,7 +667,7 @@ class Engagement:
             unreachable=nudges.get("unreachable"),
             conversation_reference=data.get("conversationReference"),
             applied_ops=list(data.get("appliedOps", [])),
-            audit_tail=[AuditEntry.from_dict(e) for e in data.get("auditTail", [])],
+            audit_tail=list(data.get("auditTail", [])),
             audit_seq=int(data.get("auditSeq", 0)),
         )
 

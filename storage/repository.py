@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from domain.engagement import AuditEntry, Engagement
@@ -73,13 +73,14 @@ class EngagementRepository:
                 raise EngagementMissing()
             engagement = _engagement(doc)
             result = change(engagement)
-            if _body(engagement) == doc.body:
+            body = _body(engagement)
+            if body == doc.body:
                 return engagement, result
-            await self._archive_audit_overflow(engagement, committed_seq=doc.body["auditSeq"])
+            if len(engagement.audit_tail) > AUDIT_TAIL_LIMIT:
+                await self._archive_audit_overflow(engagement, committed_seq=doc.body["auditSeq"])
+                body = _body(engagement)
             try:
-                await self._store.replace(
-                    engagement_id, ENGAGEMENT_DOC, _body(engagement), etag=doc.etag
-                )
+                await self._store.replace(engagement_id, ENGAGEMENT_DOC, body, etag=doc.etag)
             except EtagMismatch:
                 # Full jitter keeps many clicks on one engagement from colliding in lockstep.
                 await asyncio.sleep(random.uniform(0, min(MAX_RETRY_PAUSE_S, 0.002 * 2**attempt)))
@@ -96,13 +97,13 @@ class EngagementRepository:
         entry: a retry finds the chunk written and only drops the entries from the tail.
         """
         tail = engagement.audit_tail
-        while len(tail) > AUDIT_TAIL_LIMIT and tail[AUDIT_TAIL_LIMIT - 1].seq <= committed_seq:
+        while len(tail) > AUDIT_TAIL_LIMIT and tail[AUDIT_TAIL_LIMIT - 1]["seq"] <= committed_seq:
             chunk = tail[:AUDIT_TAIL_LIMIT]
             with contextlib.suppress(AlreadyExists):
                 await self._store.create(
                     engagement.id,
-                    f"{AUDIT_PREFIX}{chunk[0].seq:010d}",
-                    {"type": "audit", "entries": [e.to_dict() for e in chunk]},
+                    f"{AUDIT_PREFIX}{chunk[0]['seq']:010d}",
+                    {"type": "audit", "entries": chunk},
                 )
             del tail[:AUDIT_TAIL_LIMIT]
 
@@ -111,8 +112,8 @@ class EngagementRepository:
         reads one small partition per person instead of querying every engagement. Written
         after the engagement: a crash in between leaves a stale hint that readers verify
         against the engagement, never a lost change."""
-        old = _owners(before.get("tasks", {}))
-        new = _owners({k: r.to_dict() for k, r in engagement.tasks.items()})
+        old = _owners((t, r.get("owner", {}).get("id")) for t, r in before.get("tasks", {}).items())
+        new = _owners((t, r.owner.id if r.owner else None) for t, r in engagement.tasks.items())
         for person in {p for p in old.keys() | new.keys() if old.get(p) != new.get(p)}:
             pk = owner_partition(person)
             if new.get(person):
@@ -153,20 +154,19 @@ class EngagementRepository:
         if engagement is None:
             return []
         archived = await self._store.list_partition(engagement_id, AUDIT_PREFIX)
-        entries = [AuditEntry.from_dict(e) for doc in archived for e in doc.body["entries"]]
-        return entries + engagement.audit_tail
+        stored = [e for doc in archived for e in doc.body["entries"]] + engagement.audit_tail
+        return [AuditEntry.from_dict(e) for e in stored]
 
 
 def owner_partition(person_id: str) -> str:
     return "owner-" + hashlib.sha256(person_id.encode()).hexdigest()[:40]
 
 
-def _owners(tasks: dict[str, Any]) -> dict[str, set[str]]:
+def _owners(task_owners: Iterable[tuple[str, str | None]]) -> dict[str, set[str]]:
     owners: dict[str, set[str]] = {}
-    for task_id, record in tasks.items():
-        owner = record.get("owner")
+    for task_id, owner in task_owners:
         if owner:
-            owners.setdefault(owner["id"], set()).add(task_id)
+            owners.setdefault(owner, set()).add(task_id)
     return owners
 
 
