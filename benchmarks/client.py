@@ -1,0 +1,190 @@
+"""The benchmark's side of the wire: the server process, an HTTP client, and the activities."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from benchmarks.common import PROJECT_ROOT, PYTHON
+from tests import activities as a
+
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+READY_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 10.0
+
+
+@dataclass
+class Process:
+    """A child process started by the benchmark and stopped by its pid (never by name)."""
+
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def stop(self) -> None:
+        if self.popen.poll() is not None:
+            return
+        os.kill(self.popen.pid, signal.SIGTERM)
+        try:
+            self.popen.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.kill(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(timeout=STOP_TIMEOUT_S)
+
+    def tail(self, chars: int = 2000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+def spawn(
+    args: Sequence[str], log: Path, env: dict[str, str] | None = None, *, pipe_stdout: bool = False
+) -> Process:
+    """Starts `args` in the project root; stderr (and stdout unless piped) go to `log`."""
+    out = log.open("wb")
+    try:
+        popen = subprocess.Popen(
+            list(args),
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE if pipe_stdout else out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+        )
+    finally:
+        out.close()
+    return Process(popen, log)
+
+
+@dataclass
+class BotServer:
+    """benchmarks/server.py in its own process: the real app, the echo app, the controls."""
+
+    process: Process
+    ports: dict[str, int]
+
+    @classmethod
+    async def start(cls, backend: str, log: Path, **options: str) -> BotServer:
+        args = [PYTHON, "-m", "benchmarks.server", "--backend", backend]
+        for name, value in options.items():
+            args += [f"--{name.replace('_', '-')}", value]
+        process = spawn(args, log, pipe_stdout=True)
+        assert process.popen.stdout is not None
+        stdout = process.popen.stdout
+        try:
+            line = await asyncio.wait_for(asyncio.to_thread(stdout.readline), READY_TIMEOUT_S)
+        except TimeoutError:
+            process.stop()
+            raise RuntimeError(f"benchmark server did not start:\n{process.tail()}") from None
+        if not line:
+            process.stop()
+            raise RuntimeError(f"benchmark server exited:\n{process.tail()}")
+        return cls(process, json.loads(line))
+
+    def url(self, app: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports[app]}{path}"
+
+    @property
+    def bot_url(self) -> str:
+        return self.url("bot", "/api/messages")
+
+    @property
+    def echo_url(self) -> str:
+        return self.url("echo", "/api/messages")
+
+    async def control(
+        self, session: aiohttp.ClientSession, path: str, body: dict[str, Any] | None = None
+    ) -> Any:
+        method = "GET" if path == "/counters" else "POST"
+        async with session.request(method, self.url("control", path), json=body) as response:
+            response.raise_for_status()
+            return await response.json()
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+@dataclass
+class Reply:
+    status: int
+    seconds: float
+    payload: Any = None
+
+    @property
+    def is_card(self) -> bool:
+        return (
+            self.status == 200
+            and isinstance(self.payload, dict)
+            and self.payload.get("type") == CARD_TYPE
+        )
+
+
+@dataclass
+class Http:
+    session: aiohttp.ClientSession
+
+    async def post(self, url: str, activity: dict[str, Any], *, parse: bool = False) -> Reply:
+        body = json.dumps(activity).encode()
+        started = time.perf_counter()
+        try:
+            async with self.session.post(
+                url, data=body, headers={"Content-Type": "application/json"}
+            ) as response:
+                raw = await response.read()
+                seconds = time.perf_counter() - started
+                payload = None
+                if parse and raw:
+                    with contextlib.suppress(ValueError):
+                        payload = json.loads(raw)
+                return Reply(response.status, seconds, payload)
+        except (aiohttp.ClientError, TimeoutError):
+            return Reply(0, time.perf_counter() - started)  # status 0: no answer
+
+
+def new_session(limit: int = 64) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=limit),
+        timeout=aiohttp.ClientTimeout(total=60),
+    )
+
+
+# Activities, in the shapes Teams sends (tests/activities.py). Personal chats: a click there
+# changes only the clicker's card, so no shared-card PUT goes to the connector.
+
+
+def personal_message(service_url: str, text: str, conversation: str) -> dict[str, Any]:
+    return a.message(service_url, text, conversation=conversation, conversation_type="personal")
+
+
+def personal_click(
+    service_url: str, verb: str, task: str, conversation: str, tenant: str = a.TENANT
+) -> dict[str, Any]:
+    return a.click(
+        service_url,
+        verb,
+        {"task": task},
+        conversation=conversation,
+        conversation_type="personal",
+        tenant=tenant,
+    )
+
+
+def unsupported_invoke(service_url: str, conversation: str) -> dict[str, Any]:
+    activity = personal_click(service_url, "task.done", "general.test-environment", conversation)
+    activity["name"] = "bench/unsupported"
+    return activity

@@ -1,0 +1,163 @@
+"""What the store is asked to do: a counting `DocumentStore` proxy, and wire counters for the
+Cosmos DB SDK (azure-core's `raw_request_hook` / `raw_response_hook`)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from storage.base import Document, DocumentStore, EtagMismatch
+
+if TYPE_CHECKING:
+    from azure.core.pipeline import PipelineRequest, PipelineResponse
+
+
+def json_size(body: dict[str, Any]) -> int:
+    """Bytes of a body as the embedded store writes it (json.dumps, UTF-8)."""
+    return len(json.dumps(body, ensure_ascii=False).encode())
+
+
+class CountingStore:
+    """Counts calls, documents read, etag conflicts, and (when `measure_bytes`) the JSON bytes
+    of bodies read and written. Byte counting serialises every body once more, so it is off
+    while latency and throughput are measured and on only for the per-click cost run."""
+
+    def __init__(self, inner: DocumentStore) -> None:
+        self.inner = inner
+        self.measure_bytes = False
+        self.calls: Counter[str] = Counter()
+        self.docs_read = 0
+        self.query_docs_read = 0
+        self.conflicts = 0
+        self.bytes_read = 0
+        self.bytes_written = 0
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.docs_read = self.query_docs_read = self.conflicts = 0
+        self.bytes_read = self.bytes_written = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "calls": dict(self.calls),
+            "round_trips": sum(n for op, n in self.calls.items() if op != "ping"),
+            "docs_read": self.docs_read,
+            "query_docs_read": self.query_docs_read,
+            "conflicts": self.conflicts,
+            "bytes_read": self.bytes_read,
+            "bytes_written": self.bytes_written,
+        }
+
+    def _read(self, docs: list[Document], *, query: bool = False) -> None:
+        self.docs_read += len(docs)
+        if query:
+            self.query_docs_read += len(docs)
+        if self.measure_bytes:
+            self.bytes_read += sum(json_size(d.body) for d in docs)
+
+    def _wrote(self, body: dict[str, Any]) -> None:
+        if self.measure_bytes:
+            self.bytes_written += json_size(body)
+
+    async def open(self) -> None:
+        await self.inner.open()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    async def ping(self) -> None:
+        self.calls["ping"] += 1
+        await self.inner.ping()
+
+    async def read(self, pk: str, doc_id: str) -> Document | None:
+        self.calls["read"] += 1
+        doc = await self.inner.read(pk, doc_id)
+        self._read([doc] if doc else [])
+        return doc
+
+    async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
+        self.calls["create"] += 1
+        self._wrote(body)
+        return await self.inner.create(pk, doc_id, body)
+
+    async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
+        self.calls["replace"] += 1
+        self._wrote(body)
+        try:
+            return await self.inner.replace(pk, doc_id, body, etag=etag)
+        except EtagMismatch:
+            self.conflicts += 1
+            raise
+
+    async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
+        self.calls["upsert"] += 1
+        self._wrote(body)
+        return await self.inner.upsert(pk, doc_id, body)
+
+    async def delete(self, pk: str, doc_id: str) -> None:
+        self.calls["delete"] += 1
+        await self.inner.delete(pk, doc_id)
+
+    async def list_partition(self, pk: str, id_prefix: str) -> list[Document]:
+        self.calls["list_partition"] += 1
+        docs = await self.inner.list_partition(pk, id_prefix)
+        self._read(docs, query=True)
+        return docs
+
+    async def list_due(self, upper: str, limit: int) -> list[Document]:
+        self.calls["list_due"] += 1
+        docs = await self.inner.list_due(upper, limit)
+        self._read(docs, query=True)
+        return docs
+
+
+@dataclass
+class WireCounter:
+    """HTTP requests the Cosmos DB SDK puts on the wire (retries included) and their body
+    bytes each way. Pass `raw_request_hook=c.on_request, raw_response_hook=c.on_response` in
+    the client options (`CosmosStore(..., **options)` hands them to the SDK)."""
+
+    requests: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    by_method: Counter[str] = field(default_factory=Counter)
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        http = request.http_request
+        self.requests += 1
+        self.by_method[http.method] += 1
+        body = http.body
+        if isinstance(body, bytes | bytearray):
+            self.bytes_sent += len(body)
+        elif isinstance(body, str):
+            self.bytes_sent += len(body.encode())
+
+    def on_response(self, response: PipelineResponse[Any, Any]) -> None:
+        http = response.http_response
+        try:
+            self.bytes_received += len(http.body())
+        except Exception:  # a streamed body not loaded yet: fall back to the header
+            self.bytes_received += int(http.headers.get("Content-Length") or 0)
+
+    def options(self) -> dict[str, Any]:
+        return {"raw_request_hook": self.on_request, "raw_response_hook": self.on_response}
+
+    def reset(self) -> None:
+        self.requests = self.bytes_sent = self.bytes_received = 0
+        self.by_method.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "by_method": dict(self.by_method),
+            "bytes_sent": self.bytes_sent,
+            "bytes_received": self.bytes_received,
+        }
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_protocol(store: CountingStore) -> DocumentStore:
+        return store

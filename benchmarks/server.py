@@ -1,0 +1,122 @@
+"""The bot under test, in its own process: `python -m benchmarks.server --backend ...`.
+
+Serves, on loopback ports chosen by the OS:
+- the real app (`bot.web.create_app`) on a `CountingStore` around the chosen backend;
+- the echo app (benchmarks/echo.py), the same HTTP stack with no store work;
+- a control app for the benchmark: store counters, Cosmos DB wire counters, pyinstrument.
+Prints one JSON line with the three ports when ready; stops on SIGTERM. Logging is set up as
+app.py does it (one INFO line per turn), written to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from aiohttp import web
+from pyinstrument import Profiler
+
+from benchmarks.counting import CountingStore, WireCounter
+from benchmarks.echo import create_echo_app
+from benchmarks.profiling import summarise
+from bot.config import Settings
+from bot.web import create_app
+from storage.base import DocumentStore
+
+
+def _store(args: argparse.Namespace, wire: WireCounter) -> DocumentStore:
+    if args.backend == "cosmos":
+        from storage.cosmos import CosmosStore
+
+        return CosmosStore(args.endpoint, args.key, args.database, args.container, **wire.options())
+    from storage.embedded import EmbeddedStore
+
+    return EmbeddedStore(Path(args.data_dir))
+
+
+def _control_app(store: CountingStore, wire: WireCounter) -> web.Application:
+    profiler: list[Profiler] = []
+
+    async def counters(request: web.Request) -> web.Response:
+        return web.json_response({"store": store.snapshot(), "wire": wire.snapshot()})
+
+    async def reset(request: web.Request) -> web.Response:
+        body = await request.json() if request.can_read_body else {}
+        store.reset()
+        wire.reset()
+        store.measure_bytes = bool(body.get("measure_bytes", False))
+        return web.json_response({"ok": True})
+
+    async def profile_start(request: web.Request) -> web.Response:
+        # Samples the whole event-loop thread, whichever task runs (async_mode disabled).
+        p = Profiler(interval=0.0005, async_mode="disabled")
+        p.start()
+        profiler.append(p)
+        return web.json_response({"ok": True})
+
+    async def profile_stop(request: web.Request) -> web.Response:
+        p = profiler.pop()
+        session = p.stop()
+        return web.json_response(summarise(session))
+
+    app = web.Application()
+    app.router.add_get("/counters", counters)
+    app.router.add_post("/counters/reset", reset)
+    app.router.add_post("/profile/start", profile_start)
+    app.router.add_post("/profile/stop", profile_stop)
+    return app
+
+
+async def serve(args: argparse.Namespace) -> None:
+    settings = Settings(nudges_enabled=False)
+    wire = WireCounter()
+    store = CountingStore(_store(args, wire))
+    runners = []
+    ports = {}
+    for name, app in (
+        ("bot", create_app(settings, store=store)),
+        ("echo", create_echo_app(settings)),
+        ("control", _control_app(store, wire)),
+    ):
+        # As web.run_app in app.py: aiohttp's access log on for the bot (and the echo floor).
+        runner = web.AppRunner(app, access_log=None) if name == "control" else web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        ports[name] = runner.addresses[0][1]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    print(json.dumps(ports), flush=True)
+    await stop.wait()
+    for runner in reversed(runners):
+        await runner.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--backend", choices=("embedded", "cosmos"), required=True)
+    parser.add_argument("--data-dir", default="data")
+    parser.add_argument("--endpoint", default="")
+    parser.add_argument("--key", default="")
+    parser.add_argument("--database", default="bench")
+    parser.add_argument("--container", default="engagements")
+    args = parser.parse_args()
+    # As app.py: one INFO line per turn, formatted and written out.
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    asyncio.run(serve(args))
+
+
+if __name__ == "__main__":
+    main()
