@@ -147,6 +147,19 @@ async def _change(
     return engagement
 
 
+async def _change_then_overview(
+    ctx: ActionContext,
+    change: Callable[[Engagement], object],
+    notice: Callable[[View], str] | None = None,
+) -> ActionResult:
+    """Applies an engagement-wide change and answers with the overview (and a notice)."""
+    engagement = await _change(ctx, change)
+    view = ctx.services.view(engagement, ctx.scope)
+    notices = [notice(view)] if notice else []
+    card = overview_card(engagement, ctx.services.catalog, view, notices=notices)
+    return ActionResult(card, changed=True)
+
+
 async def _task_view(ctx: ActionContext, engagement: Engagement, task: Task, view: View) -> Card:
     return task_card(
         engagement,
@@ -275,7 +288,7 @@ async def show_phase(ctx: ActionContext) -> ActionResult:
 @actions.register("phase.skip")
 async def skip_phase(ctx: ActionContext) -> ActionResult:
     track = _track(ctx)
-    engagement = await _change(
+    return await _change_then_overview(
         ctx,
         lambda e: e.skip_phase(
             ctx.services.catalog,
@@ -286,8 +299,6 @@ async def skip_phase(ctx: ActionContext) -> ActionResult:
             op_id=ctx.scope.op_id,
         ),
     )
-    view = ctx.services.view(engagement, ctx.scope)
-    return ActionResult(overview_card(engagement, ctx.services.catalog, view), changed=True)
 
 
 @actions.register("status.show")
@@ -336,16 +347,15 @@ async def save_setup(ctx: ActionContext) -> ActionResult:
         return ActionResult(
             setup_card(catalog, view, values=form, members=members, errors=dict(invalid.errors))
         )
-    engagement = await _change(
+    result = await _change_then_overview(
         ctx,
         lambda e: e.apply_profile(
             profile, actor=scope.actor, at=ctx.services.clock(), op_id=scope.op_id
         ),
+        lambda view: view.t("setup.saved"),
     )
     await ctx.drafts.save(None)
-    view = ctx.services.view(engagement, scope)
-    card = overview_card(engagement, catalog, view, notices=[view.t("setup.saved")])
-    return ActionResult(card, changed=True)
+    return result
 
 
 async def my_tasks_view(ctx: ActionContext) -> Card:
@@ -373,46 +383,29 @@ async def show_my_tasks(ctx: ActionContext) -> ActionResult:
     return ActionResult(await my_tasks_view(ctx))
 
 
-async def _nudge_control(
-    ctx: ActionContext, change: Callable[[Engagement], object], notice: str
-) -> ActionResult:
-    engagement = await _change(ctx, change)
-    view = ctx.services.view(engagement, ctx.scope)
-    card = overview_card(engagement, ctx.services.catalog, view, notices=[view.t(notice)])
-    return ActionResult(card, changed=True)
-
-
 @actions.register("nudge.snooze")
 async def snooze(ctx: ActionContext) -> ActionResult:
     now = ctx.services.clock()
     until = now + SNOOZE
-    engagement = await _change(
-        ctx, lambda e: e.snooze(until, actor=ctx.scope.actor, at=now, op_id=ctx.scope.op_id)
-    )
-    view = ctx.services.view(engagement, ctx.scope)
-    notice = view.t("nudge.snoozed", when=view.moment(until))
-    return ActionResult(
-        overview_card(engagement, ctx.services.catalog, view, notices=[notice]), changed=True
-    )
-
-
-@actions.register("nudge.stop")
-async def stop_nudges(ctx: ActionContext) -> ActionResult:
-    return await _nudge_control(
+    return await _change_then_overview(
         ctx,
-        lambda e: e.set_nudges_paused(
-            True, actor=ctx.scope.actor, at=ctx.services.clock(), op_id=ctx.scope.op_id
-        ),
-        "nudge.stopped",
+        lambda e: e.snooze(until, actor=ctx.scope.actor, at=now, op_id=ctx.scope.op_id),
+        lambda view: view.t("nudge.snoozed", when=view.moment(until)),
     )
 
 
-@actions.register("nudge.resume")
-async def resume_nudges(ctx: ActionContext) -> ActionResult:
-    return await _nudge_control(
-        ctx,
-        lambda e: e.set_nudges_paused(
-            False, actor=ctx.scope.actor, at=ctx.services.clock(), op_id=ctx.scope.op_id
-        ),
-        "nudge.resumed",
-    )
+def _pause_handler(paused: bool, notice: str) -> ActionHandler:
+    async def handle(ctx: ActionContext) -> ActionResult:
+        return await _change_then_overview(
+            ctx,
+            lambda e: e.set_nudges_paused(
+                paused, actor=ctx.scope.actor, at=ctx.services.clock(), op_id=ctx.scope.op_id
+            ),
+            lambda view: view.t(notice),
+        )
+
+    return handle
+
+
+actions.register("nudge.stop")(_pause_handler(True, "nudge.stopped"))
+actions.register("nudge.resume")(_pause_handler(False, "nudge.resumed"))
