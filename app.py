@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.config import Settings, load_dotenv
 from bot.web import create_app
+from storage.base import StoreUnavailable
 
 
 def main() -> None:
@@ -20,13 +21,9 @@ def main() -> None:
     settings = Settings.from_env()
     try:
         web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
-    except Exception as error:
-        from storage.base import StoreUnavailable
-
-        if isinstance(error, StoreUnavailable):
-            print(f"error: {error}", file=sys.stderr)
-            sys.exit(2)
-        raise
+    except StoreUnavailable as error:  # start-up failures get one clear line
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ class OnboardingAdapter(CloudAdapter):
         except requests.RequestException as error:
             log.warning("cannot fetch the Bot Framework signing keys: %s", type(error).__name__)
             return _problem(503, "cannot validate the token now")
-        except Exception as error:
+        except Exception as error:  # the SDK refuses bad tokens with many exception types
             log.info("unauthenticated request: %s", type(error).__name__)
             return _problem(401, "unauthorized")
         if problem is not None or activity is None:
@@ -87,7 +87,7 @@ async def _read_activity(request: web.Request) -> tuple[Activity | None, web.Res
         return None, _problem(400, envelope)
     try:
         return Activity().deserialize(body), None
-    except Exception:
+    except Exception:  # msrest raises many types for wrong shapes
         return None, _problem(400, "body is not an activity")
 
 

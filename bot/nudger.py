@@ -107,7 +107,7 @@ class Nudger:
             else:
                 report.quiet.append(doc.pk)
             await repo.update(doc.pk, lambda e: e.complete_nudge(slot))
-        except Exception as error:
+        except Exception as error:  # one engagement's failure must not stop the run
             # The claim expires after its lease and a later run retries this engagement.
             log.warning("nudge for %s failed: %s", doc.pk, type(error).__name__)
             report.failed.append(doc.pk)
@@ -120,6 +120,6 @@ async def run_periodically(nudger: Nudger, interval_s: float) -> None:
             report = await nudger.run()
             if report.sent or report.failed or report.unreachable:
                 log.info("nudge run: %s", {k: len(v) for k, v in report.as_dict().items()})
-        except Exception as error:
+        except Exception as error:  # a failed run (store down) must not end the scheduler
             log.warning("nudge run failed: %s", type(error).__name__)
         await asyncio.sleep(interval_s)

@@ -172,7 +172,7 @@ class OnboardingBot(ActivityHandler):
         cannot list them, the person acting is still known."""
         try:
             accounts = await TeamsInfo.get_members(turn_context)
-        except Exception as error:
+        except Exception as error:  # the roster is a convenience, not a must
             log.warning("could not list members: %s", type(error).__name__)
             accounts = []
         people = [Person(a.aad_object_id or a.id, a.name or "") for a in accounts if a.id]
@@ -190,7 +190,7 @@ class OnboardingBot(ActivityHandler):
             card = phase_completed_card(engagement, self.services.catalog, phase, view)
             try:
                 await self.outbound.post(engagement.conversation_reference, card_message(card))
-            except Exception as error:
+            except Exception as error:  # the change is saved; only the post failed
                 log.warning("could not announce %s: %s", phase.id, type(error).__name__)
 
     # Installation -------------------------------------------------------------------
@@ -315,5 +315,5 @@ class OnboardingBot(ActivityHandler):
         update.id = message_id
         try:
             await turn_context.update_activity(update)
-        except Exception as error:
+        except Exception as error:  # the state is saved; only the shared view lags
             log.warning("could not update shared card %s: %s", message_id, error)
