@@ -23,7 +23,7 @@ from cards.phase import page_of, phase_card, reason_input_id
 from cards.setup import form_values, setup_card
 from cards.task import task_card
 from domain.catalog import Task, Track
-from domain.engagement import Engagement, TaskStatus, check_note
+from domain.engagement import AuditEntry, Engagement, TaskStatus, check_note
 from domain.errors import (
     DomainError,
     NotOwner,
@@ -135,8 +135,11 @@ async def _change(
             owner = engagement.record(task.id).owner if task else None
             if engagement.key.tenant_id != scope.key.tenant_id or not scope.actor.is_(owner):
                 raise NotOwner()
-        change(engagement)
-        return engagement.take_completed_phases(services.catalog, services.clock())
+        entry = change(engagement)
+        # Only a task's status or a skip can complete a phase.
+        if isinstance(entry, AuditEntry) and entry.change in ("status", "skip"):
+            return engagement.take_completed_phases(services.catalog, services.clock())
+        return []
 
     if foreign is None:
         engagement, completed = await services.change(scope, guarded)

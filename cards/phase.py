@@ -20,7 +20,7 @@ from cards.common import (
     text_input,
 )
 from domain.catalog import Catalog, Language, Task, Track
-from domain.engagement import MAX_REASON_CHARS, Engagement, TaskStatus
+from domain.engagement import MAX_REASON_CHARS, Engagement, TaskStatus, TrackProgress
 
 # Eight tasks with owners, due dates and notes stay well inside Teams' card size limit;
 # the 19 general responsibilities take three pages.
@@ -134,9 +134,8 @@ def task_block(engagement: Engagement, task: Task, view: View, mentions: Mention
 
 
 def phase_header(
-    engagement: Engagement, catalog: Catalog, track: Track, view: View
+    engagement: Engagement, track: Track, view: View, progress: TrackProgress
 ) -> list[Element]:
-    progress = engagement.progress(catalog, track, view.today)
     facts = [{"title": view.t("phase.goal"), "value": track.goal.in_(view.lang)}]
     if track.checkpoint:
         facts.append(
@@ -190,7 +189,8 @@ def phase_card(
     page = min(max(page, 0), pages - 1)
     tasks = catalog.tasks_of(track.id)[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     mentions = Mentions()
-    body = phase_header(engagement, catalog, track, view)
+    progress = engagement.progress(catalog, track, view.today)
+    body = phase_header(engagement, track, view, progress)
     if pages > 1:
         body.append(paragraph(view.t("phase.page", page=page + 1, pages=pages), isSubtle=True))
     body += [task_block(engagement, task, view, mentions) for task in tasks]
@@ -206,7 +206,6 @@ def phase_card(
             execute(view.t("action.more"), "phase.show", {"phase": track.id, "page": str(page + 1)})
         )
     actions.append(execute(view.t("action.overview"), "status.show"))
-    progress = engagement.progress(catalog, track)
     if track.kind == "phase" and not progress.complete:
         actions.append(skip_button(track, view))
     return adaptive_card(body, actions, mentions=mentions)
@@ -216,7 +215,7 @@ def phase_intro_card(engagement: Engagement, catalog: Catalog, track: Track, vie
     """What a phase is for and what the customer must do in it, before its task list."""
     required = [t for t in engagement.open_tasks(catalog, track) if not t.optional]
     body = [paragraph(view.t("intro.kicker"), isSubtle=True, spacing="None")]
-    body += phase_header(engagement, catalog, track, view)
+    body += phase_header(engagement, track, view, engagement.progress(catalog, track, view.today))
     if required:
         body.append(paragraph(view.t("intro.must_do"), weight="Bolder"))
         body.append(paragraph("\n".join(f"- {t.title.in_(view.lang)}" for t in required)))
