@@ -33,8 +33,6 @@ turn_log = logging.getLogger("bot.turns")
 # Teams messages are at most ~100 KB; anything far larger is not an activity worth reading.
 MAX_REQUEST_BYTES = 256 * 1024
 
-SERVICES = web.AppKey("services", Services)
-NUDGER = web.AppKey("nudger", Nudger)
 
 
 def store_from_settings(settings: Settings) -> DocumentStore:
@@ -164,8 +162,6 @@ def create_app(
         await store.close()
 
     app = web.Application(middlewares=[turn_logging], client_max_size=MAX_REQUEST_BYTES)
-    app[SERVICES] = services
-    app[NUDGER] = nudger
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/api/messages", messages)
     app.router.add_post("/api/nudges/run", run_nudges)
