@@ -34,7 +34,6 @@ turn_log = logging.getLogger("bot.turns")
 MAX_REQUEST_BYTES = 256 * 1024
 
 
-
 def store_from_settings(settings: Settings) -> DocumentStore:
     if settings.cosmos_endpoint:
         from storage.cosmos import CosmosStore
