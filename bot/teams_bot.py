@@ -124,27 +124,28 @@ class OnboardingBot(ActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        if self.allowed_tenants and tenant_of(activity) not in self.allowed_tenants:
+        refused = self.allowed_tenants and tenant_of(activity) not in self.allowed_tenants
+        if refused:
             # Refused before anything is read or stored; said politely where someone asked.
             log.warning("refused activity from tenant outside ALLOWED_TENANTS")
-            lang = language_for(activity.locale)
-            if activity.type == ActivityTypes.invoke:
-                response = message_invoke_response(text(lang, "error.tenant_not_allowed"))
-                await turn_context.send_activity(
-                    Activity(type=ActivityTypes.invoke_response, value=response)
-                )
-            elif activity.type == ActivityTypes.message:
-                await turn_context.send_activity(text(lang, "error.tenant_not_allowed"))
-            return
         if activity.type == ActivityTypes.invoke:
+            lang = language_for(activity.locale)
+            response = (
+                message_invoke_response(text(lang, "error.tenant_not_allowed"))
+                if refused
+                else await self.on_invoke_activity(turn_context)
+            )
             # Handed to the adapter directly: sending it as an activity would deep-copy the
             # whole card on every click for nothing.
             turn_context.turn_state[TurnContext._INVOKE_RESPONSE_KEY] = Activity(
-                type=ActivityTypes.invoke_response,
-                value=await self.on_invoke_activity(turn_context),
+                type=ActivityTypes.invoke_response, value=response
             )
-            return
-        await super().on_turn(turn_context)
+        elif refused:
+            if activity.type == ActivityTypes.message:
+                lang = language_for(activity.locale)
+                await turn_context.send_activity(text(lang, "error.tenant_not_allowed"))
+        else:
+            await super().on_turn(turn_context)
 
     # What every handler gets ----------------------------------------------------------
 
