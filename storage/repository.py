@@ -1,9 +1,15 @@
 """Engagements on top of the document store.
 
 Partition = one engagement. Its main document holds the task states, the conversation
-reference and the newest audit entries, so one card action is one point read plus one
+reference and the newest audit entries, so one card action is at most one point read plus one
 conditional write. Older audit entries move to archive documents in the same partition,
 which keeps the hot document small however long the history grows.
+
+The repository remembers the last engagement documents it read or wrote. That copy is only a
+guess at the stored state: a change applied to it is written with its etag, so another
+instance's write in between fails the write and the change is applied again to a fresh read.
+A click on an engagement this process served last therefore costs one write and no read.
+Changes to one engagement from this process wait for each other instead of racing on its etag.
 """
 
 from __future__ import annotations
@@ -12,13 +18,21 @@ import asyncio
 import contextlib
 import hashlib
 import random
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, TypeVar
 
 from domain.engagement import AuditEntry, Engagement
 from domain.errors import EngagementMissing
 from domain.notes import NOTE_PREFIX, Note, note_id
-from storage.base import AlreadyExists, Document, DocumentStore, EtagMismatch, StoreUnavailable
+from storage.base import (
+    AlreadyExists,
+    Document,
+    DocumentStore,
+    EtagMismatch,
+    NotFound,
+    StoreUnavailable,
+)
 
 R = TypeVar("R")
 
@@ -28,25 +42,46 @@ AUDIT_PREFIX = "audit-"
 AUDIT_TAIL_LIMIT = 20
 MAX_WRITE_ATTEMPTS = 40
 MAX_RETRY_PAUSE_S = 0.05
+# Engagement documents remembered (about 30 KB each in memory); a miss only costs a read.
+RECENT_DOCUMENTS = 256
 
 
 class EngagementRepository:
-    def __init__(self, store: DocumentStore) -> None:
+    def __init__(self, store: DocumentStore, *, recent: int = RECENT_DOCUMENTS) -> None:
         self._store = store
+        self._recent: OrderedDict[str, Document] = OrderedDict()
+        self._recent_limit = recent
+        self._writers = KeyedLocks()
 
     @property
     def store(self) -> DocumentStore:
         return self._store
 
     async def get(self, engagement_id: str) -> Engagement | None:
-        doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
+        doc = await self._read(engagement_id)
         return _engagement(doc) if doc else None
+
+    async def _read(self, engagement_id: str) -> Document | None:
+        doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
+        if doc is None:
+            self._recent.pop(engagement_id, None)
+        else:
+            self._remember(doc)
+        return doc
+
+    def _remember(self, doc: Document) -> None:
+        self._recent[doc.pk] = doc
+        self._recent.move_to_end(doc.pk)
+        if len(self._recent) > self._recent_limit:
+            self._recent.popitem(last=False)
 
     async def create_if_missing(self, engagement: Engagement) -> tuple[Engagement, bool]:
         """Stores `engagement` unless one exists for its key; returns the stored one and
         whether this call created it (so installation work runs once even when redelivered)."""
         try:
-            await self._store.create(engagement.id, ENGAGEMENT_DOC, _body(engagement))
+            self._remember(
+                await self._store.create(engagement.id, ENGAGEMENT_DOC, _body(engagement))
+            )
             return engagement, True
         except AlreadyExists:
             existing = await self.get(engagement.id)
@@ -61,33 +96,61 @@ class EngagementRepository:
         *,
         current: Document | None = None,
     ) -> tuple[Engagement, R]:
-        """Reads, applies `change`, writes back if anything changed; on a concurrent write it
-        starts over from fresh state. `change` may run several times and must only touch the
-        engagement it is given. Domain errors from `change` propagate with nothing written.
-        `current` is a copy the caller already read (saves the first read; its etag guards
-        the write like any other)."""
-        for attempt in range(MAX_WRITE_ATTEMPTS):
-            doc = current if current is not None and attempt == 0 else None
-            doc = doc or await self._store.read(engagement_id, ENGAGEMENT_DOC)
-            if doc is None:
-                raise EngagementMissing()
-            engagement = _engagement(doc)
-            result = change(engagement)
-            body = _body(engagement)
-            if body == doc.body:
-                return engagement, result
-            if len(engagement.audit_tail) > AUDIT_TAIL_LIMIT:
-                await self._archive_audit_overflow(engagement, committed_seq=doc.body["auditSeq"])
+        """Applies `change` to the stored engagement and writes it back if anything changed;
+        on a concurrent write it starts over from fresh state. `change` may run several times
+        and must only touch the engagement it is given. Domain errors from `change` propagate
+        with nothing written. `current` is a copy the caller just read (saves the first read;
+        its etag guards the write like any other)."""
+        async with self._writers.hold(engagement_id):
+            for attempt in range(MAX_WRITE_ATTEMPTS):
+                if attempt == 0:
+                    doc, fresh = await self._starting_point(engagement_id, current)
+                else:
+                    doc, fresh = await self._read(engagement_id), True
+                if doc is None:
+                    raise EngagementMissing()
+                engagement = _engagement(doc)
+                try:
+                    result = change(engagement)
+                except Exception:
+                    if fresh:
+                        raise
+                    continue  # the remembered copy may be stale: judge on a fresh read
                 body = _body(engagement)
-            try:
-                await self._store.replace(engagement_id, ENGAGEMENT_DOC, body, etag=doc.etag)
-            except EtagMismatch:
-                # Full jitter keeps many clicks on one engagement from colliding in lockstep.
-                await asyncio.sleep(random.uniform(0, min(MAX_RETRY_PAUSE_S, 0.002 * 2**attempt)))
-                continue
-            await self._sync_owner_index(engagement, before=doc.body)
-            return engagement, result
+                if body == doc.body:
+                    if fresh:
+                        return engagement, result
+                    continue  # "nothing to do" on a remembered copy needs a fresh read too
+                if len(engagement.audit_tail) > AUDIT_TAIL_LIMIT:
+                    await self._archive_audit_overflow(engagement, doc.body["auditSeq"])
+                    body = _body(engagement)
+                try:
+                    written = await self._store.replace(
+                        engagement_id, ENGAGEMENT_DOC, body, etag=doc.etag
+                    )
+                except (EtagMismatch, NotFound):
+                    self._recent.pop(engagement_id, None)
+                    if fresh:
+                        # Another instance wrote in between. Full jitter keeps many clicks on
+                        # one engagement from colliding in lockstep.
+                        pause = min(MAX_RETRY_PAUSE_S, 0.002 * 2**attempt)
+                        await asyncio.sleep(random.uniform(0, pause))
+                    continue
+                self._remember(written)
+                await self._sync_owner_index(engagement, before=doc.body)
+                return engagement, result
         raise StoreUnavailable(f"engagement {engagement_id} kept changing; gave up after retries")
+
+    async def _starting_point(
+        self, engagement_id: str, current: Document | None
+    ) -> tuple[Document | None, bool]:
+        """The document a change starts from, and whether it was just read from the store."""
+        if current is not None:
+            return current, True
+        remembered = self._recent.get(engagement_id)
+        if remembered is not None:
+            return remembered, False
+        return await self._read(engagement_id), True
 
     async def _archive_audit_overflow(self, engagement: Engagement, committed_seq: int) -> None:
         """Moves full chunks of already-committed entries out of the engagement document.
@@ -156,6 +219,30 @@ class EngagementRepository:
         archived = await self._store.list_partition(engagement_id, AUDIT_PREFIX)
         stored = [e for doc in archived for e in doc.body["entries"]] + engagement.audit_tail
         return [AuditEntry.from_dict(e) for e in stored]
+
+
+class KeyedLocks:
+    """One asyncio lock per key, alive only while someone holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
 
 
 def owner_partition(person_id: str) -> str:

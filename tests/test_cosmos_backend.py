@@ -327,37 +327,46 @@ def engagement() -> Engagement:
     )
 
 
-async def test_one_card_action_is_one_point_read_and_one_conditional_write(
+async def test_a_card_action_is_one_conditional_write_plus_a_read_when_the_copy_is_unknown(
     cosmos_store_factory: CosmosStoreFactory,
 ) -> None:
     counter = RequestCounter()
     store = await cosmos_store_factory(raw_request_hook=counter)
-    repo = EngagementRepository(store)
-    created, _ = await repo.create_if_missing(engagement())
-    task = CATALOG.tasks[0].id
+    created, _ = await EngagementRepository(store).create_if_missing(engagement())
     actor = Actor("29:user", "User")
     doc_path = f"/dbs/{store.database_name}/colls/{CONTAINER}/docs/{ENGAGEMENT_DOC}"
 
-    counter.reset()
-    await repo.update(
-        created.id,
-        lambda e: e.set_task_status(
-            CATALOG,
-            task_id=task,
-            status=TaskStatus.DONE,
-            actor=actor,
-            at=datetime.now(UTC),
-            op_id="activity-1",
-        ),
-    )
-    assert [(method, path.rstrip("/")) for method, path, _ in counter.requests] == [
-        ("GET", doc_path),
-        ("PUT", doc_path),
-    ]
+    async def mark_done(repo: EngagementRepository, task: int) -> list[tuple[str, str]]:
+        counter.reset()
+        await repo.update(
+            created.id,
+            lambda e: e.set_task_status(
+                CATALOG,
+                task_id=CATALOG.tasks[task].id,
+                status=TaskStatus.DONE,
+                actor=actor,
+                at=datetime.now(UTC),
+                op_id=f"activity-{task}",
+            ),
+        )
+        return [(method, path.rstrip("/")) for method, path, _ in counter.requests]
+
+    # A process that has not seen the engagement reads it, then writes on the etag it read.
+    this, other = EngagementRepository(store), EngagementRepository(store)
+    assert await mark_done(this, 0) == [("GET", doc_path), ("PUT", doc_path)]
     (_, _, read), (_, _, write) = counter.requests
     assert read["x-ms-documentdb-partitionkey"] == json.dumps([created.id])
     assert write["x-ms-documentdb-partitionkey"] == json.dumps([created.id])
     assert write["if-match"], "the write is conditional on the etag that was read"
+    # The next change from the same process starts from what it wrote: one request.
+    assert await mark_done(this, 1) == [("PUT", doc_path)]
+    # Another process (instance) wrote in between: the write fails on the etag, the change
+    # is applied again to a fresh read, and both changes are kept.
+    assert await mark_done(other, 2) == [("GET", doc_path), ("PUT", doc_path)]
+    assert await mark_done(this, 3) == [("PUT", doc_path), ("GET", doc_path), ("PUT", doc_path)]
+    stored = await EngagementRepository(store).get(created.id)
+    assert stored is not None
+    assert [stored.status_of(CATALOG.tasks[i].id) for i in range(4)] == [TaskStatus.DONE] * 4
 
 
 async def test_list_partition_is_one_single_partition_query(

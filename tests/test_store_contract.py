@@ -21,14 +21,21 @@ from domain.engagement import (
     EngagementKey,
     TaskStatus,
 )
-from domain.errors import EngagementMissing, ReasonRequired
+from domain.errors import EngagementMissing, NotPermitted, ReasonRequired
 from storage.base import AlreadyExists, Document, DocumentStore, EtagMismatch, NotFound
-from storage.repository import AUDIT_PREFIX, AUDIT_TAIL_LIMIT, ENGAGEMENT_DOC, EngagementRepository
+from storage.repository import (
+    AUDIT_PREFIX,
+    AUDIT_TAIL_LIMIT,
+    ENGAGEMENT_DOC,
+    EngagementRepository,
+    KeyedLocks,
+)
 
 CATALOG = default_catalog()
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 ALICE = Actor("29:alice", "Alice Kim")
 BOB = Actor("29:bob", "박민수")
+CAROL = Actor("29:carol", "Carol Lee")
 
 KOREAN = {
     "title": "사용자 ID 및 인증 준비",
@@ -415,6 +422,132 @@ async def test_a_stale_write_is_retried_on_fresh_state_and_both_changes_stay(
         (1, "op-b", task_b),
         (2, "op-a", task_a),
     ]
+
+
+class CountingStore:
+    """Delegates to a store and counts reads, replaces and lost etag races."""
+
+    def __init__(self, inner: DocumentStore) -> None:
+        self.inner = inner
+        self.reads = self.replaces = self.mismatches = 0
+
+    async def read(self, pk: str, doc_id: str) -> Document | None:
+        self.reads += 1
+        return await self.inner.read(pk, doc_id)
+
+    async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
+        self.replaces += 1
+        try:
+            return await self.inner.replace(pk, doc_id, body, etag=etag)
+        except EtagMismatch:
+            self.mismatches += 1
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+async def test_the_next_change_from_the_same_process_writes_without_reading(
+    repo: EngagementRepository, document_store: DocumentStore
+) -> None:
+    engagement = await created(repo)
+    counting = CountingStore(document_store)
+    this = EngagementRepository(counting)  # type: ignore[arg-type]
+    await this.update(engagement.id, set_status(CATALOG.tasks[0].id, TaskStatus.DONE, "op-1"))
+    assert (counting.reads, counting.replaces) == (1, 1)
+    await this.update(engagement.id, set_status(CATALOG.tasks[1].id, TaskStatus.DONE, "op-2"))
+    assert (counting.reads, counting.replaces) == (1, 2), "started from what it wrote"
+    after = await repo.get(engagement.id)
+    assert after is not None and after.audit_seq == 2
+
+
+async def test_a_remembered_copy_another_instance_overtook_is_never_trusted(
+    repo: EngagementRepository,
+) -> None:
+    """Instance A remembers the engagement as it left it; instance B changes it since. A's
+    next change must be judged on the stored state: not skipped as "already so", not refused
+    by a rule that held only in the old copy."""
+    engagement = await created(repo)
+    this, other = EngagementRepository(repo.store), repo
+    task = CATALOG.tasks[6].id
+
+    await this.update(engagement.id, set_status(task, TaskStatus.DONE, "op-1"))
+    await other.update(engagement.id, set_status(task, TaskStatus.OPEN, "op-2", actor=BOB))
+    # A's copy says "done", so Done looks like no change there; the store says "open".
+    _, entry = await this.update(engagement.id, set_status(task, TaskStatus.DONE, "op-3"))
+    assert entry is not None and entry.before == "open"
+    after = await repo.get(engagement.id)
+    assert after is not None and after.status_of(task) is TaskStatus.DONE
+
+    def assign(owner: Actor | None, actor: Actor, op_id: str) -> Callable[[Engagement], Any]:
+        def change(e: Engagement) -> Any:
+            person = owner.person if owner else None
+            return e.assign_owner(
+                CATALOG, task_id=task, owner=person, actor=actor, at=T0, op_id=op_id
+            )
+
+        return change
+
+    as_a_left_it, _ = await this.update(engagement.id, assign(BOB, ALICE, "op-4"))
+    await other.update(engagement.id, assign(None, BOB, "op-5"))  # Bob hands it back
+    # In A's copy Bob still owns it, and Carol may not take it from him; in the store it
+    # is free, so she may.
+    take = assign(CAROL, CAROL, "op-6")
+    with pytest.raises(NotPermitted):
+        take(Engagement.from_dict(as_a_left_it.to_dict()))
+    await this.update(engagement.id, take)
+    after = await repo.get(engagement.id)
+    assert after is not None and after.record(task).owner == CAROL.person
+    assert [e.op_id for e in await repo.audit_trail(engagement.id)] == [
+        f"op-{n}" for n in range(1, 7)
+    ]
+
+
+async def test_changes_from_one_process_to_one_engagement_never_race_on_its_etag(
+    repo: EngagementRepository, document_store: DocumentStore
+) -> None:
+    engagement = await created(repo)
+    counting = CountingStore(document_store)
+    this = EngagementRepository(counting)  # type: ignore[arg-type]
+    tasks = [t.id for t in CATALOG.tasks[:12]]
+    await asyncio.gather(
+        *(this.update(engagement.id, set_status(t, TaskStatus.DONE, f"op-{t}")) for t in tasks)
+    )
+    assert counting.mismatches == 0
+    assert (counting.reads, counting.replaces) == (1, len(tasks))
+    after = await repo.get(engagement.id)
+    assert after is not None and all(after.status_of(t) is TaskStatus.DONE for t in tasks)
+
+
+async def test_the_remembered_copies_are_bounded(document_store: DocumentStore) -> None:
+    counting = CountingStore(document_store)
+    this = EngagementRepository(counting, recent=2)  # type: ignore[arg-type]
+    task = CATALOG.tasks[0].id
+    engagements = []
+    for n in range(3):
+        engagements.append(await created(this))
+        await this.update(engagements[-1].id, set_status(task, TaskStatus.DONE, f"op-{n}"))
+    assert counting.reads == 0, "each was remembered from its creation"
+    await this.update(engagements[2].id, set_status(task, TaskStatus.OPEN, "op-x"))
+    assert counting.reads == 0
+    await this.update(engagements[0].id, set_status(task, TaskStatus.OPEN, "op-y"))
+    assert counting.reads == 1, "the oldest was forgotten when the third came"
+
+
+async def test_keyed_locks_serialise_per_key_and_leave_nothing_behind() -> None:
+    locks = KeyedLocks()
+    order: list[str] = []
+
+    async def hold(key: str, name: str) -> None:
+        async with locks.hold(key):
+            order.append(f"{name}+")
+            await asyncio.sleep(0.01)
+            order.append(f"{name}-")
+
+    await asyncio.gather(hold("a", "1"), hold("a", "2"), hold("b", "3"))
+    assert order.index("1-") < order.index("2+"), "same key: one after the other"
+    assert order.index("3+") < order.index("1-"), "another key: side by side"
+    assert len(locks) == 0
 
 
 async def test_done_on_all_37_tasks_at_once_persists_all_37(
