@@ -12,11 +12,11 @@ a plain JSON invoke body is passed through unchanged.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import requests
 from aiohttp import web
 from botbuilder.core import Bot, InvokeResponse, TurnContext
@@ -32,7 +32,11 @@ log = logging.getLogger("bot.adapter")
 
 
 def _problem(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+    return json_response({"error": message}, status)
+
+
+def json_response(data: Any, status: int) -> web.Response:
+    return web.Response(body=orjson.dumps(data), status=status, content_type="application/json")
 
 
 def json_body(body: Any) -> Any:
@@ -67,9 +71,7 @@ class OnboardingAdapter(CloudAdapter):
             return problem or _problem(400, "body is not an activity")
         invoke_response = await self.process_activity(identity, activity, bot.on_turn)
         if invoke_response:
-            return web.json_response(
-                data=json_body(invoke_response.body), status=invoke_response.status
-            )
+            return json_response(json_body(invoke_response.body), invoke_response.status)
         return web.Response(status=201)
 
 
@@ -77,8 +79,8 @@ async def _read_activity(request: web.Request) -> tuple[Activity | None, web.Res
     if request.content_type != "application/json":
         return None, _problem(400, "Content-Type must be application/json")
     try:
-        body = json.loads(await request.read())
-    except (UnicodeDecodeError, ValueError):
+        body = orjson.loads(await request.read())
+    except ValueError:  # not JSON, not UTF-8, or lone surrogates we could never store
         return None, _problem(400, "body is not JSON")
     if not isinstance(body, dict):
         return None, _problem(400, "body must be a JSON object")

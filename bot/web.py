@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from aiohttp import web
 from botbuilder.core import ConversationState
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
@@ -52,7 +52,7 @@ def store_from_settings(settings: Settings) -> DocumentStore:
 def _describe(body: bytes) -> dict[str, Any]:
     """What a turn is about, for the log line: never the message text."""
     try:
-        activity = json.loads(body)
+        activity = orjson.loads(body)
     except ValueError:
         return {}
     if not isinstance(activity, dict):
@@ -93,7 +93,7 @@ async def turn_logging(
         raise
     finally:
         turn_log.info(
-            json.dumps(
+            orjson.dumps(
                 {
                     "event": "turn",
                     **_describe(body),
@@ -101,7 +101,7 @@ async def turn_logging(
                     "outcome": outcome,
                     "latency_ms": round((time.perf_counter() - started) * 1000, 1),
                 }
-            )
+            ).decode()
         )
 
 

@@ -8,13 +8,14 @@ blocks on disk and the connection is never shared between threads.
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
+
+import orjson
 
 from storage.base import AlreadyExists, Document, EtagMismatch, NotFound, StoreUnavailable
 
@@ -90,7 +91,7 @@ class EmbeddedStore:
                 .execute("SELECT etag, body FROM documents WHERE pk=? AND id=?", (pk, doc_id))
                 .fetchone()
             )
-            return Document(pk, doc_id, json.loads(row[1]), row[0]) if row else None
+            return Document(pk, doc_id, orjson.loads(row[1]), row[0]) if row else None
 
         return await self._run(read)
 
@@ -98,8 +99,7 @@ class EmbeddedStore:
         etag = _new_etag()
 
         def create() -> None:
-            # Encoded on the store's thread: it is the largest piece of CPU a write costs.
-            text = json.dumps(body, ensure_ascii=False)
+            text = _encode(body)
             try:
                 self._conn().execute(
                     "INSERT INTO documents (pk, id, etag, body) VALUES (?, ?, ?, ?)",
@@ -115,7 +115,7 @@ class EmbeddedStore:
         new_etag = _new_etag()
 
         def replace() -> None:
-            text = json.dumps(body, ensure_ascii=False)
+            text = _encode(body)
             db = self._conn()
             changed = db.execute(
                 "UPDATE documents SET etag=?, body=? WHERE pk=? AND id=? AND etag=?",
@@ -131,7 +131,7 @@ class EmbeddedStore:
         return Document(pk, doc_id, body, new_etag)
 
     async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
-        etag, text = _new_etag(), json.dumps(body, ensure_ascii=False)
+        etag, text = _new_etag(), _encode(body)
         await self._run(
             lambda: self._conn().execute(
                 "INSERT INTO documents (pk, id, etag, body) VALUES (?, ?, ?, ?) "
@@ -153,7 +153,7 @@ class EmbeddedStore:
                 "ORDER BY id",
                 (pk, len(id_prefix), id_prefix),
             )
-            return [Document(pk, r[0], json.loads(r[2]), r[1]) for r in rows]
+            return [Document(pk, r[0], orjson.loads(r[2]), r[1]) for r in rows]
 
         return await self._run(list_)
 
@@ -166,9 +166,14 @@ class EmbeddedStore:
                 "ORDER BY json_extract(body, '$.nextNudgeAt') LIMIT ?",
                 (upper, limit),
             )
-            return [Document(r[0], r[1], json.loads(r[3]), r[2]) for r in rows]
+            return [Document(r[0], r[1], orjson.loads(r[3]), r[2]) for r in rows]
 
         return await self._run(list_)
+
+
+def _encode(body: dict[str, Any]) -> str:
+    # Text, not bytes: SQLite's JSON functions (the nudge index) read a TEXT column as JSON.
+    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _new_etag() -> str:
