@@ -136,10 +136,14 @@ async def _change(
             if engagement.key.tenant_id != scope.key.tenant_id or not scope.actor.is_(owner):
                 raise NotOwner()
         entry = change(engagement)
-        # Only a task's status or a skip can complete a phase.
-        if isinstance(entry, AuditEntry) and entry.change in ("status", "skip"):
-            return engagement.take_completed_phases(services.catalog, services.clock())
-        return []
+        # Only a task's status or a skip can complete a phase: its own.
+        if not isinstance(entry, AuditEntry) or entry.change not in ("status", "skip"):
+            return []
+        catalog = services.catalog
+        track_id = (
+            catalog.task(entry.subject).track_id if entry.change == "status" else entry.subject
+        )
+        return engagement.take_completed_phases(catalog, services.clock(), track_id=track_id)
 
     if foreign is None:
         engagement, completed = await services.change(scope, guarded)

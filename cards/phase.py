@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from cards.common import (
     Card,
@@ -20,7 +20,13 @@ from cards.common import (
     text_input,
 )
 from domain.catalog import Catalog, Language, Task, Track
-from domain.engagement import MAX_REASON_CHARS, Engagement, TaskStatus, TrackProgress
+from domain.engagement import (
+    MAX_REASON_CHARS,
+    Engagement,
+    TaskRecord,
+    TaskStatus,
+    TrackProgress,
+)
 
 # Eight tasks with owners, due dates and notes stay well inside Teams' card size limit;
 # the 19 general responsibilities take three pages.
@@ -41,8 +47,7 @@ def page_of(catalog: Catalog, task: Task) -> int:
     return catalog.tasks_of(task.track_id).index(task) // PAGE_SIZE
 
 
-def status_line(engagement: Engagement, task: Task, view: View) -> str | None:
-    record = engagement.record(task.id)
+def status_line(record: TaskRecord, view: View) -> str | None:
     if record.status is TaskStatus.OPEN or not (record.changed_by and record.changed_at):
         return None
     who, when = clip(record.changed_by.name or "?", 40), view.moment(record.changed_at)
@@ -53,14 +58,13 @@ def status_line(engagement: Engagement, task: Task, view: View) -> str | None:
     )
 
 
-def task_facts(engagement: Engagement, task: Task, view: View, mentions: Mentions) -> list[str]:
+def task_facts(record: TaskRecord, view: View, mentions: Mentions) -> list[str]:
     """Owner, due date and notes of a task, as short lines (the owner @mentioned)."""
-    record = engagement.record(task.id)
     lines = []
     if record.owner:
         lines.append(view.t("task.owner", owner=mentions.of(record.owner)))
     if record.due:
-        key = "task.overdue" if engagement.is_overdue(task.id, view.today) else "task.due"
+        key = "task.overdue" if record.is_overdue(view.today) else "task.due"
         lines.append(view.t(key, date=view.date(record.due)))
     if record.notes:
         lines.append(
@@ -92,10 +96,6 @@ def not_applicable_button(
     )
 
 
-def task_buttons(engagement: Engagement, task: Task, view: View) -> list[Element]:
-    return list(_buttons(task, view.lang, engagement.status_of(task.id) is TaskStatus.OPEN))
-
-
 @cache
 def _buttons(task: Task, lang: Language, is_open: bool) -> tuple[Element, ...]:
     """A task's buttons depend only on the task, the language and whether it is open, and
@@ -114,22 +114,33 @@ def _buttons(task: Task, lang: Language, is_open: bool) -> tuple[Element, ...]:
 
 
 def task_block(engagement: Engagement, task: Task, view: View, mentions: Mentions) -> Element:
-    status = engagement.status_of(task.id)
-    title = f"{STATUS_MARK[status]} {task.title.in_(view.lang)}"
+    record = engagement.record(task.id)
+    if record.owner:
+        mentions.of(record.owner)  # the block names the owner; the card must carry the entity
+    return _task_block(task, record, view)
+
+
+@lru_cache(maxsize=1024)
+def _task_block(task: Task, record: TaskRecord, view: View) -> Element:
+    """A task's block depends only on the task, its record and the view, and a click
+    changes one task of the eight on a page: the others are built once and reused (cards
+    are never mutated after they are built, so sharing elements between them is safe)."""
+    title = f"{STATUS_MARK[record.status]} {task.title.in_(view.lang)}"
     if task.optional:
         title += f" ({view.t('task.optional')})"
-    overdue = engagement.is_overdue(task.id, view.today)
+    title_style = {"color": "Attention"} if record.is_overdue(view.today) else {}
     items: list[Element] = [
-        paragraph(title, weight="Bolder", color="Attention" if overdue else "Default"),
+        paragraph(title, weight="Bolder", **title_style),
         paragraph(task.description.in_(view.lang), isSubtle=True, spacing="None", size="Small"),
     ]
-    line = status_line(engagement, task, view)
+    line = status_line(record, view)
     if line:
         items.append(paragraph(line, size="Small", color="Good", spacing="Small"))
-    facts = task_facts(engagement, task, view, mentions)
+    facts = task_facts(record, view, Mentions())
     if facts:
         items.append(paragraph("  \n".join(facts), size="Small", spacing="Small"))
-    items.append({"type": "ActionSet", "actions": task_buttons(engagement, task, view)})
+    buttons = _buttons(task, view.lang, record.status is TaskStatus.OPEN)
+    items.append({"type": "ActionSet", "actions": list(buttons)})
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
 
 

@@ -41,10 +41,10 @@ def task_card(
         heading(task.title.in_(view.lang), size="Medium"),
         paragraph(task.description.in_(view.lang)),
     ]
-    line = status_line(engagement, task, view)
+    line = status_line(record, view)
     if line:
         body.append(paragraph(line, color="Good"))
-    facts = task_facts(engagement, task, view, mentions)
+    facts = task_facts(record, view, mentions)
     if facts:
         body.append(paragraph("  \n".join(facts)))
     if notes:

@@ -77,6 +77,10 @@ class Catalog:
         self._tracks_by_id = {t.id: t for t in self.tracks}
         self._tasks_by_id = {t.id: t for t in self.tasks}
         self._tracks_by_name = {key: t for t in self.tracks for key in _lookup_keys(t)}
+        self._tasks_by_track = {
+            track.id: tuple(t for t in self.tasks if t.track_id == track.id)
+            for track in self.tracks
+        }
 
     @property
     def general(self) -> Track:
@@ -95,8 +99,7 @@ class Catalog:
         return task_id in self._tasks_by_id
 
     def tasks_of(self, track_id: str) -> tuple[Task, ...]:
-        self.track(track_id)  # unknown track -> KeyError, not a silent empty tuple
-        return tuple(t for t in self.tasks if t.track_id == track_id)
+        return self._tasks_by_track[track_id]  # unknown track -> KeyError, not an empty tuple
 
     def required_tasks_of(self, track_id: str) -> tuple[Task, ...]:
         return tuple(t for t in self.tasks_of(track_id) if not t.optional)

@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from domain.catalog import Catalog, Language, Task, Track
@@ -83,7 +84,7 @@ class EngagementKey:
     tenant_id: str
     conversation_key: str
 
-    @property
+    @cached_property
     def id(self) -> str:
         # Teams ids contain characters Cosmos DB forbids in ids ('/', '#', '?'); a digest is safe.
         digest = hashlib.sha256(f"{self.tenant_id}\n{self.conversation_key}".encode()).hexdigest()
@@ -103,7 +104,16 @@ class TaskRecord:
     notes: int = 0
     last_note: str | None = None
 
+    def is_overdue(self, today: date) -> bool:
+        return self.status is TaskStatus.OPEN and self.due is not None and self.due < today
+
     def to_dict(self) -> dict[str, Any]:
+        return self._stored
+
+    @cached_property
+    def _stored(self) -> dict[str, Any]:
+        # Records are immutable and shared by every copy of an engagement, so each is
+        # turned into its stored form once, not on every write. Never mutate the result.
         data: dict[str, Any] = {"status": self.status.value}
         if self.changed_by and self.changed_at:
             data |= {"by": self.changed_by.to_dict(), "at": self.changed_at.isoformat()}
@@ -261,6 +271,19 @@ class Engagement:
     def id(self) -> str:
         return self.key.id
 
+    def copy(self) -> Engagement:
+        """An independent copy to change. Task records, skips, the profile and the nudge
+        dicts are never changed in place (only replaced), so copying the containers that
+        hold them is enough."""
+        return replace(
+            self,
+            tasks=dict(self.tasks),
+            skipped_phases=dict(self.skipped_phases),
+            completed_phases=dict(self.completed_phases),
+            applied_ops=list(self.applied_ops),
+            audit_tail=list(self.audit_tail),
+        )
+
     # Reading ----------------------------------------------------------------------------
 
     @property
@@ -286,8 +309,7 @@ class Engagement:
         return self.record(task_id).status
 
     def is_overdue(self, task_id: str, today: date) -> bool:
-        record = self.record(task_id)
-        return record.status is TaskStatus.OPEN and record.due is not None and record.due < today
+        return self.record(task_id).is_overdue(today)
 
     def has_applied(self, op_id: str) -> bool:
         return op_id in self.applied_ops
@@ -511,12 +533,17 @@ class Engagement:
         self.profile = profile
         return self._audit(op_id, actor, at, "engagement", "profile", before, profile.name)
 
-    def take_completed_phases(self, catalog: Catalog, at: datetime) -> list[Track]:
-        """Phases complete now and never announced before; marks them announced."""
+    def take_completed_phases(
+        self, catalog: Catalog, at: datetime, *, track_id: str | None = None
+    ) -> list[Track]:
+        """Phases complete now and never announced before (only `track_id` when given: a
+        change to one track cannot complete another); marks them announced."""
         newly = [
             p
             for p in catalog.phases
-            if p.id not in self.completed_phases and self.progress(catalog, p).complete
+            if (track_id is None or p.id == track_id)
+            and p.id not in self.completed_phases
+            and self.progress(catalog, p).complete
         ]
         for phase in newly:
             self.completed_phases[phase.id] = at

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from domain.catalog import Catalog, Task, Track
@@ -21,8 +22,10 @@ STALLED_AFTER = timedelta(days=5)
 _HORIZON_DAYS = 8
 
 
+@lru_cache(maxsize=4096)
 def next_slot(schedule: NudgeSchedule, time_zone: str, after: datetime) -> datetime | None:
-    """The first scheduled moment strictly after `after`, in UTC.
+    """The first scheduled moment strictly after `after`, in UTC. Cached: every write of an
+    engagement stores its next slot, and the inputs rarely change between writes.
 
     A local hour that does not exist on a spring-forward day resolves to the instant that
     hour would have had (zoneinfo's fold=0), i.e. one hour later on the wall clock.

@@ -42,14 +42,15 @@ AUDIT_PREFIX = "audit-"
 AUDIT_TAIL_LIMIT = 20
 MAX_WRITE_ATTEMPTS = 40
 MAX_RETRY_PAUSE_S = 0.05
-# Engagement documents remembered (about 30 KB each in memory); a miss only costs a read.
+# Engagements remembered, document and parsed (about 50 KB each in memory); a miss only
+# costs a read.
 RECENT_DOCUMENTS = 256
 
 
 class EngagementRepository:
     def __init__(self, store: DocumentStore, *, recent: int = RECENT_DOCUMENTS) -> None:
         self._store = store
-        self._recent: OrderedDict[str, Document] = OrderedDict()
+        self._recent: OrderedDict[str, tuple[Document, Engagement]] = OrderedDict()
         self._recent_limit = recent
         self._writers = KeyedLocks()
 
@@ -58,19 +59,21 @@ class EngagementRepository:
         return self._store
 
     async def get(self, engagement_id: str) -> Engagement | None:
-        doc = await self._read(engagement_id)
-        return _engagement(doc) if doc else None
+        found = await self._read(engagement_id)
+        return found[1] if found else None
 
-    async def _read(self, engagement_id: str) -> Document | None:
+    async def _read(self, engagement_id: str) -> tuple[Document, Engagement] | None:
         doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
         if doc is None:
             self._recent.pop(engagement_id, None)
-        else:
-            self._remember(doc)
-        return doc
+            return None
+        engagement = _engagement(doc)
+        self._remember(doc, engagement)
+        return doc, engagement
 
-    def _remember(self, doc: Document) -> None:
-        self._recent[doc.pk] = doc
+    def _remember(self, doc: Document, engagement: Engagement) -> None:
+        # A copy: whoever was handed `engagement` may go on changing it.
+        self._recent[doc.pk] = (doc, engagement.copy())
         self._recent.move_to_end(doc.pk)
         if len(self._recent) > self._recent_limit:
             self._recent.popitem(last=False)
@@ -79,9 +82,8 @@ class EngagementRepository:
         """Stores `engagement` unless one exists for its key; returns the stored one and
         whether this call created it (so installation work runs once even when redelivered)."""
         try:
-            self._remember(
-                await self._store.create(engagement.id, ENGAGEMENT_DOC, _body(engagement))
-            )
+            doc = await self._store.create(engagement.id, ENGAGEMENT_DOC, _body(engagement))
+            self._remember(doc, engagement)
             return engagement, True
         except AlreadyExists:
             existing = await self.get(engagement.id)
@@ -103,13 +105,10 @@ class EngagementRepository:
         its etag guards the write like any other)."""
         async with self._writers.hold(engagement_id):
             for attempt in range(MAX_WRITE_ATTEMPTS):
-                if attempt == 0:
-                    doc, fresh = await self._starting_point(engagement_id, current)
-                else:
-                    doc, fresh = await self._read(engagement_id), True
-                if doc is None:
+                start = await self._starting_point(engagement_id, current, first=attempt == 0)
+                if start is None:
                     raise EngagementMissing()
-                engagement = _engagement(doc)
+                doc, engagement, fresh = start
                 try:
                     result = change(engagement)
                 except Exception:
@@ -136,21 +135,25 @@ class EngagementRepository:
                         pause = min(MAX_RETRY_PAUSE_S, 0.002 * 2**attempt)
                         await asyncio.sleep(random.uniform(0, pause))
                     continue
-                self._remember(written)
+                self._remember(written, engagement)
                 await self._sync_owner_index(engagement, before=doc.body)
                 return engagement, result
         raise StoreUnavailable(f"engagement {engagement_id} kept changing; gave up after retries")
 
     async def _starting_point(
-        self, engagement_id: str, current: Document | None
-    ) -> tuple[Document | None, bool]:
-        """The document a change starts from, and whether it was just read from the store."""
-        if current is not None:
-            return current, True
-        remembered = self._recent.get(engagement_id)
+        self, engagement_id: str, current: Document | None, *, first: bool
+    ) -> tuple[Document, Engagement, bool] | None:
+        """The document a change starts from, the engagement to change (a copy of its
+        state), and whether the document was just read from the store. Only a first
+        attempt may start from the caller's or the remembered copy."""
+        if first and current is not None:
+            return current, _engagement(current), True
+        remembered = self._recent.get(engagement_id) if first else None
         if remembered is not None:
-            return remembered, False
-        return await self._read(engagement_id), True
+            doc, engagement = remembered
+            return doc, engagement.copy(), False
+        found = await self._read(engagement_id)
+        return (*found, True) if found else None
 
     async def _archive_audit_overflow(self, engagement: Engagement, committed_seq: int) -> None:
         """Moves full chunks of already-committed entries out of the engagement document.

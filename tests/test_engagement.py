@@ -134,3 +134,53 @@ def test_engagement_id_is_safe_for_cosmos_and_stable() -> None:
     assert key.id == EngagementKey("t1", "19:abc/def?#@thread.tacv2").id
     assert not set(key.id) & set("/\\?#")
     assert key.id != EngagementKey("t2", "19:abc/def?#@thread.tacv2").id
+
+
+def test_a_copy_changes_independently_of_its_original() -> None:
+    """The repository changes copies of the engagements it remembers: nothing done to a
+    copy may show in the original."""
+    original = new()
+    settle(original, "initiate", include_optional=False)
+    original.conversation_reference = {"serviceUrl": "https://smba.example/"}
+    before = original.to_dict()
+
+    copy = original.copy()
+    assert copy == original
+    task = CATALOG.tasks_of("initiate")[0].id
+    pm = Actor("29:pm", "PM")
+    copy.installed_by = pm
+    copy.set_task_status(CATALOG, task_id=task, status=TaskStatus.OPEN, actor=pm, at=AT, op_id="a")
+    copy.assign_owner(CATALOG, task_id=task, owner=ALICE.person, actor=pm, at=AT, op_id="b")
+    copy.note_added(CATALOG, task_id=task, text="note", actor=pm, at=AT, op_id="c")
+    copy.skip_phase(CATALOG, phase_id="assess", reason="why", actor=pm, at=AT, op_id="d")
+    copy.take_completed_phases(CATALOG, AT)
+    copy.snooze(datetime(2026, 12, 1, tzinfo=UTC), actor=pm, at=AT, op_id="e")
+    copy.claim_nudge(datetime(2026, 11, 30, 9, tzinfo=UTC), "run", AT)
+    copy.mark_unreachable(403, AT)
+    copy.conversation_reference = {"serviceUrl": "https://elsewhere.example/"}
+
+    assert copy.to_dict() != before
+    assert original.to_dict() == before
+
+
+def test_a_change_completes_only_the_phase_it_was_made_in() -> None:
+    engagement = new()
+    settle(engagement, "initiate", include_optional=True)
+    settle(engagement, "assess", include_optional=True)
+    assert [p.id for p in engagement.take_completed_phases(CATALOG, AT, track_id="assess")] == [
+        "assess"
+    ]
+    assert engagement.take_completed_phases(CATALOG, AT, track_id="general") == []
+    assert [p.id for p in engagement.take_completed_phases(CATALOG, AT)] == ["initiate"]
+    assert engagement.take_completed_phases(CATALOG, AT) == [], "each is announced once"
+
+
+def test_a_records_stored_form_is_built_once_and_stays_right() -> None:
+    engagement = new()
+    settle(engagement, "initiate", include_optional=True)
+    task = CATALOG.tasks_of("initiate")[0].id
+    record = engagement.record(task)
+    assert record.to_dict() is record.to_dict()
+    engagement.set_due(CATALOG, task_id=task, due=AT.date(), actor=ALICE, at=AT, op_id="due")
+    assert engagement.to_dict()["tasks"][task]["due"] == "2026-11-29"
+    assert "due" not in record.to_dict(), "a changed task is a new record"

@@ -503,6 +503,23 @@ async def test_a_remembered_copy_another_instance_overtook_is_never_trusted(
     ]
 
 
+async def test_a_refusal_on_a_remembered_copy_is_confirmed_by_one_read_then_raised(
+    repo: EngagementRepository, document_store: DocumentStore
+) -> None:
+    engagement = await created(repo)
+    counting = CountingStore(document_store)
+    this = EngagementRepository(counting)  # type: ignore[arg-type]
+    task = CATALOG.tasks[7].id
+    await this.update(engagement.id, set_status(task, TaskStatus.DONE, "op-1"))
+    reads = counting.reads
+    with pytest.raises(ReasonRequired):
+        await this.update(engagement.id, set_status(task, TaskStatus.NOT_APPLICABLE, "op-2"))
+    assert counting.reads == reads + 1
+    _, entry = await this.update(engagement.id, set_status(task, TaskStatus.DONE, "op-3"))
+    assert entry is None, "already done: confirmed on a fresh read, nothing written"
+    assert counting.replaces == 1
+
+
 async def test_changes_from_one_process_to_one_engagement_never_race_on_its_etag(
     repo: EngagementRepository, document_store: DocumentStore
 ) -> None:
