@@ -2,13 +2,18 @@
 the same authentication and error handler) around a bot that does no store work.
 
 A message turn is answered with one text reply (sent through the Bot Connector like every
-reply the real bot sends); an `adaptiveCard/action` invoke is answered with a small fixed card
-in the invoke response, like a click. Nothing is read or written.
+reply the real bot sends). An `adaptiveCard/action` invoke is answered, in the invoke response
+like a click, with a fixed card of the size and shape a Done click answers: the general
+track's first page, rendered once at start-up (so the floor carries the answer's bytes but
+none of the bot's work). With the verb `echo.small` it answers a three-line card instead, to
+show what the answer's size alone costs. Nothing is read or written.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from http import HTTPStatus
+from typing import Any
 
 from aiohttp import web
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
@@ -18,8 +23,13 @@ from bot.adapter import OnboardingAdapter, log_turn_error
 from bot.config import Settings
 from bot.teams_bot import CARD_CONTENT_TYPE
 from bot.web import MAX_REQUEST_BYTES, turn_logging
+from cards.common import Card, View
+from cards.phase import phase_card
+from domain.catalog import default_catalog
+from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus
 
-ECHO_CARD = {
+SMALL_VERB = "echo.small"
+SMALL_CARD = {
     "type": "AdaptiveCard",
     "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
     "version": "1.5",
@@ -27,14 +37,38 @@ ECHO_CARD = {
 }
 
 
+def click_sized_card() -> Card:
+    """The card a Done click on the general track answers, for an engagement where every
+    other task of its first page is done (as in the latency rounds)."""
+    catalog = default_catalog()
+    now = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    engagement = Engagement(EngagementKey("echo", "echo"), "personal", now)
+    person = Actor("29:pm", "Project Manager")
+    for task in catalog.tasks_of(catalog.general.id)[:8:2]:
+        engagement.set_task_status(
+            catalog, task_id=task.id, status=TaskStatus.DONE, actor=person, at=now, op_id=task.id
+        )
+    return phase_card(engagement, catalog, catalog.general, View("en", now.date(), None))
+
+
 class EchoBot(ActivityHandler):
+    def __init__(self) -> None:
+        self.card = click_sized_card()
+
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         await turn_context.send_activity(f"echo: {turn_context.activity.text or ''}")
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        value: Any = turn_context.activity.value
+        action = value.get("action") if isinstance(value, dict) else None
+        small = isinstance(action, dict) and action.get("verb") == SMALL_VERB
         return InvokeResponse(
             status=HTTPStatus.OK,
-            body={"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": ECHO_CARD},
+            body={
+                "statusCode": 200,
+                "type": CARD_CONTENT_TYPE,
+                "value": SMALL_CARD if small else self.card,
+            },
         )
 
 

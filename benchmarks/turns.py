@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +20,7 @@ from benchmarks.client import (
     unsupported_invoke,
 )
 from benchmarks.common import Latencies, percentile
+from benchmarks.echo import SMALL_VERB
 from domain.catalog import default_catalog
 from domain.engagement import EngagementKey
 from storage.base import DocumentStore
@@ -31,12 +34,23 @@ GENERAL = [t.id for t in CATALOG.tasks_of(CATALOG.general.id)]
 
 ECHO_MESSAGE = "echo message"
 ECHO_INVOKE = "echo invoke"
+ECHO_SMALL = "echo invoke, small card"
 UNSUPPORTED = "unsupported invoke"
 STATUS = "status"
 DONE = "Done click"
 REOPEN = "Reopen click"
-KINDS = (ECHO_MESSAGE, ECHO_INVOKE, UNSUPPORTED, STATUS, DONE, REOPEN)
+STORAGE_PAIR = "storage pair, in the rounds"
+KINDS = (ECHO_MESSAGE, ECHO_INVOKE, ECHO_SMALL, UNSUPPORTED, STATUS, DONE, REOPEN, STORAGE_PAIR)
 UNSUPPORTED_EVERY = 5
+
+# Given the conversation the clicks work on (at its steady-state size after the warm-up),
+# opens the storage floor on a copy of its engagement document and yields one read + write.
+FloorInRounds = Callable[[str], AbstractAsyncContextManager[Callable[[], Awaitable[None]]]]
+
+
+@contextlib.asynccontextmanager
+async def _no_floor(conversation: str) -> AsyncIterator[None]:
+    yield None
 
 
 @dataclass
@@ -47,13 +61,20 @@ class LatencyRun:
 
 
 async def measure_latency(
-    server: BotServer, http: Http, service_url: str, turns: int, warmup: int, tag: str
+    server: BotServer,
+    http: Http,
+    service_url: str,
+    turns: int,
+    warmup: int,
+    tag: str,
+    floor: FloorInRounds | None = None,
 ) -> LatencyRun:
     """`turns` of each kind, interleaved (one of each per round) so that a noisy neighbour
     hits every kind alike (the real bot's unsupported invoke only every fifth round). Done
     and Reopen alternate on the general tasks of one personal chat, so every click is a real
     change and the engagement document stays at its steady-state size (20-entry audit tail,
-    64 remembered activity ids)."""
+    64 remembered activity ids). With `floor`, every measured round ends with one storage
+    pair on a copy of that document, timed like the turns."""
     conversation = f"a:bench-latency-{tag}"
     echo_conversation = f"a:bench-echo-{tag}"
     latencies = Latencies()
@@ -70,6 +91,12 @@ async def measure_latency(
                 personal_click(service_url, "task.done", task, echo_conversation),
                 200,
             ),
+            (
+                ECHO_SMALL,
+                echo,
+                personal_click(service_url, SMALL_VERB, task, echo_conversation),
+                200,
+            ),
             (STATUS, bot, personal_message(service_url, "status", conversation), 201),
             (DONE, bot, personal_click(service_url, "task.done", task, conversation), 200),
             (REOPEN, bot, personal_click(service_url, "task.reopen", task, conversation), 200),
@@ -78,14 +105,23 @@ async def measure_latency(
             turns.insert(2, (UNSUPPORTED, bot, unsupported_invoke(service_url, conversation), 400))
         return turns
 
-    for i in range(warmup + turns):
-        for kind, url, activity, expected in round_of(i):
-            reply = await http.post(url, activity, parse=expected == 200)
-            ok = reply.status == expected and (expected != 200 or reply.is_card)
-            if not ok:
-                unexpected[kind] += 1
-            elif i >= warmup:
-                latencies.add(kind, reply.seconds)
+    async def play(rounds: range, pair: Callable[[], Awaitable[None]] | None) -> None:
+        for i in rounds:
+            for kind, url, activity, expected in round_of(i):
+                reply = await http.post(url, activity, parse=expected == 200)
+                ok = reply.status == expected and (expected != 200 or reply.is_card)
+                if not ok:
+                    unexpected[kind] += 1
+                elif i >= warmup:
+                    latencies.add(kind, reply.seconds)
+            if pair is not None:
+                started = time.perf_counter()
+                await pair()
+                latencies.add(STORAGE_PAIR, time.perf_counter() - started)
+
+    await play(range(warmup), None)
+    async with (floor or _no_floor)(conversation) as pair:
+        await play(range(warmup, warmup + turns), pair)
     return LatencyRun(latencies, unexpected, conversation)
 
 
