@@ -23,6 +23,7 @@ from azure.cosmos.aio import ContainerProxy, CosmosClient
 
 from benchmarks.common import Latencies
 from benchmarks.turns import Load, Timed, closed_loop
+from storage.cosmos import cosmos_transport
 from storage.embedded import EmbeddedStore
 
 PAIR = "read + write pair"
@@ -92,12 +93,13 @@ def embedded_pairs(data_dir: Path) -> PairSource:
 
 def cosmos_pairs(endpoint: str, key: str) -> PairSource:
     """The raw SDK, as CosmosStore drives it: `read_item`, then `replace_item` with the read
-    etag as If-Match and `no_response=True` (the store asks for no body back either)."""
+    etag as If-Match and `no_response=True` (the store asks for no body back either), on the
+    same transport settings as the store."""
 
     @asynccontextmanager
     async def pairs(body: dict[str, Any], workers: int) -> AsyncIterator[Pair]:
         database_name = f"bench-floor-{uuid.uuid4().hex[:8]}"
-        async with CosmosClient(endpoint, key) as client:
+        async with CosmosClient(endpoint, key, transport=cosmos_transport()) as client:
             database = await client.create_database_if_not_exists(database_name)
             try:
                 container: ContainerProxy = await database.create_container_if_not_exists(

@@ -22,6 +22,7 @@ import binascii
 import contextlib
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,6 +31,7 @@ from urllib.parse import urlsplit
 from azure.core import MatchConditions
 from azure.core.exceptions import AzureError, ClientAuthenticationError
 from azure.core.pipeline import PipelineRequest
+from azure.core.pipeline.transport import AioHttpTransport
 from azure.cosmos import PartitionKey
 from azure.cosmos.aio import ContainerProxy, CosmosClient, DatabaseProxy
 from azure.cosmos.exceptions import (
@@ -150,7 +152,9 @@ class CosmosStore:
             else:
                 _check_key(self._key, self._endpoint)
                 credential = self._key
-            self._client = CosmosClient(self._endpoint, credential, **self._client_options)
+            self._client = CosmosClient(
+                self._endpoint, credential, transport=cosmos_transport(), **self._client_options
+            )
             # Reads the account metadata: the first round trip, so the first to fail.
             await self._client.__aenter__()
         await self._ensure()
@@ -339,6 +343,18 @@ class CosmosStore:
                 _one_line(f"Cosmos DB at {self._endpoint} is unavailable ({status}): {reason}")
             )
         return StoreError(_one_line(f"Cosmos DB at {self._endpoint} answered {status}: {reason}"))
+
+
+PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")
+
+
+def cosmos_transport() -> AioHttpTransport:
+    """azure-core's aiohttp transport, reading proxy settings from the environment only when
+    a proxy is configured there. Otherwise aiohttp, told to trust the environment, looks up
+    proxies and parses ~/.netrc on a worker thread for every request (found by profiling:
+    a thread hop and a file read per Cosmos DB call, for nothing)."""
+    configured = any(os.environ.get(v) or os.environ.get(v.lower()) for v in PROXY_VARIABLES)
+    return AioHttpTransport(use_env_settings=configured)
 
 
 def _check_key(key: str, endpoint: str) -> None:

@@ -37,7 +37,7 @@ from yarl import URL
 from domain.catalog import default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus
 from storage.base import StoreUnavailable
-from storage.cosmos import CosmosStore, RequestCounter
+from storage.cosmos import CosmosStore, RequestCounter, cosmos_transport
 from storage.repository import ENGAGEMENT_DOC, EngagementRepository
 from tests.plugins.cosmos import CONTAINER, CosmosServer, CosmosStoreFactory
 
@@ -453,3 +453,14 @@ async def test_launcher_fixes_the_local_server(cosmos_server: CosmosServer) -> N
             assert not response.will_close
     finally:
         connection.close()
+
+
+def test_the_transport_reads_the_environment_only_when_a_proxy_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    assert cosmos_transport()._use_env_settings is False
+    monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
+    assert cosmos_transport()._use_env_settings is True
