@@ -18,8 +18,9 @@ from typing import Any
 from aiohttp import web
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import ActivityTypes
 
-from bot.adapter import OnboardingAdapter, log_turn_error
+from bot.adapter import OnboardingAdapter, answer_invoke, log_turn_error
 from bot.config import Settings
 from bot.teams_bot import CARD_CONTENT_TYPE
 from bot.web import MAX_REQUEST_BYTES, turn_logging
@@ -55,11 +56,17 @@ class EchoBot(ActivityHandler):
     def __init__(self) -> None:
         self.card = click_sized_card()
 
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        # Invokes are answered the way the real bot answers them (see bot/teams_bot.py).
+        if turn_context.activity.type == ActivityTypes.invoke:
+            answer_invoke(turn_context, self.invoke_response(turn_context.activity.value))
+        else:
+            await super().on_turn(turn_context)
+
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         await turn_context.send_activity(f"echo: {turn_context.activity.text or ''}")
 
-    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        value: Any = turn_context.activity.value
+    def invoke_response(self, value: Any) -> InvokeResponse:
         action = value.get("action") if isinstance(value, dict) else None
         small = isinstance(action, dict) and action.get("verb") == SMALL_VERB
         return InvokeResponse(

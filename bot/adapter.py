@@ -125,6 +125,14 @@ def _is_id(value: object) -> bool:
     )
 
 
+def answer_invoke(turn_context: TurnContext, response: InvokeResponse) -> None:
+    """Hands an invoke response to the adapter directly: sending it as an activity, as
+    botbuilder's ActivityHandler does, deep-copies the whole card on every click for nothing."""
+    turn_context.turn_state[TurnContext._INVOKE_RESPONSE_KEY] = Activity(
+        type=ActivityTypes.invoke_response, value=response
+    )
+
+
 async def log_turn_error(turn_context: TurnContext, error: Exception) -> None:
     """Last resort for a bug: log it with the stack and tell the user something went wrong."""
     log.error("unhandled error in turn", exc_info=error)

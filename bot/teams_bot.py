@@ -19,6 +19,7 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.actions import ActionContext, ActionResult, InvalidAction, actions
+from bot.adapter import answer_invoke
 from bot.commands import CommandContext, commands
 from bot.outbound import Outbound
 from bot.scope import MalformedActivity, TurnScope, scope_of, tenant_of
@@ -135,11 +136,7 @@ class OnboardingBot(ActivityHandler):
                 if refused
                 else await self.on_invoke_activity(turn_context)
             )
-            # Handed to the adapter directly: sending it as an activity would deep-copy the
-            # whole card on every click for nothing.
-            turn_context.turn_state[TurnContext._INVOKE_RESPONSE_KEY] = Activity(
-                type=ActivityTypes.invoke_response, value=response
-            )
+            answer_invoke(turn_context, response)
         elif refused:
             if activity.type == ActivityTypes.message:
                 lang = language_for(activity.locale)

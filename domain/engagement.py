@@ -317,16 +317,16 @@ class Engagement:
     def progress(self, catalog: Catalog, track: Track, today: date | None = None) -> TrackProgress:
         done = na = required = optional = overdue = 0
         for task in catalog.tasks_of(track.id):
-            status = self.status_of(task.id)
-            if status is TaskStatus.DONE:
+            record = self.tasks.get(task.id) or UNTOUCHED
+            if record.status is TaskStatus.DONE:
                 done += 1
-            elif status is TaskStatus.NOT_APPLICABLE:
+            elif record.status is TaskStatus.NOT_APPLICABLE:
                 na += 1
             elif task.optional:
                 optional += 1
             else:
                 required += 1
-            if today and self.is_overdue(task.id, today):
+            if today and record.is_overdue(today):
                 overdue += 1
         return TrackProgress(
             track, done, na, required, optional, overdue, track.id in self.skipped_phases
