@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
 from aiohttp import web
 
-from bot.config import Settings, load_dotenv
+from bot.config import Settings, configure_logging, load_dotenv
 from bot.web import create_app
 from storage.base import StoreUnavailable
 
 
 def main() -> None:
     load_dotenv(Path(__file__).with_name(".env"))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # The Azure SDK logs every HTTP request at INFO; its warnings are what operators need.
-    logging.getLogger("azure").setLevel(logging.WARNING)
+    configure_logging()
     settings = Settings.from_env()
     try:
         web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)

@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import signal
-import sys
 from pathlib import Path
 
 from aiohttp import web
@@ -24,7 +22,7 @@ from pyinstrument import Profiler
 from benchmarks.counting import CountingStore, WireCounter
 from benchmarks.echo import create_echo_app
 from benchmarks.profiling import summarise
-from bot.config import Settings
+from bot.config import Settings, configure_logging
 from bot.web import create_app
 from storage.base import DocumentStore
 
@@ -109,12 +107,7 @@ def main() -> None:
     parser.add_argument("--database", default="bench")
     parser.add_argument("--container", default="engagements")
     args = parser.parse_args()
-    # As app.py: one INFO line per turn, formatted and written out.
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging()  # as app.py: one INFO line per turn, formatted and written out
     asyncio.run(serve(args))
 
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from botbuilder.schema import CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
+
+
+def configure_logging() -> None:
+    """INFO to stderr (one line per turn); the Azure SDK only from WARNING, because at INFO it
+    logs every HTTP request and response with their headers."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("azure").setLevel(logging.WARNING)
 
 
 def load_dotenv(path: Path) -> None:

@@ -46,3 +46,22 @@ def test_start_up_fails_with_one_line(tmp_path: Path, key: str, expected: str) -
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and errors[0].startswith(expected)
     assert "Traceback" not in result.stderr
+
+
+def test_logging_keeps_turn_lines_and_drops_the_sdks_per_request_lines() -> None:
+    """The app's logging: our INFO lines are written, the Azure SDK's INFO lines (one per
+    HTTP request, with headers) are not; its warnings are."""
+    script = (
+        "import logging\n"
+        "from bot.config import configure_logging\n"
+        "configure_logging()\n"
+        "logging.getLogger('bot.web').info('turn line')\n"
+        "logging.getLogger('azure.core.pipeline.policies.http_logging_policy').info('request')\n"
+        "logging.getLogger('azure.cosmos').warning('sdk warning')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "turn line" in result.stderr
+    assert "sdk warning" in result.stderr
+    assert "request" not in result.stderr.replace("turn line", "")
