@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from botbuilder.schema import ConversationAccount
+from botbuilder.schema import Activity, ConversationAccount
 
-from bot.adapter import json_body
+from bot.adapter import _ACTIVITY, json_body
 from tests import activities as a
 from tests.harness import BotHarness
 
@@ -42,3 +42,18 @@ async def test_get_on_messages_is_refused(bot: BotHarness) -> None:
     assert bot.session is not None
     async with bot.session.get(bot.url) as response:
         assert response.status == 405
+
+
+def test_activities_parse_as_botbuilders_own_deserialize_parses_them() -> None:
+    """The adapter keeps one msrest deserializer instead of building one per request; it
+    must give the same Activity, nested models and timestamps included."""
+    url = "https://smba.example/amer/"
+    shapes = [
+        *a.install(url),
+        a.message(url, "status"),
+        a.click(url, "task.done", {"task": "initiate.start-onboarding"}),
+        a.click(url, "task.done", {"task": "x"}, conversation="a:1", conversation_type="personal"),
+    ]
+    for body in shapes:
+        body = {**body, "timestamp": "2026-11-29T10:00:00.1234567Z"}
+        assert _ACTIVITY("Activity", body).__dict__ == Activity().deserialize(body).__dict__
