@@ -22,7 +22,13 @@ from aiohttp import web
 from botbuilder.core import Bot, InvokeResponse, TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationAccount,
+    Entity,
+)
 from botframework.connector.auth import BotFrameworkAuthentication
 from msrest.serialization import Deserializer, Model
 
@@ -32,6 +38,60 @@ log = logging.getLogger("bot.adapter")
 # What Activity().deserialize builds on every call (a map of every schema model, then the
 # deserializer); built once, it parses the same way.
 _ACTIVITY = Deserializer(Activity._infer_class_models())
+
+
+def parse_activity(body: dict[str, Any]) -> Activity:
+    """The Activity msrest would build from `body`, built directly when every field has the
+    shape Teams sends (msrest's generic deserializer was a sixth of a click's CPU); anything
+    else goes through msrest itself. Same rules: attributes by their exact JSON key, unknown
+    keys in `additional_properties`, timestamps by msrest's own ISO 8601 parser."""
+    activity = _direct(Activity, body)
+    return activity if activity is not None else _ACTIVITY("Activity", body)
+
+
+_NESTED: dict[str, type[Model]] = {
+    "ChannelAccount": ChannelAccount,
+    "ConversationAccount": ConversationAccount,
+}
+# Per model: JSON key -> (attribute, msrest type).
+_FIELDS: dict[type[Model], dict[str, tuple[str, str]]] = {
+    model: {spec["key"]: (name, spec["type"]) for name, spec in model._attribute_map.items()}
+    for model in (Activity, ChannelAccount, ConversationAccount, Entity)
+}
+
+
+def _direct(model: type[Model], data: dict[str, Any]) -> Any:
+    """`model` from `data`, or None where msrest must decide (a type it would convert)."""
+    built = model()
+    extra: dict[str, Any] = {}
+    fields = _FIELDS[model]
+    for key, value in data.items():
+        field = fields.get(key)
+        if field is None:
+            extra[key] = value
+            continue
+        name, kind = field
+        if value is None or kind == "object":
+            pass
+        elif kind == "str" or kind == "bool":
+            if type(value) is not (str if kind == "str" else bool):
+                return None
+        elif kind == "iso-8601":
+            value = Deserializer.deserialize_iso(value)
+        elif kind in _NESTED:
+            value = _direct(_NESTED[kind], value) if isinstance(value, dict) else None
+            if value is None:
+                return None
+        elif kind == "[Entity]" and isinstance(value, list):
+            entities = [_direct(Entity, e) if isinstance(e, dict) else None for e in value]
+            if any(e is None for e in entities):
+                return None
+            value = entities
+        else:
+            return None
+        setattr(built, name, value)
+    built.additional_properties = extra
+    return built
 
 
 def _problem(status: int, message: str) -> web.Response:
@@ -91,7 +151,7 @@ async def _read_activity(request: web.Request) -> tuple[Activity | None, web.Res
     if envelope:
         return None, _problem(400, envelope)
     try:
-        return _ACTIVITY("Activity", body), None
+        return parse_activity(body), None
     except Exception:  # msrest raises many types for wrong shapes
         return None, _problem(400, "body is not an activity")
 

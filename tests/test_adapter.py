@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from botbuilder.schema import Activity, ConversationAccount
+from typing import Any
 
-from bot.adapter import _ACTIVITY, json_body
+from botbuilder.schema import Activity, ConversationAccount
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.adapter import json_body, parse_activity
 from tests import activities as a
 from tests.harness import BotHarness
 
@@ -44,9 +48,23 @@ async def test_get_on_messages_is_refused(bot: BotHarness) -> None:
         assert response.status == 405
 
 
+def _msrest(body: dict[str, Any]) -> Any:
+    try:
+        return Activity().deserialize(body).__dict__
+    except Exception as error:
+        return type(error)
+
+
+def _ours(body: dict[str, Any]) -> Any:
+    try:
+        return parse_activity(body).__dict__
+    except Exception as error:
+        return type(error)
+
+
 def test_activities_parse_as_botbuilders_own_deserialize_parses_them() -> None:
-    """The adapter keeps one msrest deserializer instead of building one per request; it
-    must give the same Activity, nested models and timestamps included."""
+    """The adapter builds activities of Teams' usual shape itself instead of through msrest's
+    generic deserializer; it must give the same Activity, nested models included."""
     url = "https://smba.example/amer/"
     shapes = [
         *a.install(url),
@@ -55,5 +73,38 @@ def test_activities_parse_as_botbuilders_own_deserialize_parses_them() -> None:
         a.click(url, "task.done", {"task": "x"}, conversation="a:1", conversation_type="personal"),
     ]
     for body in shapes:
-        body = {**body, "timestamp": "2026-11-29T10:00:00.1234567Z"}
-        assert _ACTIVITY("Activity", body).__dict__ == Activity().deserialize(body).__dict__
+        body = {
+            **body,
+            "timestamp": "2026-11-29T10:00:00.1234567Z",
+            "entities": [{"type": "clientInfo", "locale": "ko-KR", "timezone": "Asia/Seoul"}],
+        }
+        assert _ours(body) == _msrest(body)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=6,
+)
+KEYS = st.sampled_from(
+    ["id", "name", "aadObjectId", "tenantID", "tenantId", "isGroup", "conversationType", "x"]
+)
+ACTIVITY_KEYS = st.sampled_from(
+    ["type", "id", "timestamp", "localTimestamp", "serviceUrl", "from", "conversation",
+     "recipient", "text", "entities", "channelData", "value", "attachments", "historyDisclosed",
+     "membersAdded", "replyToId", "name", "locale", "unknownKey"]
+)  # fmt: skip
+
+
+@given(
+    top=st.dictionaries(ACTIVITY_KEYS, JSON | st.dictionaries(KEYS, JSON), max_size=6),
+    nested=st.dictionaries(KEYS, JSON, max_size=4),
+    stamp=st.sampled_from(["2026-11-29T10:00:00Z", "2026-11-29T10:00:00.1234567+09:00", "x"]),
+)
+@settings(max_examples=400, derandomize=True, deadline=None)
+def test_any_activity_parses_as_msrest_parses_it(
+    top: dict[str, Any], nested: dict[str, Any], stamp: str
+) -> None:
+    base = a.click("https://smba.example/", "task.done", {"task": "x"})
+    body = {**base, "timestamp": stamp, "from": {**base["from"], **nested}, **top}
+    assert _ours(body) == _msrest(body)
