@@ -83,12 +83,12 @@ class EngagementKey:
 
     tenant_id: str
     conversation_key: str
+    id: str = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def id(self) -> str:
+    def __post_init__(self) -> None:
         # Teams ids contain characters Cosmos DB forbids in ids ('/', '#', '?'); a digest is safe.
         digest = hashlib.sha256(f"{self.tenant_id}\n{self.conversation_key}".encode()).hexdigest()
-        return f"eng-{digest[:40]}"
+        object.__setattr__(self, "id", f"eng-{digest[:40]}")
 
 
 @dataclass(frozen=True)

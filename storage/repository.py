@@ -19,7 +19,7 @@ import contextlib
 import hashlib
 import random
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from domain.engagement import AuditEntry, Engagement
@@ -230,22 +230,44 @@ class KeyedLocks:
     def __init__(self) -> None:
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
-    @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
+    def hold(self, key: str) -> _Hold:
+        return _Hold(self, key)
+
+    def _enter(self, key: str) -> asyncio.Lock:
         lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
         self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+        return lock
+
+    def _leave(self, key: str) -> None:
+        lock, users = self._locks[key]
+        if users == 1:
+            del self._locks[key]
+        else:
+            self._locks[key] = (lock, users - 1)
 
     def __len__(self) -> int:
         return len(self._locks)
+
+
+class _Hold:
+    """`async with locks.hold(key)`; a plain class, as this runs on every change."""
+
+    __slots__ = ("_key", "_lock", "_locks")
+
+    def __init__(self, locks: KeyedLocks, key: str) -> None:
+        self._locks, self._key = locks, key
+
+    async def __aenter__(self) -> None:
+        self._lock = self._locks._enter(self._key)
+        try:
+            await self._lock.acquire()
+        except BaseException:  # cancelled while waiting: no longer a user of the lock
+            self._locks._leave(self._key)
+            raise
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._lock.release()
+        self._locks._leave(self._key)
 
 
 def owner_partition(person_id: str) -> str:

@@ -7,6 +7,7 @@ fixture of tests/plugins/cosmos.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -564,6 +565,17 @@ async def test_keyed_locks_serialise_per_key_and_leave_nothing_behind() -> None:
     await asyncio.gather(hold("a", "1"), hold("a", "2"), hold("b", "3"))
     assert order.index("1-") < order.index("2+"), "same key: one after the other"
     assert order.index("3+") < order.index("1-"), "another key: side by side"
+    assert len(locks) == 0
+
+    holder = asyncio.ensure_future(hold("a", "4"))
+    await asyncio.sleep(0)
+    waiter = asyncio.ensure_future(hold("a", "5"))
+    await asyncio.sleep(0)
+    waiter.cancel()  # gives up while waiting for the lock
+    await holder
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiter
+    assert "5+" not in order
     assert len(locks) == 0
 
 
