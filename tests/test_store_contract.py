@@ -363,31 +363,46 @@ async def test_not_applicable_without_a_reason_raises_and_writes_nothing(
     assert await repo.audit_trail(engagement.id) == []
 
 
-class InterleavingStore:
-    """Delegates to a store; right after the first read of `doc_id` it runs `meanwhile` (a
+class CountingStore:
+    """Delegates to a store and counts reads, replaces and lost etag races."""
+
+    def __init__(self, inner: DocumentStore) -> None:
+        self.inner = inner
+        self.reads = self.replaces = self.mismatches = 0
+
+    async def read(self, pk: str, doc_id: str) -> Document | None:
+        self.reads += 1
+        return await self.inner.read(pk, doc_id)
+
+    async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
+        self.replaces += 1
+        try:
+            return await self.inner.replace(pk, doc_id, body, etag=etag)
+        except EtagMismatch:
+            self.mismatches += 1
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class InterleavingStore(CountingStore):
+    """A counting store that, right after the first read of `doc_id`, runs `meanwhile` (a
     competing writer) before handing the now stale document to the caller."""
 
     def __init__(
         self, inner: DocumentStore, doc_id: str, meanwhile: Callable[[], Awaitable[None]]
     ) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.doc_id = doc_id
         self.meanwhile: Callable[[], Awaitable[None]] | None = meanwhile
-        self.replaces = 0
 
     async def read(self, pk: str, doc_id: str) -> Document | None:
-        doc = await self.inner.read(pk, doc_id)
+        doc = await super().read(pk, doc_id)
         if doc_id == self.doc_id and self.meanwhile is not None:
             meanwhile, self.meanwhile = self.meanwhile, None
             await meanwhile()
         return doc
-
-    async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
-        self.replaces += 1
-        return await self.inner.replace(pk, doc_id, body, etag=etag)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
 
 async def test_a_stale_write_is_retried_on_fresh_state_and_both_changes_stay(
@@ -400,7 +415,7 @@ async def test_a_stale_write_is_retried_on_fresh_state_and_both_changes_stay(
         await repo.update(engagement.id, set_status(task_b, TaskStatus.DONE, "op-b", actor=BOB))
 
     interleaved = InterleavingStore(document_store, ENGAGEMENT_DOC, writer_b)
-    repo_a = EngagementRepository(interleaved)  # type: ignore[arg-type]
+    repo_a = EngagementRepository(interleaved)
     calls = 0
     change_a = set_status(task_a, TaskStatus.DONE, "op-a")
 
@@ -425,35 +440,18 @@ async def test_a_stale_write_is_retried_on_fresh_state_and_both_changes_stay(
     ]
 
 
-class CountingStore:
-    """Delegates to a store and counts reads, replaces and lost etag races."""
-
-    def __init__(self, inner: DocumentStore) -> None:
-        self.inner = inner
-        self.reads = self.replaces = self.mismatches = 0
-
-    async def read(self, pk: str, doc_id: str) -> Document | None:
-        self.reads += 1
-        return await self.inner.read(pk, doc_id)
-
-    async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
-        self.replaces += 1
-        try:
-            return await self.inner.replace(pk, doc_id, body, etag=etag)
-        except EtagMismatch:
-            self.mismatches += 1
-            raise
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+async def counted(
+    repo: EngagementRepository, document_store: DocumentStore
+) -> tuple[Engagement, CountingStore, EngagementRepository]:
+    """A new engagement, and a second repository (another process) on a counting store."""
+    counting = CountingStore(document_store)
+    return await created(repo), counting, EngagementRepository(counting)
 
 
 async def test_the_next_change_from_the_same_process_writes_without_reading(
     repo: EngagementRepository, document_store: DocumentStore
 ) -> None:
-    engagement = await created(repo)
-    counting = CountingStore(document_store)
-    this = EngagementRepository(counting)  # type: ignore[arg-type]
+    engagement, counting, this = await counted(repo, document_store)
     await this.update(engagement.id, set_status(CATALOG.tasks[0].id, TaskStatus.DONE, "op-1"))
     assert (counting.reads, counting.replaces) == (1, 1)
     await this.update(engagement.id, set_status(CATALOG.tasks[1].id, TaskStatus.DONE, "op-2"))
@@ -507,9 +505,7 @@ async def test_a_remembered_copy_another_instance_overtook_is_never_trusted(
 async def test_a_refusal_on_a_remembered_copy_is_confirmed_by_one_read_then_raised(
     repo: EngagementRepository, document_store: DocumentStore
 ) -> None:
-    engagement = await created(repo)
-    counting = CountingStore(document_store)
-    this = EngagementRepository(counting)  # type: ignore[arg-type]
+    engagement, counting, this = await counted(repo, document_store)
     task = CATALOG.tasks[7].id
     await this.update(engagement.id, set_status(task, TaskStatus.DONE, "op-1"))
     reads = counting.reads
@@ -524,9 +520,7 @@ async def test_a_refusal_on_a_remembered_copy_is_confirmed_by_one_read_then_rais
 async def test_changes_from_one_process_to_one_engagement_never_race_on_its_etag(
     repo: EngagementRepository, document_store: DocumentStore
 ) -> None:
-    engagement = await created(repo)
-    counting = CountingStore(document_store)
-    this = EngagementRepository(counting)  # type: ignore[arg-type]
+    engagement, counting, this = await counted(repo, document_store)
     tasks = [t.id for t in CATALOG.tasks[:12]]
     await asyncio.gather(
         *(this.update(engagement.id, set_status(t, TaskStatus.DONE, f"op-{t}")) for t in tasks)
@@ -539,7 +533,7 @@ async def test_changes_from_one_process_to_one_engagement_never_race_on_its_etag
 
 async def test_the_remembered_copies_are_bounded(document_store: DocumentStore) -> None:
     counting = CountingStore(document_store)
-    this = EngagementRepository(counting, recent=2)  # type: ignore[arg-type]
+    this = EngagementRepository(counting, recent=2)
     task = CATALOG.tasks[0].id
     engagements = []
     for n in range(3):
