@@ -1,0 +1,63 @@
+"""The embedded store's own behaviour: point operations on the event loop that never wait."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from storage.embedded import CHECKPOINT_EVERY, EmbeddedStore
+
+
+async def test_a_write_another_process_blocks_waits_off_the_loop_and_then_lands(
+    tmp_path: Path,
+) -> None:
+    store = EmbeddedStore(tmp_path)
+    await store.open()
+    try:
+        doc = await store.create("p", "d", {"n": 0})
+        # Another process holds the write lock for 0.3 s.
+        other = sqlite3.connect(
+            tmp_path / "bot.sqlite3", isolation_level=None, check_same_thread=False
+        )
+        other.execute("BEGIN IMMEDIATE")
+        threading.Timer(0.3, other.rollback).start()
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticking = asyncio.ensure_future(ticker())
+        started = time.perf_counter()
+        written = await store.replace("p", "d", {"n": 1}, etag=doc.etag)
+        waited = time.perf_counter() - started
+        ticking.cancel()
+        other.close()
+        assert waited >= 0.25, "it waited for the lock instead of failing"
+        assert ticks >= 10, "the event loop kept running while it waited"
+        assert await store.read("p", "d") == written
+    finally:
+        await store.close()
+
+
+async def test_the_write_ahead_log_is_checkpointed_off_the_loop(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path)
+    await store.open()
+    try:
+        body = {"text": "x" * 3000}
+        wal = tmp_path / "bot.sqlite3-wal"
+        for n in range(CHECKPOINT_EVERY - 1):
+            await store.upsert("p", f"d{n % 5}", body)
+        before_any_checkpoint = wal.stat().st_size
+        for n in range(2 * CHECKPOINT_EVERY):
+            await store.upsert("p", f"d{n % 5}", body)
+            await asyncio.sleep(0)  # let a checkpoint in progress run on the worker thread
+        # Without checkpoints the log (whose file never shrinks) would have grown threefold.
+        assert wal.stat().st_size < 2 * before_any_checkpoint
+    finally:
+        await store.close()
