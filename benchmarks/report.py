@@ -82,9 +82,9 @@ def _profile_section(profile: dict[str, Any] | None) -> str:
         f"0.5 ms for {profile['duration_s']:.1f} s while {profile['clients']} clients clicked "
         f"Done / Reopen on the embedded store, each client in its own engagement so no click "
         f"loses an etag race ({busy:.2f} s busy, {idle:.2f} s idle in "
-        f"`epoll.poll`). Shares are of the busy time. The SQLite statements run on the "
-        f"store's worker thread and are not in these samples (the storage floor above is "
-        f"their cost).",
+        f"`epoll.poll`). Shares are of the busy time. The store's point reads and writes "
+        f"run on the event loop (in these samples, under `storage/`); its queries and "
+        f"checkpoints run on its worker thread (not sampled).",
         "",
         "Top 10 frames by own time:",
         "",
