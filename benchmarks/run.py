@@ -346,6 +346,10 @@ async def _sections(
 ) -> None:
     sizes = results.sizes
     started = time.perf_counter()
+    pair_sources = {
+        "embedded": embedded_pairs(tmp / "floor"),
+        "cosmos": cosmos_pairs(cosmos.endpoint, cosmos.key),
+    }
     data_dir = tmp / "bot-embedded"
     results.bots["embedded"] = BotRun()
     await section(
@@ -360,7 +364,7 @@ async def _sections(
             tmp,
             {"data_dir": str(data_dir)},
             lambda: EmbeddedStore(data_dir),
-            embedded_pairs(tmp / "floor"),
+            pair_sources["embedded"],
         ),
     )
     connector.calls.clear()
@@ -368,34 +372,21 @@ async def _sections(
     # The floor reads and writes the engagement document the Done clicks just worked on.
     body = results.bots["embedded"].body
     if body is not None:
-        floor = await section(
-            results,
-            "storage floor (embedded)",
-            measure_floor(
-                embedded_pairs(tmp / "floor"),
-                body,
-                turns=sizes.turns,
-                warmup=sizes.warmup,
-                clients=sizes.clients,
-                seconds=sizes.floor_seconds,
-            ),
-        )
-        if floor is not None:
-            results.floors["embedded"] = floor
-        floor = await section(
-            results,
-            "storage floor (cosmos)",
-            measure_floor(
-                cosmos_pairs(cosmos.endpoint, cosmos.key),
-                body,
-                turns=sizes.turns,
-                warmup=sizes.warmup,
-                clients=sizes.clients,
-                seconds=sizes.floor_seconds,
-            ),
-        )
-        if floor is not None:
-            results.floors["cosmos"] = floor
+        for backend in BACKENDS:
+            floor = await section(
+                results,
+                f"storage floor ({backend})",
+                measure_floor(
+                    pair_sources[backend],
+                    body,
+                    turns=sizes.turns,
+                    warmup=sizes.warmup,
+                    clients=sizes.clients,
+                    seconds=sizes.floor_seconds,
+                ),
+            )
+            if floor is not None:
+                results.floors[backend] = floor
 
     database = f"bench-bot-{uuid.uuid4().hex[:8]}"
     results.bots["cosmos"] = BotRun()
@@ -411,7 +402,7 @@ async def _sections(
             tmp,
             {"endpoint": cosmos.endpoint, "key": cosmos.key, "database": database},
             lambda: CosmosStore(cosmos.endpoint, cosmos.key, database, CONTAINER),
-            cosmos_pairs(cosmos.endpoint, cosmos.key),
+            pair_sources["cosmos"],
         ),
     )
     connector.calls.clear()
