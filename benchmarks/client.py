@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 
 from benchmarks.common import PROJECT_ROOT, PYTHON
+from benchmarks.timing import KIND_HEADER
 from tests import activities as a
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -110,7 +111,7 @@ class BotServer:
     async def control(
         self, session: aiohttp.ClientSession, path: str, body: dict[str, Any] | None = None
     ) -> Any:
-        method = "GET" if path == "/counters" else "POST"
+        method = "GET" if path in ("/counters", "/times") else "POST"
         async with session.request(method, self.url("control", path), json=body) as response:
             response.raise_for_status()
             return await response.json()
@@ -138,13 +139,17 @@ class Reply:
 class Http:
     session: aiohttp.ClientSession
 
-    async def post(self, url: str, activity: dict[str, Any], *, parse: bool = False) -> Reply:
+    async def post(
+        self, url: str, activity: dict[str, Any], *, parse: bool = False, kind: str | None = None
+    ) -> Reply:
+        """`kind` labels the request for the server's turn timing (benchmarks/timing.py)."""
         body = json.dumps(activity).encode()
+        headers = {"Content-Type": "application/json"}
+        if kind is not None:
+            headers[KIND_HEADER] = kind
         started = time.perf_counter()
         try:
-            async with self.session.post(
-                url, data=body, headers={"Content-Type": "application/json"}
-            ) as response:
+            async with self.session.post(url, data=body, headers=headers) as response:
                 raw = await response.read()
                 seconds = time.perf_counter() - started
                 payload = None

@@ -1,5 +1,6 @@
-"""What the store is asked to do: a counting `DocumentStore` proxy, and wire counters for the
-Cosmos DB SDK (azure-core's `raw_request_hook` / `raw_response_hook`)."""
+"""What the store is asked to do: a counting `DocumentStore` proxy (which also times its
+calls for `benchmarks.timing`), and wire counters for the Cosmos DB SDK (azure-core's
+`raw_request_hook` / `raw_response_hook`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from benchmarks.timing import store_call
 from storage.base import Document, DocumentStore, EtagMismatch
 
 if TYPE_CHECKING:
@@ -69,24 +71,28 @@ class CountingStore:
 
     async def ping(self) -> None:
         self.calls["ping"] += 1
-        await self.inner.ping()
+        with store_call():
+            await self.inner.ping()
 
     async def read(self, pk: str, doc_id: str) -> Document | None:
         self.calls["read"] += 1
-        doc = await self.inner.read(pk, doc_id)
+        with store_call():
+            doc = await self.inner.read(pk, doc_id)
         self._read([doc] if doc else [])
         return doc
 
     async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         self.calls["create"] += 1
         self._wrote(body)
-        return await self.inner.create(pk, doc_id, body)
+        with store_call():
+            return await self.inner.create(pk, doc_id, body)
 
     async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
         self.calls["replace"] += 1
         self._wrote(body)
         try:
-            return await self.inner.replace(pk, doc_id, body, etag=etag)
+            with store_call():
+                return await self.inner.replace(pk, doc_id, body, etag=etag)
         except EtagMismatch:
             self.conflicts += 1
             raise
@@ -94,21 +100,25 @@ class CountingStore:
     async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         self.calls["upsert"] += 1
         self._wrote(body)
-        return await self.inner.upsert(pk, doc_id, body)
+        with store_call():
+            return await self.inner.upsert(pk, doc_id, body)
 
     async def delete(self, pk: str, doc_id: str) -> None:
         self.calls["delete"] += 1
-        await self.inner.delete(pk, doc_id)
+        with store_call():
+            await self.inner.delete(pk, doc_id)
 
     async def list_partition(self, pk: str, id_prefix: str) -> list[Document]:
         self.calls["list_partition"] += 1
-        docs = await self.inner.list_partition(pk, id_prefix)
+        with store_call():
+            docs = await self.inner.list_partition(pk, id_prefix)
         self._read(docs, query=True)
         return docs
 
     async def list_due(self, upper: str, limit: int) -> list[Document]:
         self.calls["list_due"] += 1
-        docs = await self.inner.list_due(upper, limit)
+        with store_call():
+            docs = await self.inner.list_due(upper, limit)
         self._read(docs, query=True)
         return docs
 

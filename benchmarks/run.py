@@ -536,9 +536,35 @@ def _latency_rows(results: Results, backend: str) -> list[Row]:
             )
         )
     rows.append(Row("1", "`Reopen` click (alternating with Done)", label, _p(latency, REOPEN)))
+    rows += _inside_rows(latency, label)
     if latency.unexpected:
         rows.append(
             Row("1", "unexpected answers", label, str(dict(latency.unexpected)), "0", report.FAIL)
+        )
+    return rows
+
+
+def _inside_rows(latency: LatencyRun, label: str) -> list[Row]:
+    """The same turns timed in the server (benchmarks/timing.py): how a click's handler time
+    splits into what the echo turn also does, the store calls, and the bot's own work."""
+    echo, rows = latency.inside.get(ECHO_INVOKE), []
+    if echo is None:
+        return rows
+    handler = f"p50 {fmt_ms(echo['handler_ms'])} ms"
+    rows.append(Row("1", "in the server: echo invoke handler", label, handler))
+    for kind, name in ((DONE, "`Done`"), (REOPEN, "`Reopen`")):
+        click = latency.inside.get(kind)
+        if click is None:
+            continue
+        own = click["own_ms"] - echo["handler_ms"]
+        rows.append(
+            Row(
+                "1",
+                f"in the server: {name} click handler = echo's + store calls + the bot's work",
+                label,
+                f"p50 {fmt_ms(click['handler_ms'])} ≈ {fmt_ms(echo['handler_ms'])} + "
+                f"{fmt_ms(click['store_ms'])} + {fmt_ms(own)} ms",
+            )
         )
     return rows
 
@@ -658,6 +684,15 @@ def _throughput_rows(results: Results, backend: str) -> list[Row]:
                 "0",
                 verdict(clicks.lost == 0 and clicks.audit_difference == 0),
             )
+        )
+    cpu = [
+        f"{name} {fmt_ms(ms)} ms"
+        for name, load in (("echo invoke", run.echo), ("`Done` click", clicks.load))
+        if load is not None and (ms := load.server_cpu_ms_per_ok) is not None
+    ]
+    if cpu:
+        rows.append(
+            Row("3", "bot server CPU per answered request, under load", label, "; ".join(cpu))
         )
     solo = run.solo
     if solo is not None:
@@ -831,13 +866,24 @@ figures taken in the same run under the same conditions.
 
 1. **Turn latency**: {sizes.turns:,} turns of each kind (after {sizes.warmup} warm-up rounds),
    sent one at a time over HTTP (keep-alive) and interleaved round by round (echo message, echo
-   invoke, `status`, Done, Reopen; the unsupported invoke every fifth round), so noise on the
-   shared machine hits every kind alike. Client-side time from sending the request to having
-   the whole answer. Clicks are `adaptiveCard/action` invokes with verb `task.done` in a
-   personal chat (so no shared-card update goes to the connector), each with a new activity
-   id; every Done is followed by a Reopen of the same general-track task so every click is a
-   real change and no phase completes (no announcement). The engagement document stays at its
-   steady-state size (20-entry audit tail, archived every 20 changes; 64 remembered ids).
+   invoke, three-line echo invoke, `status`, Done, Reopen, the storage pair; the unsupported
+   invoke every fifth round), so noise on the shared machine hits every kind alike. Each round
+   plays them in a new random order (seeded), so no kind always follows the same turn: a turn
+   right after a heavier one pays for the caches that one cooled (with a fixed order, Done
+   always came right after `status` and took 0.3–0.4 ms longer than Reopen, which came right
+   after Done). Client-side time from sending the request to having the whole answer. Clicks
+   are `adaptiveCard/action` invokes in a personal chat (so no shared-card update goes to the
+   connector), each with a new activity id; a round's first click marks a general-track task
+   Done and its second reopens it, so every click is a real change and no phase completes (no
+   announcement). The engagement document stays at its steady-state size (20-entry audit
+   tail, archived every 20 changes; 64 remembered ids).
+   - **In the server**, the same measured turns are timed by a middleware outside the bot's
+     own (`benchmarks/timing.py`): the handler's time (from the parsed request to the
+     response ready to write) and, of it, the time awaiting store calls. A click's handler is
+     shown as the echo invoke's handler (what the echo turn also does: adapter, activity,
+     answer, turn log) + the click's store calls + the rest, the bot's own work (the action,
+     the rules, the engagement's stored form, the card), each a p50, so they add up only
+     roughly.
    - **The echo floor** is a separate minimal app in the same server process
      (`benchmarks/echo.py`): the same aiohttp stack, `turn_logging` middleware, access log,
      `OnboardingAdapter` with the same authentication configuration and error handler, around
@@ -845,8 +891,8 @@ figures taken in the same run under the same conditions.
      Connector (as `status` sends its card); its invoke answers a fixed card of the size and
      shape a Done click answers (the general track's first page, rendered once when the app
      starts), so the floor carries the answer's bytes but none of the bot's work. A second
-     echo invoke answering a three-line card shows what the answer's size alone costs (on
-     this VM, about as much as the bot's work). The real bot has no store-free message turn
+     echo invoke answering a three-line card shows what the answer's size alone costs. The
+     real bot has no store-free message turn
      (every message reads the engagement), so a minimal app is the only clean floor for
      messages; for invokes the real bot's own store-free path (an unsupported invoke name,
      answered 400) is measured too, as a check that the echo app costs what the real app's
@@ -859,11 +905,12 @@ figures taken in the same run under the same conditions.
    (`read_item` + `replace_item(etag, IfNotModified, no_response=True)`, the requests
    `CosmosStore` sends), against the same server, from this process. Measured twice:
    - **in the latency rounds** (the Done target's floor): after the warm-up, a copy of the
-     clicks' engagement document goes into a floor store, and every measured round ends with
-     one pair on it, timed like the turns. So the pair meets the machine in the state a click
-     meets it. On this 2-vCPU VM a thread or process that has been idle for a few
-     milliseconds takes a few hundred microseconds to wake, and a click wakes the store's
-     thread (or the Cosmos DB server) once per request; a tight loop keeps them awake.
+     clicks' engagement document goes into a floor store, and every measured round has one
+     pair on it, at a random place in the round, timed like the turns. So the pair meets the
+     machine in the state a click meets it. On this 2-vCPU VM a process that has been idle
+     for a few milliseconds takes a few hundred microseconds to wake, and a click wakes the
+     Cosmos DB server once per request (and meets caches other turns cooled); a tight loop
+     keeps them awake and warm.
    - **back to back** in a section of its own (shown for comparison), and with
      {sizes.clients} workers on their own documents for {sizes.floor_seconds:g} s for
      throughput.
@@ -877,7 +924,8 @@ figures taken in the same run under the same conditions.
    confirmed one, or a confirmed click with no audit entry; the audit entries must equal the
    confirmed changes in number. For comparison, the same with one client per engagement
    ({sizes.solo_seconds:g} s, no races). Echo throughput: the echo invoke, same clients,
-   {sizes.echo_seconds:g} s.
+   {sizes.echo_seconds:g} s. The bot server's CPU per answered request is its process's user
+   + system time (`/proc/<pid>/stat`, all threads) over the run, divided by the answers.
 4. **Per click**: {sizes.cost_clicks} sequential clicks on the steady-state engagement, counted
    in the server by a `DocumentStore` proxy (calls, and the JSON size of the bodies read and
    written) and, on Cosmos DB, by azure-core's `raw_request_hook`/`raw_response_hook`

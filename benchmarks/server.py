@@ -3,7 +3,8 @@
 Serves, on loopback ports chosen by the OS:
 - the real app (`bot.web.create_app`) on a `CountingStore` around the chosen backend;
 - the echo app (benchmarks/echo.py), the same HTTP stack with no store work;
-- a control app for the benchmark: store counters, Cosmos DB wire counters, pyinstrument.
+- a control app for the benchmark: store counters, Cosmos DB wire counters, server-side turn
+  times (benchmarks/timing.py), pyinstrument.
 Prints one JSON line with the three ports when ready; stops on SIGTERM. Logging is set up as
 app.py does it (one INFO line per turn), written to stderr.
 """
@@ -22,6 +23,7 @@ from pyinstrument import Profiler
 from benchmarks.counting import CountingStore, WireCounter
 from benchmarks.echo import create_echo_app
 from benchmarks.profiling import summarise
+from benchmarks.timing import ServerTimes
 from bot.config import Settings, configure_logging
 from bot.web import create_app
 from storage.base import DocumentStore
@@ -37,7 +39,7 @@ def _store(args: argparse.Namespace, wire: WireCounter) -> DocumentStore:
     return EmbeddedStore(Path(args.data_dir))
 
 
-def _control_app(store: CountingStore, wire: WireCounter) -> web.Application:
+def _control_app(store: CountingStore, wire: WireCounter, times: ServerTimes) -> web.Application:
     profiler: list[Profiler] = []
 
     async def counters(request: web.Request) -> web.Response:
@@ -48,6 +50,13 @@ def _control_app(store: CountingStore, wire: WireCounter) -> web.Application:
         store.reset()
         wire.reset()
         store.measure_bytes = bool(body.get("measure_bytes", False))
+        return web.json_response({"ok": True})
+
+    async def turn_times(request: web.Request) -> web.Response:
+        return web.json_response(times.snapshot())
+
+    async def turn_times_reset(request: web.Request) -> web.Response:
+        times.reset()
         return web.json_response({"ok": True})
 
     async def profile_start(request: web.Request) -> web.Response:
@@ -65,6 +74,8 @@ def _control_app(store: CountingStore, wire: WireCounter) -> web.Application:
     app = web.Application()
     app.router.add_get("/counters", counters)
     app.router.add_post("/counters/reset", reset)
+    app.router.add_get("/times", turn_times)
+    app.router.add_post("/times/reset", turn_times_reset)
     app.router.add_post("/profile/start", profile_start)
     app.router.add_post("/profile/stop", profile_stop)
     return app
@@ -74,13 +85,13 @@ async def serve(args: argparse.Namespace) -> None:
     settings = Settings(nudges_enabled=False)
     wire = WireCounter()
     store = CountingStore(_store(args, wire))
+    times = ServerTimes()
+    bot, echo = create_app(settings, store=store), create_echo_app(settings)
+    for app in (bot, echo):  # outermost, so the timed handler includes the turn log
+        app.middlewares.insert(0, times.middleware)
     runners = []
     ports = {}
-    for name, app in (
-        ("bot", create_app(settings, store=store)),
-        ("echo", create_echo_app(settings)),
-        ("control", _control_app(store, wire)),
-    ):
+    for name, app in (("bot", bot), ("echo", echo), ("control", _control_app(store, wire, times))):
         # As web.run_app in app.py: aiohttp's access log on for the bot (and the echo floor).
         runner = web.AppRunner(app, access_log=None) if name == "control" else web.AppRunner(app)
         await runner.setup()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,7 +20,7 @@ from benchmarks.client import (
     personal_message,
     unsupported_invoke,
 )
-from benchmarks.common import Latencies, percentile
+from benchmarks.common import Latencies, cpu_seconds, percentile
 from benchmarks.echo import SMALL_VERB
 from domain.catalog import default_catalog
 from domain.engagement import EngagementKey
@@ -42,6 +43,8 @@ REOPEN = "Reopen click"
 STORAGE_PAIR = "storage pair, in the rounds"
 KINDS = (ECHO_MESSAGE, ECHO_INVOKE, ECHO_SMALL, UNSUPPORTED, STATUS, DONE, REOPEN, STORAGE_PAIR)
 UNSUPPORTED_EVERY = 5
+ROUND_ORDER_SEED = 20261130
+CLICK = "click"  # a click slot of a round: its first is Done, its second Reopen
 
 # Given the conversation the clicks work on (at its steady-state size after the warm-up),
 # opens the storage floor on a copy of its engagement document and yields one read + write.
@@ -58,6 +61,8 @@ class LatencyRun:
     latencies: Latencies
     unexpected: Counter[str]
     conversation: str
+    # Per kind, in the server (benchmarks/timing.py): n, handler_ms, store_ms, own_ms (p50s).
+    inside: dict[str, dict[str, float]]
 
 
 async def measure_latency(
@@ -69,60 +74,75 @@ async def measure_latency(
     tag: str,
     floor: FloorInRounds | None = None,
 ) -> LatencyRun:
-    """`turns` of each kind, interleaved (one of each per round) so that a noisy neighbour
-    hits every kind alike (the real bot's unsupported invoke only every fifth round). Done
-    and Reopen alternate on the general tasks of one personal chat, so every click is a real
-    change and the engagement document stays at its steady-state size (20-entry audit tail,
-    64 remembered activity ids). With `floor`, every measured round ends with one storage
-    pair on a copy of that document, timed like the turns."""
+    """`turns` of each kind, interleaved (one of each per round, the real bot's unsupported
+    invoke only every fifth round) so that a noisy neighbour hits every kind alike. Each
+    round plays its turns in a new random order (seeded): in a fixed order every kind would
+    always follow the same turn, and a turn right after a heavier one pays for the caches
+    that turn cooled (on this VM a click right after `status` took 0.3 ms longer than one
+    right after another click). Each round's first click marks one of the general tasks of
+    a personal chat done and its second reopens it, so every click is a real change and the
+    engagement document stays at its steady-state size (20-entry audit tail, 64 remembered
+    activity ids). With `floor`, every measured round also times one storage pair on a copy
+    of that document, at its own random place in the round."""
     conversation = f"a:bench-latency-{tag}"
     echo_conversation = f"a:bench-echo-{tag}"
     latencies = Latencies()
     unexpected: Counter[str] = Counter()
     bot, echo = server.bot_url, server.echo_url
+    order = random.Random(ROUND_ORDER_SEED)
 
-    def round_of(i: int) -> list[tuple[str, str, dict[str, Any], int]]:
+    def round_of(i: int, with_pair: bool) -> list[tuple[str, str, dict[str, Any], int]]:
         task = GENERAL[i % len(GENERAL)]
-        turns = [
-            (ECHO_MESSAGE, echo, personal_message(service_url, "hello", echo_conversation), 201),
-            (
-                ECHO_INVOKE,
+        kinds = [ECHO_MESSAGE, ECHO_INVOKE, ECHO_SMALL, STATUS, CLICK, CLICK]
+        if i % UNSUPPORTED_EVERY == 0:  # a cross-check of the echo floor, not a floor itself
+            kinds.append(UNSUPPORTED)
+        if with_pair:
+            kinds.append(STORAGE_PAIR)
+        order.shuffle(kinds)
+        kinds[kinds.index(CLICK)] = DONE
+        kinds[kinds.index(CLICK)] = REOPEN
+        turn = {
+            ECHO_MESSAGE: (echo, personal_message(service_url, "hello", echo_conversation), 201),
+            ECHO_INVOKE: (
                 echo,
                 personal_click(service_url, "task.done", task, echo_conversation),
                 200,
             ),
-            (
-                ECHO_SMALL,
+            ECHO_SMALL: (
                 echo,
                 personal_click(service_url, SMALL_VERB, task, echo_conversation),
                 200,
             ),
-            (STATUS, bot, personal_message(service_url, "status", conversation), 201),
-            (DONE, bot, personal_click(service_url, "task.done", task, conversation), 200),
-            (REOPEN, bot, personal_click(service_url, "task.reopen", task, conversation), 200),
-        ]
-        if i % UNSUPPORTED_EVERY == 0:  # a cross-check of the echo floor, not a floor itself
-            turns.insert(2, (UNSUPPORTED, bot, unsupported_invoke(service_url, conversation), 400))
-        return turns
+            STATUS: (bot, personal_message(service_url, "status", conversation), 201),
+            DONE: (bot, personal_click(service_url, "task.done", task, conversation), 200),
+            REOPEN: (bot, personal_click(service_url, "task.reopen", task, conversation), 200),
+            UNSUPPORTED: (bot, unsupported_invoke(service_url, conversation), 400),
+            STORAGE_PAIR: ("", {}, 0),
+        }
+        return [(kind, *turn[kind]) for kind in kinds]
 
     async def play(rounds: range, pair: Callable[[], Awaitable[None]] | None) -> None:
         for i in rounds:
-            for kind, url, activity, expected in round_of(i):
-                reply = await http.post(url, activity, parse=expected == 200)
+            for kind, url, activity, expected in round_of(i, pair is not None):
+                if kind == STORAGE_PAIR and pair is not None:
+                    started = time.perf_counter()
+                    await pair()
+                    latencies.add(STORAGE_PAIR, time.perf_counter() - started)
+                    continue
+                label = kind if i >= warmup else None
+                reply = await http.post(url, activity, parse=expected == 200, kind=label)
                 ok = reply.status == expected and (expected != 200 or reply.is_card)
                 if not ok:
                     unexpected[kind] += 1
                 elif i >= warmup:
                     latencies.add(kind, reply.seconds)
-            if pair is not None:
-                started = time.perf_counter()
-                await pair()
-                latencies.add(STORAGE_PAIR, time.perf_counter() - started)
 
     await play(range(warmup), None)
+    await server.control(http.session, "/times/reset")
     async with (floor or _no_floor)(conversation) as pair:
         await play(range(warmup, warmup + turns), pair)
-    return LatencyRun(latencies, unexpected, conversation)
+    inside = await server.control(http.session, "/times")
+    return LatencyRun(latencies, unexpected, conversation, inside)
 
 
 @dataclass
@@ -163,6 +183,8 @@ class Load:
     errors: int = 0
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    # CPU the bot server process used meanwhile, when measured (see `server_cpu`).
+    server_cpu_s: float | None = None
 
     @property
     def per_second(self) -> float:
@@ -171,6 +193,12 @@ class Load:
     @property
     def p50_ms(self) -> float:
         return percentile(self.latencies, 50) * 1000
+
+    @property
+    def server_cpu_ms_per_ok(self) -> float | None:
+        if self.server_cpu_s is None or not self.ok:
+            return None
+        return self.server_cpu_s * 1000 / self.ok
 
     @property
     def p99_ms(self) -> float:
@@ -204,6 +232,14 @@ async def closed_loop(
     return load
 
 
+async def with_server_cpu(server: BotServer, run: Awaitable[Load]) -> Load:
+    """`run`, with the CPU the bot server process used meanwhile."""
+    before = cpu_seconds(server.process.pid)
+    load = await run
+    load.server_cpu_s = cpu_seconds(server.process.pid) - before
+    return load
+
+
 async def echo_load(
     server: BotServer, http: Http, service_url: str, *, clients: int, seconds: float
 ) -> Load:
@@ -212,7 +248,7 @@ async def echo_load(
         reply = await http.post(server.echo_url, activity, parse=True)
         return reply if reply.is_card else None
 
-    return await closed_loop(clients, seconds, one)
+    return await with_server_cpu(server, closed_loop(clients, seconds, one))
 
 
 @dataclass
@@ -278,7 +314,7 @@ async def click_load(
         return reply
 
     await server.control(http.session, "/counters/reset", {"measure_bytes": False})
-    result.load = await closed_loop(clients, seconds, one)
+    result.load = await with_server_cpu(server, closed_loop(clients, seconds, one))
     result.counters = await server.control(http.session, "/counters")
     return result
 
