@@ -16,6 +16,16 @@ def next_id() -> str:
     return str(next(_ids))
 
 
+def channel_reference(service_url: str, conversation: str, tenant: str = TENANT) -> dict[str, Any]:
+    """The proactive address the bot stores for a channel engagement."""
+    return {
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "conversation": {"id": conversation, "conversationType": "channel", "tenantId": tenant},
+        "bot": {"id": BOT_ID, "name": "Onboarding"},
+    }
+
+
 def _base(
     service_url: str,
     *,

@@ -216,16 +216,7 @@ async def _many_engagements(tmp_path: Path, connector: FakeConnector, n: int):
     for i in range(n):
         key = EngagementKey(f"tenant-{i}", f"conv-{i}")
         e = Engagement(key, "channel", created, installed_by=Actor("29:pm", "PM"))
-        e.conversation_reference = {
-            "serviceUrl": connector.url,
-            "channelId": "msteams",
-            "conversation": {
-                "id": f"conv-{i}",
-                "conversationType": "channel",
-                "tenantId": f"tenant-{i}",
-            },
-            "bot": {"id": a.BOT_ID, "name": "Onboarding"},
-        }
+        e.conversation_reference = a.channel_reference(connector.url, f"conv-{i}", f"tenant-{i}")
         await repo.create_if_missing(e)
     return store
 
@@ -285,16 +276,7 @@ async def test_two_bot_processes_on_one_store_post_each_nudge_once(
             long_ago,
             installed_by=Actor("29:pm", "PM"),
         )
-        e.conversation_reference = {
-            "serviceUrl": connector.url,
-            "channelId": "msteams",
-            "conversation": {
-                "id": f"conv-{i}",
-                "conversationType": "channel",
-                "tenantId": a.TENANT,
-            },
-            "bot": {"id": a.BOT_ID, "name": "Onboarding"},
-        }
+        e.conversation_reference = a.channel_reference(connector.url, f"conv-{i}")
         await repo.create_if_missing(e)
     await store.close()
 
