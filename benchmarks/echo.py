@@ -22,7 +22,7 @@ from botbuilder.schema import ActivityTypes
 
 from bot.adapter import OnboardingAdapter, answer_invoke, log_turn_error
 from bot.config import Settings
-from bot.teams_bot import CARD_CONTENT_TYPE
+from bot.messages import CARD_CONTENT_TYPE
 from bot.web import MAX_REQUEST_BYTES, turn_logging
 from cards.common import Card, View
 from cards.phase import phase_card

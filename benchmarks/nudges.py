@@ -19,10 +19,11 @@ from benchmarks.counting import CountingStore, WireCounter
 from benchmarks.seed import engagement, seed
 from bot.adapter import OnboardingAdapter
 from bot.config import Settings
-from bot.nudger import BATCH, Nudger
 from bot.outbound import Outbound
+from bot.proactive import ProactivePoster
 from bot.ratelimit import TENANT_PER_SECOND, RateLimiter
-from bot.services import Services
+from dialogs.nudges import BATCH, Nudger
+from dialogs.services import Services
 from domain.catalog import default_catalog
 from domain.engagement import Engagement
 from storage.base import DocumentStore
@@ -164,7 +165,7 @@ async def nudge_fanout(
         )
         services = Services(EngagementRepository(counting), default_catalog(), lambda: NOW)
         limiter = TimedLimiter()
-        nudger = Nudger(services, Outbound(adapter, "", limiter=limiter))
+        nudger = Nudger(services, ProactivePoster(Outbound(adapter, "", limiter=limiter)))
         counting.reset()
         if wire is not None:
             wire.reset()

@@ -37,7 +37,7 @@ from bot.connectors import CachingAuthentication
 log = logging.getLogger("bot.adapter")
 # What Activity().deserialize builds on every call (a map of every schema model, then the
 # deserializer); built once, it parses the same way.
-_ACTIVITY = Deserializer(Activity._infer_class_models())
+_ACTIVITY = Deserializer(Activity._infer_class_models())  # type: ignore[no-untyped-call]
 
 
 def parse_activity(body: dict[str, Any]) -> Activity:
@@ -77,7 +77,7 @@ def _direct(model: type[Model], data: dict[str, Any]) -> Any:
             if type(value) is not (str if kind == "str" else bool):
                 return None
         elif kind == "iso-8601":
-            value = Deserializer.deserialize_iso(value)
+            value = Deserializer.deserialize_iso(value)  # type: ignore[no-untyped-call]
         elif kind in _NESTED:
             value = _direct(_NESTED[kind], value) if isinstance(value, dict) else None
             if value is None:
@@ -112,7 +112,7 @@ class OnboardingAdapter(CloudAdapter):
     def __init__(self, authentication: BotFrameworkAuthentication) -> None:
         super().__init__(CachingAuthentication(authentication))
 
-    async def process(  # type: ignore[override]
+    async def process(
         self, request: web.Request, bot: Bot, ws_response: web.WebSocketResponse | None = None
     ) -> web.Response:
         if request.method != "POST":

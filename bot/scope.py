@@ -1,4 +1,4 @@
-"""What a turn is about, derived from the activity alone: which engagement, who, which language.
+"""An activity's TurnScope (which engagement, who, which language), from the activity alone.
 
 Nothing here trusts card data: the engagement key comes from the tenant and conversation
 that Teams put on the activity.
@@ -7,35 +7,17 @@ that Teams put on the activity.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from botbuilder.schema import Activity
 
-from domain.catalog import Language
+from dialogs.scope import TurnScope
 from domain.engagement import Actor, EngagementKey
 from domain.i18n import language_for
 
 
 class MalformedActivity(ValueError):
     """The activity lacks what every turn needs (conversation, sender)."""
-
-
-@dataclass(frozen=True)
-class TurnScope:
-    key: EngagementKey
-    actor: Actor
-    user_id: str  # the Teams user id (29:...), what user-specific card views are keyed by
-    lang: Language
-    conversation_type: str
-    # Teams gives each delivery of an activity the same id, so it identifies a click
-    # across redeliveries.
-    op_id: str
-    reference: dict[str, Any]
-
-    @property
-    def is_shared_conversation(self) -> bool:
-        return self.conversation_type in ("channel", "groupChat")
 
 
 def _channel_data(activity: Activity) -> dict[str, Any]:

@@ -13,16 +13,16 @@ from typing import Any
 
 import orjson
 from aiohttp import web
-from botbuilder.core import ConversationState
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 
 from bot.adapter import OnboardingAdapter, log_turn_error
 from bot.config import Settings
-from bot.nudger import Nudger, run_periodically
 from bot.outbound import Outbound
-from bot.services import Services, utc_now
-from bot.state_storage import DocumentStoreStorage
+from bot.proactive import ProactivePoster
 from bot.teams_bot import OnboardingBot
+from dialogs.flows import all_flows
+from dialogs.nudges import Nudger, run_periodically
+from dialogs.services import Services, utc_now
 from domain.catalog import default_catalog
 from storage.base import DocumentStore, StoreUnavailable
 from storage.repository import EngagementRepository
@@ -118,10 +118,9 @@ def create_app(
     )
     adapter.on_turn_error = log_turn_error
     # One sender, so announcements and nudges to a channel share its Teams rate limits.
-    outbound = Outbound(adapter, settings.app_id)
-    conversation_state = ConversationState(DocumentStoreStorage(store))
-    bot = OnboardingBot(services, outbound, conversation_state, settings.allowed_tenants)
-    nudger = Nudger(services, outbound)
+    poster = ProactivePoster(Outbound(adapter, settings.app_id))
+    bot = OnboardingBot(services, all_flows(), poster, settings.allowed_tenants)
+    nudger = Nudger(services, poster)
 
     async def messages(request: web.Request) -> web.Response:
         return await adapter.process(request, bot)

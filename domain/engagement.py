@@ -50,6 +50,30 @@ class TaskStatus(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
+class Change(StrEnum):
+    """What an audit entry changed; the value is its stored form."""
+
+    STATUS = "status"
+    OWNER = "owner"
+    DUE = "due"
+    NOTE = "note"
+    SKIP = "skip"
+    PROFILE = "profile"
+    NUDGES = "nudges"
+    SNOOZE = "snooze"
+
+
+class ManagerAction(StrEnum):
+    """What only the project manager (before setup: whoever installed the bot) may do. The
+    value is the code the refusal message names."""
+
+    SETUP = "setup"
+    SKIP = "skip"
+    NUDGES = "nudges"
+    # Taking a task away from its owner; the owner may too.
+    REASSIGN = "reassign"
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who did something: the Teams user id, display name and, when Teams gives it, the
@@ -154,7 +178,7 @@ class AuditEntry:
     at: datetime
     actor: Actor
     subject: str  # a task id, a phase id, or "engagement"
-    change: str  # status | owner | due | note | skip | profile
+    change: Change
     before: str | None
     after: str | None
     reason: str | None = None
@@ -166,7 +190,7 @@ class AuditEntry:
             "at": self.at.isoformat(),
             "by": self.actor.to_dict(),
             "subject": self.subject,
-            "change": self.change,
+            "change": self.change.value,
             "from": self.before,
             "to": self.after,
             "reason": self.reason,
@@ -180,7 +204,7 @@ class AuditEntry:
             at=datetime.fromisoformat(data["at"]),
             actor=Actor.from_dict(data["by"]),
             subject=str(data["subject"]),
-            change=str(data["change"]),
+            change=Change(data["change"]),
             before=data.get("from"),
             after=data.get("to"),
             reason=data.get("reason"),
@@ -296,6 +320,21 @@ class Engagement:
     def is_manager(self, actor: Actor) -> bool:
         return actor.is_(self.manager)
 
+    def require_manager(self, actor: Actor, action: ManagerAction) -> None:
+        """The one check behind every manager-only action; raises NotPermitted."""
+        if not self.is_manager(actor):
+            raise NotPermitted(action=action.value)
+
+    def is_addressed_at(self, reference: dict[str, Any]) -> bool:
+        """Whether proactive messages already go to `reference` and are expected to arrive."""
+        return self.conversation_reference == reference and not self.unreachable
+
+    def heard_from(self, reference: dict[str, Any]) -> None:
+        """An activity arrived from the conversation: post there from now on, and it shows
+        the bot can be reached there again."""
+        self.conversation_reference = reference
+        self.unreachable = None
+
     def language(self, fallback: Language) -> Language:
         return self.profile.language if self.profile else fallback
 
@@ -384,7 +423,7 @@ class Engagement:
         actor: Actor,
         at: datetime,
         subject: str,
-        change: str,
+        change: Change,
         before: str | None,
         after: str | None,
         reason: str | None = None,
@@ -427,7 +466,7 @@ class Engagement:
             changed = replace(changed, changed_by=None, changed_at=None)
         self._put(task_id, changed)
         return self._audit(
-            op_id, actor, at, task_id, "status", record.status.value, status.value, reason
+            op_id, actor, at, task_id, Change.STATUS, record.status.value, status.value, reason
         )
 
     def assign_owner(
@@ -446,15 +485,15 @@ class Engagement:
         record = self.record(task_id)
         if self.has_applied(op_id) or record.owner == owner:
             return None
-        if record.owner and not actor.is_(record.owner) and not self.is_manager(actor):
-            raise NotPermitted(action="reassign")
+        if record.owner and not actor.is_(record.owner):
+            self.require_manager(actor, ManagerAction.REASSIGN)
         self._put(task_id, replace(record, owner=owner))
         return self._audit(
             op_id,
             actor,
             at,
             task_id,
-            "owner",
+            Change.OWNER,
             record.owner.id if record.owner else None,
             owner.id if owner else None,
         )
@@ -480,7 +519,7 @@ class Engagement:
             actor,
             at,
             task_id,
-            "due",
+            Change.DUE,
             before.isoformat() if before else None,
             after.isoformat() if after else None,
         )
@@ -497,7 +536,7 @@ class Engagement:
         record = self.record(task_id)
         preview = note[:NOTE_PREVIEW_CHARS]
         self._put(task_id, replace(record, notes=record.notes + 1, last_note=preview))
-        return self._audit(op_id, actor, at, task_id, "note", None, preview)
+        return self._audit(op_id, actor, at, task_id, Change.NOTE, None, preview)
 
     def skip_phase(
         self,
@@ -512,26 +551,39 @@ class Engagement:
         phase = next((p for p in catalog.phases if p.id == phase_id), None)
         if phase is None:
             raise UnknownTrack(name=phase_id)
-        if not self.is_manager(actor):
-            raise NotPermitted(action="skip")
+        self.require_manager(actor, ManagerAction.SKIP)
         reason = _clean(reason, MAX_REASON_CHARS)
         if reason is None:
             raise ReasonRequired()
         if self.has_applied(op_id) or phase_id in self.skipped_phases:
             return None
         self.skipped_phases[phase_id] = PhaseSkip(actor, at, reason)
-        return self._audit(op_id, actor, at, phase_id, "skip", None, "skipped", reason)
+        return self._audit(op_id, actor, at, phase_id, Change.SKIP, None, "skipped", reason)
 
     def apply_profile(
         self, profile: Profile, *, actor: Actor, at: datetime, op_id: str
     ) -> AuditEntry | None:
-        if not self.is_manager(actor):
-            raise NotPermitted(action="setup")
+        self.require_manager(actor, ManagerAction.SETUP)
         if self.has_applied(op_id) or self.profile == profile:
             return None
         before = self.profile.name if self.profile else None
         self.profile = profile
-        return self._audit(op_id, actor, at, "engagement", "profile", before, profile.name)
+        return self._audit(op_id, actor, at, "engagement", Change.PROFILE, before, profile.name)
+
+    def phases_completed_by(
+        self, catalog: Catalog, change: AuditEntry | None, at: datetime
+    ) -> list[Track]:
+        """The phases `change` completed, marked announced. Only a task's status or a skip can
+        complete a phase, and only its own; no change (None) completes nothing."""
+        if change is None:
+            return []
+        if change.change is Change.STATUS:
+            track_id = catalog.task(change.subject).track_id
+        elif change.change is Change.SKIP:
+            track_id = change.subject
+        else:
+            return []
+        return self.take_completed_phases(catalog, at, track_id=track_id)
 
     def take_completed_phases(
         self, catalog: Catalog, at: datetime, *, track_id: str | None = None
@@ -612,13 +664,12 @@ class Engagement:
     def set_nudges_paused(
         self, paused: bool, *, actor: Actor, at: datetime, op_id: str
     ) -> AuditEntry | None:
-        if not self.is_manager(actor):
-            raise NotPermitted(action="nudges")
+        self.require_manager(actor, ManagerAction.NUDGES)
         if self.has_applied(op_id) or self.nudges_paused == paused:
             return None
         self.nudges_paused = paused
         before, after = ("on", "off") if paused else ("off", "on")
-        return self._audit(op_id, actor, at, "engagement", "nudges", before, after)
+        return self._audit(op_id, actor, at, "engagement", Change.NUDGES, before, after)
 
     def snooze(
         self, until: datetime, *, actor: Actor, at: datetime, op_id: str
@@ -627,7 +678,7 @@ class Engagement:
             return None
         before = utc_iso(self.snoozed_until) if self.snoozed_until else None
         self.snoozed_until = until
-        return self._audit(op_id, actor, at, "engagement", "snooze", before, utc_iso(until))
+        return self._audit(op_id, actor, at, "engagement", Change.SNOOZE, before, utc_iso(until))
 
     def mark_unreachable(self, status: int, at: datetime) -> None:
         self.unreachable = {"at": at.isoformat(), "status": str(status)}

@@ -51,3 +51,7 @@ class NotOwner(DomainError):
     """A 'my tasks' entry acts only for the task's owner."""
 
     code = "not_owner"
+
+
+class BadDate(DomainError):
+    code = "bad_date"

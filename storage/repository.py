@@ -20,9 +20,10 @@ import hashlib
 import random
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, TypeVar
 
-from domain.engagement import AuditEntry, Engagement
+from domain.engagement import AuditEntry, Engagement, utc_iso
 from domain.errors import EngagementMissing
 from domain.notes import NOTE_PREFIX, Note, note_id
 from storage.base import (
@@ -37,6 +38,7 @@ from storage.base import (
 R = TypeVar("R")
 
 ENGAGEMENT_DOC = "engagement"
+SETUP_DRAFT_DOC = "setup-draft"
 AUDIT_PREFIX = "audit-"
 # Entries kept in the engagement document before they are archived in one chunk.
 AUDIT_TAIL_LIMIT = 20
@@ -95,17 +97,14 @@ class EngagementRepository:
         self,
         engagement_id: str,
         change: Callable[[Engagement], R],
-        *,
-        current: Document | None = None,
     ) -> tuple[Engagement, R]:
         """Applies `change` to the stored engagement and writes it back if anything changed;
         on a concurrent write it starts over from fresh state. `change` may run several times
         and must only touch the engagement it is given. Domain errors from `change` propagate
-        with nothing written. `current` is a copy the caller just read (saves the first read;
-        its etag guards the write like any other)."""
+        with nothing written."""
         async with self._writers.hold(engagement_id):
             for attempt in range(MAX_WRITE_ATTEMPTS):
-                start = await self._starting_point(engagement_id, current, first=attempt == 0)
+                start = await self._starting_point(engagement_id, first=attempt == 0)
                 if start is None:
                     raise EngagementMissing()
                 doc, engagement, fresh = start
@@ -141,13 +140,11 @@ class EngagementRepository:
         raise StoreUnavailable(f"engagement {engagement_id} kept changing; gave up after retries")
 
     async def _starting_point(
-        self, engagement_id: str, current: Document | None, *, first: bool
+        self, engagement_id: str, *, first: bool
     ) -> tuple[Document, Engagement, bool] | None:
         """The document a change starts from, the engagement to change (a copy of its
         state), and whether the document was just read from the store. Only a first
-        attempt may start from the caller's or the remembered copy."""
-        if first and current is not None:
-            return current, _engagement(current), True
+        attempt may start from the remembered copy."""
         remembered = self._recent.get(engagement_id) if first else None
         if remembered is not None:
             doc, engagement = remembered
@@ -195,9 +192,30 @@ class EngagementRepository:
             else:
                 await self._store.delete(pk, engagement.id)
 
-    async def due_for_nudge(self, upper: str, limit: int) -> list[Document]:
-        """Engagement documents whose next nudge is due by `upper` (an indexed query)."""
-        return [d for d in await self._store.list_due(upper, limit) if d.id == ENGAGEMENT_DOC]
+    async def due_for_nudge(self, now: datetime, limit: int) -> list[Engagement]:
+        """Engagements whose next nudge is due by `now` (an indexed query). They are
+        remembered, so claiming one right after costs one conditional write and no read."""
+        due = []
+        for doc in await self._store.list_due(utc_iso(now), limit):
+            if doc.id == ENGAGEMENT_DOC:
+                engagement = _engagement(doc)
+                self._remember(doc, engagement)
+                due.append(engagement)
+        return due
+
+    async def setup_draft(self, engagement_id: str) -> dict[str, str] | None:
+        """The setup form as last sent back with errors, kept until a valid save."""
+        doc = await self._store.read(engagement_id, SETUP_DRAFT_DOC)
+        values = doc.body.get("values") if doc else None
+        return dict(values) if isinstance(values, dict) else None
+
+    async def save_setup_draft(self, engagement_id: str, values: dict[str, str] | None) -> None:
+        if values is None:
+            await self._store.delete(engagement_id, SETUP_DRAFT_DOC)
+        else:
+            await self._store.upsert(
+                engagement_id, SETUP_DRAFT_DOC, {"type": "setupDraft", "values": values}
+            )
 
     async def owned_engagements(self, person_ids: set[str]) -> list[str]:
         """Ids of engagements where any of `person_ids` may own tasks (to be verified)."""

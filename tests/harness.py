@@ -11,8 +11,8 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 
 from bot.config import Settings
-from bot.services import utc_now
 from bot.web import create_app
+from dialogs.services import utc_now
 from storage.base import DocumentStore
 
 

@@ -36,8 +36,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.actions import actions
-from bot.commands import commands
+from dialogs.flows import all_flows
 from domain.catalog import default_catalog
 from domain.engagement import EngagementKey
 from storage.base import Document
@@ -53,12 +52,13 @@ TOTAL_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 1500)
 CATALOG = default_catalog()
 TASK_IDS = sorted(t.id for t in CATALOG.tasks)
 TRACK_IDS = sorted(t.id for t in CATALOG.tracks)
-VERBS = sorted(actions.names)
+ROUTER = all_flows()
+VERBS = sorted(ROUTER.verbs)
 # Verbs any member of a conversation may use on its engagement with no data at all, which
 # therefore change a protected engagement legitimately: only sent from other conversations.
 ANY_MEMBER_VERBS = {"nudge.snooze"}
-GUARDED_VERBS = sorted(actions.names - ANY_MEMBER_VERBS)
-COMMANDS = sorted(commands.names)
+GUARDED_VERBS = sorted(ROUTER.verbs - ANY_MEMBER_VERBS)
+COMMANDS = sorted(ROUTER.commands)
 
 PERSONAL = "a:fuzz-personal-chat"
 PERSONAL_TENANT = "tenant-2"

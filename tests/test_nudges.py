@@ -17,9 +17,10 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 
 from bot.adapter import OnboardingAdapter
 from bot.config import Settings
-from bot.nudger import Nudger
 from bot.outbound import Outbound
-from bot.services import Services
+from bot.proactive import ProactivePoster
+from dialogs.nudges import Nudger
+from dialogs.services import Services
 from domain.catalog import default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey
 from storage.embedded import EmbeddedStore
@@ -226,7 +227,7 @@ def _nudger(store: EmbeddedStore) -> Nudger:
         ConfigurationBotFrameworkAuthentication(Settings().bot_framework_config())
     )
     services = Services(EngagementRepository(store), CATALOG, lambda: MONDAY)
-    return Nudger(services, Outbound(adapter, ""))
+    return Nudger(services, ProactivePoster(Outbound(adapter, "")))
 
 
 async def test_two_schedulers_racing_over_200_engagements_nudge_each_once(tmp_path, connector):

@@ -23,16 +23,16 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from bot.adapter import OnboardingAdapter, log_turn_error
 from bot.config import Settings
-from bot.outbound import (
+from bot.failures import (
     ActivityNotFound,
     ConversationUnreachable,
     DeliveryFailed,
     Failure,
-    Outbound,
     OutboundError,
     failure_of,
     parse_retry_after,
 )
+from bot.outbound import Outbound
 from bot.ratelimit import (
     CONVERSATION_WINDOWS,
     TENANT_PER_SECOND,

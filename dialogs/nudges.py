@@ -1,4 +1,5 @@
-"""Nudge runs: find engagements whose slot is due, post each digest once, record it.
+"""Nudges: the digest the bot posts to the engagement's channel on its schedule, and the
+buttons that snooze, stop and resume it.
 
 Any number of bot instances (and the external run endpoint) may run at once. Each engagement
 is claimed with a conditional write before its nudge is posted, so only one run posts it;
@@ -14,21 +15,50 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from bot.outbound import ConversationUnreachable, Outbound
-from bot.services import Services
-from bot.teams_bot import card_message
-from cards.common import View
 from cards.nudge import nudge_card
-from domain.engagement import Engagement, utc_iso
-from domain.i18n import language_for
-from storage.base import Document
+from dialogs.changes import change_then_overview
+from dialogs.context import ConversationUnreachable, FlowContext, Poster, Reply
+from dialogs.router import Handler, Routes
+from dialogs.services import Services
+from domain.engagement import Engagement
 
 log = logging.getLogger("bot.nudges")
 
+SNOOZE = timedelta(days=1)
 BATCH = 200
 CONCURRENCY = 16
+
+routes = Routes()
+
+
+@routes.verb("nudge.snooze")
+async def snooze(ctx: FlowContext) -> Reply:
+    now = ctx.services.clock()
+    until = now + SNOOZE
+    return await change_then_overview(
+        ctx,
+        lambda e: e.snooze(until, actor=ctx.scope.actor, at=now, op_id=ctx.scope.op_id),
+        lambda view: view.t("nudge.snoozed", when=view.moment(until)),
+    )
+
+
+def _pause_handler(paused: bool, notice: str) -> Handler:
+    async def handle(ctx: FlowContext) -> Reply:
+        return await change_then_overview(
+            ctx,
+            lambda e: e.set_nudges_paused(
+                paused, actor=ctx.scope.actor, at=ctx.services.clock(), op_id=ctx.scope.op_id
+            ),
+            lambda view: view.t(notice),
+        )
+
+    return handle
+
+
+routes.verb("nudge.stop")(_pause_handler(True, "nudge.stopped"))
+routes.verb("nudge.resume")(_pause_handler(False, "nudge.resumed"))
 
 
 @dataclass
@@ -44,9 +74,9 @@ class NudgeReport:
 
 
 class Nudger:
-    def __init__(self, services: Services, outbound: Outbound) -> None:
+    def __init__(self, services: Services, poster: Poster) -> None:
         self.services = services
-        self.outbound = outbound
+        self.poster = poster
         self._in_flight: set[asyncio.Task[None]] = set()
 
     async def drain(self) -> None:
@@ -61,56 +91,58 @@ class Nudger:
         seen: set[str] = set()
         gate = asyncio.Semaphore(CONCURRENCY)
 
-        async def one(doc: Document) -> None:
+        async def one(engagement: Engagement) -> None:
             async with gate:
                 # The claim, post and record of one engagement finish even if the run is
                 # cancelled; cancellation stops the run before the next engagement.
-                task = asyncio.ensure_future(self._nudge(doc, now, run_id, report))
+                task = asyncio.ensure_future(self._nudge(engagement, now, run_id, report))
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
                 await asyncio.shield(task)
 
         while True:
-            due = await self.services.repo.due_for_nudge(utc_iso(now), BATCH)
-            fresh = [d for d in due if d.pk not in seen]
+            due = await self.services.due_for_nudge(now, BATCH)
+            fresh = [e for e in due if e.id not in seen]
             if not fresh:
                 return report
-            seen.update(d.pk for d in fresh)
-            await asyncio.gather(*(one(d) for d in fresh))
+            seen.update(e.id for e in fresh)
+            await asyncio.gather(*(one(e) for e in fresh))
 
-    async def _nudge(self, doc: Document, now: datetime, run_id: str, report: NudgeReport) -> None:
-        repo, catalog = self.services.repo, self.services.catalog
-        slot = Engagement.from_dict(doc.body).due_slot(now)
+    async def _nudge(
+        self, engagement: Engagement, now: datetime, run_id: str, report: NudgeReport
+    ) -> None:
+        services, catalog, engagement_id = self.services, self.services.catalog, engagement.id
+        slot = engagement.due_slot(now)
         if slot is None:
             return
         try:
-            engagement, claimed = await repo.update(
-                doc.pk, lambda e: e.claim_nudge(slot, run_id, now), current=doc
+            engagement, claimed = await services.change_elsewhere(
+                engagement_id, lambda e: e.claim_nudge(slot, run_id, now)
             )
             if not claimed:
-                report.taken.append(doc.pk)
+                report.taken.append(engagement_id)
                 return
             digest = engagement.digest(catalog, now)
-            if not digest.empty and engagement.conversation_reference:
-                view = View.of(
-                    engagement, engagement.language(language_for(engagement.locale)), now
-                )
-                card = nudge_card(engagement, catalog, digest, view)
+            reference = engagement.conversation_reference
+            if not digest.empty and reference:
+                view = services.engagement_view(engagement, now)
                 try:
-                    await self.outbound.post(engagement.conversation_reference, card_message(card))
+                    await self.poster.post(reference, nudge_card(engagement, catalog, digest, view))
                 except ConversationUnreachable as gone:
                     status = gone.status
-                    await repo.update(doc.pk, lambda e: e.mark_unreachable(status, now))
-                    report.unreachable.append(doc.pk)
+                    await services.change_elsewhere(
+                        engagement_id, lambda e: e.mark_unreachable(status, now)
+                    )
+                    report.unreachable.append(engagement_id)
                     return
-                report.sent.append(doc.pk)
+                report.sent.append(engagement_id)
             else:
-                report.quiet.append(doc.pk)
-            await repo.update(doc.pk, lambda e: e.complete_nudge(slot))
+                report.quiet.append(engagement_id)
+            await services.change_elsewhere(engagement_id, lambda e: e.complete_nudge(slot))
         except Exception as error:  # one engagement's failure must not stop the run
             # The claim expires after its lease and a later run retries this engagement.
-            log.warning("nudge for %s failed: %s", doc.pk, type(error).__name__)
-            report.failed.append(doc.pk)
+            log.warning("nudge for %s failed: %s", engagement_id, type(error).__name__)
+            report.failed.append(engagement_id)
 
 
 async def run_periodically(nudger: Nudger, interval_s: float) -> None:

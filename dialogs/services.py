@@ -1,4 +1,7 @@
-"""What handlers need, owned by the application and handed to every turn."""
+"""The application core the flows use: engagements, notes, drafts and the owner index.
+
+It owns the repository; flows and the Teams edge go through it, never around it.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from bot.scope import TurnScope
 from cards.common import View
+from dialogs.scope import TurnScope
 from domain.catalog import Catalog
 from domain.engagement import Engagement
 from domain.errors import EngagementMissing
+from domain.i18n import language_for
+from domain.notes import Note
 from storage.repository import EngagementRepository
 
 R = TypeVar("R")
@@ -30,6 +35,11 @@ class Services:
     def view(self, engagement: Engagement, scope: TurnScope) -> View:
         return View.of(engagement, scope.lang, self.clock())
 
+    def engagement_view(self, engagement: Engagement, now: datetime | None = None) -> View:
+        """How cards the bot posts on its own are shown: in the engagement's language."""
+        fallback = language_for(engagement.locale)
+        return View.of(engagement, engagement.language(fallback), now or self.clock())
+
     def new_engagement(self, scope: TurnScope) -> Engagement:
         return Engagement(
             key=scope.key,
@@ -47,7 +57,7 @@ class Services:
         engagement = await self.repo.get(scope.key.id)
         if engagement is None:
             return await self.repo.create_if_missing(self.new_engagement(scope))
-        if engagement.conversation_reference != scope.reference or engagement.unreachable:
+        if not engagement.is_addressed_at(scope.reference):
             engagement, _ = await self.change(scope, lambda e: None)
         return engagement, False
 
@@ -58,9 +68,7 @@ class Services:
         fresh from the activity."""
 
         def apply(engagement: Engagement) -> R:
-            engagement.conversation_reference = scope.reference
-            # An activity from the conversation shows the bot can be reached there again.
-            engagement.unreachable = None
+            engagement.heard_from(scope.reference)
             return change(engagement)
 
         try:
@@ -68,3 +76,31 @@ class Services:
         except EngagementMissing:
             await self.repo.create_if_missing(self.new_engagement(scope))
             return await self.repo.update(scope.key.id, apply)
+
+    async def change_elsewhere(
+        self, engagement_id: str, change: Callable[[Engagement], R]
+    ) -> tuple[Engagement, R]:
+        """Applies `change` to an engagement other than the turn's own (a 'my tasks' entry,
+        a nudge): its proactive address stays as its own conversation set it."""
+        return await self.repo.update(engagement_id, change)
+
+    async def find(self, engagement_id: str) -> Engagement | None:
+        return await self.repo.get(engagement_id)
+
+    async def owned_engagements(self, person_ids: set[str]) -> list[str]:
+        return await self.repo.owned_engagements(person_ids)
+
+    async def notes(self, engagement_id: str, task_id: str) -> list[Note]:
+        return await self.repo.notes(engagement_id, task_id)
+
+    async def save_note(self, engagement_id: str, note: Note, op_id: str) -> None:
+        await self.repo.save_note(engagement_id, note, op_id)
+
+    async def setup_draft(self, engagement_id: str) -> dict[str, str] | None:
+        return await self.repo.setup_draft(engagement_id)
+
+    async def save_setup_draft(self, engagement_id: str, values: dict[str, str] | None) -> None:
+        await self.repo.save_setup_draft(engagement_id, values)
+
+    async def due_for_nudge(self, now: datetime, limit: int) -> list[Engagement]:
+        return await self.repo.due_for_nudge(now, limit)

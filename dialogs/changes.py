@@ -1,0 +1,76 @@
+"""How a flow changes an engagement: the rules run in the domain, the phases a change
+completes become announcements for the engagement's own conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cards.announce import phase_completed_card
+from cards.common import View
+from cards.overview import overview_card
+from dialogs.context import Announcement, FlowContext, Reply
+from dialogs.services import Services
+from domain.catalog import Task, Track
+from domain.engagement import AuditEntry, Engagement
+from domain.errors import NotOwner
+
+Change = Callable[[Engagement], AuditEntry | None]
+
+
+@dataclass(frozen=True)
+class Changed:
+    engagement: Engagement
+    # False when the change was a no-op (a double click, a redelivery, the same value).
+    changed: bool
+    announcements: tuple[Announcement, ...]
+
+
+async def change_engagement(
+    ctx: FlowContext, change: Change, *, task: Task | None = None
+) -> Changed:
+    """Applies `change` to the engagement the click is about. On a foreign engagement (an
+    entry of 'my tasks') the person clicking must own the task there."""
+    scope, services = ctx.scope, ctx.services
+    foreign = ctx.pointer()
+
+    def guarded(engagement: Engagement) -> tuple[bool, list[Track]]:
+        if foreign is not None:
+            owner = engagement.record(task.id).owner if task else None
+            if engagement.key.tenant_id != scope.key.tenant_id or not scope.actor.is_(owner):
+                raise NotOwner()
+        entry = change(engagement)
+        completed = engagement.phases_completed_by(services.catalog, entry, services.clock())
+        return entry is not None, completed
+
+    if foreign is None:
+        engagement, (changed, completed) = await services.change(scope, guarded)
+    else:
+        engagement, (changed, completed) = await services.change_elsewhere(foreign, guarded)
+    return Changed(engagement, changed, completion_announcements(services, engagement, completed))
+
+
+def completion_announcements(
+    services: Services, engagement: Engagement, completed: list[Track]
+) -> tuple[Announcement, ...]:
+    """Phase completions go to the engagement's own conversation (its channel), wherever the
+    click that completed them came from, in the engagement's language."""
+    reference = engagement.conversation_reference
+    if not reference or not completed:
+        return ()
+    view = services.engagement_view(engagement)
+    return tuple(
+        Announcement(reference, phase_completed_card(engagement, services.catalog, phase, view))
+        for phase in completed
+    )
+
+
+async def change_then_overview(
+    ctx: FlowContext, change: Change, notice: Callable[[View], str] | None = None
+) -> Reply:
+    """Applies an engagement-wide change and answers with the overview (and a notice)."""
+    outcome = await change_engagement(ctx, change)
+    view = ctx.view(outcome.engagement)
+    notices = [notice(view)] if notice else []
+    card = overview_card(outcome.engagement, ctx.services.catalog, view, notices=notices)
+    return Reply((card,), outcome.changed, outcome.announcements)

@@ -1,0 +1,49 @@
+"""'my tasks': what the person asking owns, in every engagement of their tenant."""
+
+from __future__ import annotations
+
+from cards.common import Card, View
+from cards.mytasks import OwnedTask, my_tasks_card
+from dialogs.context import FlowContext, Reply
+from dialogs.router import Routes
+
+routes = Routes()
+
+
+async def my_tasks_view(ctx: FlowContext) -> Card:
+    """The tasks the person clicking owns, overdue first. Owner index entries are only
+    hints: each engagement is read and checked (same tenant, still the owner)."""
+    scope, services, catalog = ctx.scope, ctx.services, ctx.services.catalog
+    person_ids = {scope.actor.id} | ({scope.actor.aad_id} if scope.actor.aad_id else set())
+    now = services.clock()
+    items: list[OwnedTask] = []
+    for engagement_id in await services.owned_engagements(person_ids):
+        engagement = await services.find(engagement_id)
+        if engagement is None or engagement.key.tenant_id != scope.key.tenant_id:
+            continue
+        today = engagement.today(now)
+        for task_id in engagement.owned_by(person_ids):
+            if catalog.has_task(task_id):
+                task = catalog.task(task_id)
+                items.append(OwnedTask(engagement, task, engagement.is_overdue(task_id, today)))
+    own = await services.find(scope.key.id)
+    view = View.of(own, scope.lang, now) if own else View(scope.lang, now.date(), None)
+    return my_tasks_card(items, catalog, view, owner_name=scope.actor.name)
+
+
+@routes.verb("mytasks.show", command="my tasks", offers_setup=False)
+async def show_my_tasks(ctx: FlowContext) -> Reply:
+    scope = ctx.scope
+    if ctx.typed and scope.is_shared_conversation:
+        # Only the person asking sees their list: Teams refreshes this card for them alone
+        # (the refresh runs this verb as a click).
+        engagement = await ctx.engagement()
+        card = my_tasks_card(
+            [],
+            ctx.services.catalog,
+            ctx.view(engagement),
+            owner_name=scope.actor.name,
+            refresh_for=scope.user_id,
+        )
+        return Reply.of(card)
+    return Reply.of(await my_tasks_view(ctx))

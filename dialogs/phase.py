@@ -1,0 +1,58 @@
+"""A phase: its walkthrough (introduction, then tasks), its pages, and skipping it."""
+
+from __future__ import annotations
+
+from cards.overview import overview_card
+from cards.phase import phase_card, phase_intro_card, reason_input_id
+from dialogs.changes import change_then_overview
+from dialogs.context import FlowContext, Reply
+from dialogs.router import Routes
+
+routes = Routes()
+
+
+@routes.verb("phase.show", command="phase", argument="phase")
+async def show_phase(ctx: FlowContext) -> Reply:
+    track, page = ctx.track(), ctx.data.page()
+    engagement = await ctx.engagement()
+    return Reply.of(
+        phase_card(engagement, ctx.services.catalog, track, ctx.view(engagement), page=page)
+    )
+
+
+routes.command("general", verb="phase.show", data={"phase": "general"})
+
+
+@routes.verb("phase.walk", command="next")
+async def walk_current_phase(ctx: FlowContext) -> Reply:
+    """The current phase's introduction, then its tasks; the overview once all are done."""
+    catalog = ctx.services.catalog
+    engagement = await ctx.engagement()
+    view = ctx.view(engagement)
+    current = engagement.current_phase(catalog)
+    if current is None:
+        return Reply.of(overview_card(engagement, catalog, view))
+    return Reply.of(
+        phase_intro_card(engagement, catalog, current, view),
+        phase_card(engagement, catalog, current, view),
+    )
+
+
+routes.command("start", verb="phase.walk")
+
+
+@routes.verb("phase.skip")
+async def skip_phase(ctx: FlowContext) -> Reply:
+    track = ctx.track()
+    scope, services = ctx.scope, ctx.services
+    return await change_then_overview(
+        ctx,
+        lambda e: e.skip_phase(
+            services.catalog,
+            phase_id=track.id,
+            reason=ctx.data.text(reason_input_id(track.id)),
+            actor=scope.actor,
+            at=services.clock(),
+            op_id=scope.op_id,
+        ),
+    )

@@ -1,0 +1,70 @@
+"""Setting up the engagement (project manager): the form, its validation, the draft, the save.
+
+A form sent back with errors is kept as the engagement's draft, so opening the settings
+later shows what was typed; a valid save replaces the profile and drops the draft.
+"""
+
+from __future__ import annotations
+
+from cards.common import Card
+from cards.setup import form_values, setup_card
+from dialogs.changes import change_then_overview
+from dialogs.context import FlowContext, Reply
+from dialogs.router import Routes
+from domain.engagement import Engagement, ManagerAction
+from domain.errors import UnknownPerson
+from domain.profile import ProfileInvalid, validate_profile
+
+routes = Routes()
+
+# Longest value kept per field of a draft: enough for any valid entry.
+MAX_DRAFT_VALUE_CHARS = 200
+
+
+async def setup_form(ctx: FlowContext, engagement: Engagement) -> Card:
+    view = ctx.view(engagement)
+    draft = await ctx.services.setup_draft(engagement.id)
+    return setup_card(
+        ctx.services.catalog,
+        view,
+        values=draft or form_values(engagement.profile, view),
+        members=await ctx.roster(),
+    )
+
+
+@routes.verb("setup.show", command="settings", manager_only=ManagerAction.SETUP, offers_setup=False)
+async def show_setup(ctx: FlowContext) -> Reply:
+    return Reply.of(await setup_form(ctx, await ctx.engagement()))
+
+
+@routes.verb("setup.save", manager_only=ManagerAction.SETUP)
+async def save_setup(ctx: FlowContext) -> Reply:
+    scope, services = ctx.scope, ctx.services
+    engagement = await ctx.engagement()
+    form = ctx.data.form()
+    try:
+        manager = await ctx.person(form.get("projectManager"))
+    except UnknownPerson:
+        manager = None
+    try:
+        profile = validate_profile(form, services.catalog, manager)
+    except ProfileInvalid as invalid:
+        draft = {k: v[:MAX_DRAFT_VALUE_CHARS] for k, v in form.items()}
+        await services.save_setup_draft(engagement.id, draft)
+        card = setup_card(
+            services.catalog,
+            ctx.view(engagement),
+            values=form,
+            members=await ctx.roster(),
+            errors=dict(invalid.errors),
+        )
+        return Reply.of(card)
+    reply = await change_then_overview(
+        ctx,
+        lambda e: e.apply_profile(
+            profile, actor=scope.actor, at=services.clock(), op_id=scope.op_id
+        ),
+        lambda view: view.t("setup.saved"),
+    )
+    await services.save_setup_draft(engagement.id, None)
+    return reply

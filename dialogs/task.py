@@ -1,0 +1,137 @@
+"""A task: Done, Not applicable, Reopen, and its details (owner, due date, notes).
+
+A click answers with the card it came from (a phase card, the task's details, or 'my
+tasks'), showing the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from cards.common import Card, View
+from cards.phase import page_of, phase_card, reason_input_id
+from cards.task import task_card
+from dialogs.changes import change_engagement
+from dialogs.context import FlowContext, InvalidAction, Reply
+from dialogs.my_tasks import my_tasks_view
+from dialogs.router import Handler, Routes
+from domain.catalog import Task
+from domain.engagement import AuditEntry, Engagement, TaskStatus, check_note
+from domain.errors import BadDate
+from domain.notes import Note
+from domain.profile import parse_date
+
+routes = Routes()
+
+
+# One of the engagement's task methods, e.g. `Engagement.set_due`.
+TaskChange = Callable[..., AuditEntry | None]
+
+
+async def task_details(ctx: FlowContext, engagement: Engagement, task: Task, view: View) -> Card:
+    return task_card(
+        engagement,
+        ctx.services.catalog,
+        task,
+        view,
+        notes=await ctx.services.notes(engagement.id, task.id),
+        members=await ctx.roster(),
+    )
+
+
+async def _card_clicked(ctx: FlowContext, engagement: Engagement, task: Task) -> Card:
+    """The card to show after a change to `task`: the one the click came from."""
+    wanted = ctx.data.get("view")
+    if wanted == "mytasks":
+        return await my_tasks_view(ctx)
+    view = ctx.view(engagement)
+    if wanted == "task":
+        return await task_details(ctx, engagement, task, view)
+    catalog = ctx.services.catalog
+    track = catalog.track(task.track_id)
+    return phase_card(engagement, catalog, track, view, page=page_of(catalog, task))
+
+
+async def _task_change(ctx: FlowContext, change: TaskChange, **values: Any) -> Reply:
+    """Applies `change` to the task the click names, as the person clicking."""
+    task = ctx.task()
+
+    def apply(engagement: Engagement) -> AuditEntry | None:
+        return change(
+            engagement,
+            ctx.services.catalog,
+            task_id=task.id,
+            actor=ctx.scope.actor,
+            at=ctx.services.clock(),
+            op_id=ctx.scope.op_id,
+            **values,
+        )
+
+    outcome = await change_engagement(ctx, apply, task=task)
+    card = await _card_clicked(ctx, outcome.engagement, task)
+    # A 'my tasks' card is the clicker's own: there is no shared card to bring up to date.
+    shared = outcome.changed and ctx.data.get("view") != "mytasks"
+    return Reply((card,), shared, outcome.announcements)
+
+
+def _status_handler(status: TaskStatus) -> Handler:
+    async def handle(ctx: FlowContext) -> Reply:
+        reason = ctx.data.text(reason_input_id(ctx.task().id))
+        return await _task_change(ctx, Engagement.set_task_status, status=status, reason=reason)
+
+    return handle
+
+
+routes.verb("task.done")(_status_handler(TaskStatus.DONE))
+routes.verb("task.na")(_status_handler(TaskStatus.NOT_APPLICABLE))
+routes.verb("task.reopen")(_status_handler(TaskStatus.OPEN))
+
+
+@routes.verb("task.assign")
+async def assign(ctx: FlowContext) -> Reply:
+    ctx.task()  # an unknown task is reported before the person
+    owner = await ctx.person(ctx.data.get("owner"))
+    return await _task_change(ctx, Engagement.assign_owner, owner=owner)
+
+
+@routes.verb("task.take")
+async def take(ctx: FlowContext) -> Reply:
+    return await _task_change(ctx, Engagement.assign_owner, owner=ctx.scope.actor.person)
+
+
+@routes.verb("task.unassign")
+async def unassign(ctx: FlowContext) -> Reply:
+    return await _task_change(ctx, Engagement.assign_owner, owner=None)
+
+
+@routes.verb("task.due")
+async def set_due(ctx: FlowContext) -> Reply:
+    due = parse_date(ctx.data.get("due"))
+    if due is None:
+        raise BadDate()
+    return await _task_change(ctx, Engagement.set_due, due=due)
+
+
+@routes.verb("task.due_clear")
+async def clear_due(ctx: FlowContext) -> Reply:
+    return await _task_change(ctx, Engagement.set_due, due=None)
+
+
+@routes.verb("task.note")
+async def add_note(ctx: FlowContext) -> Reply:
+    task = ctx.task()
+    if ctx.pointer() is not None:
+        raise InvalidAction("notes are added in the engagement's own conversation")
+    # Checked before anything is stored, by the same rule the engagement applies.
+    text = check_note(ctx.data.text("note") or "")
+    note = Note(task.id, ctx.scope.actor, ctx.services.clock(), text)
+    await ctx.services.save_note(ctx.scope.key.id, note, ctx.scope.op_id)
+    return await _task_change(ctx, Engagement.note_added, text=note.text)
+
+
+@routes.verb("task.show")
+async def show_task(ctx: FlowContext) -> Reply:
+    task = ctx.task()
+    engagement = await ctx.engagement()
+    return Reply.of(await task_details(ctx, engagement, task, ctx.view(engagement)))

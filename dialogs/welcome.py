@@ -1,0 +1,37 @@
+"""Installation and removal: the welcome card once, and no nudges once the bot is gone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cards.overview import welcome_card
+from dialogs.context import Reply
+from dialogs.scope import TurnScope
+from dialogs.services import Services
+from domain.engagement import Engagement
+
+
+def _set_installed(installed: bool) -> Callable[[Engagement], None]:
+    def apply(engagement: Engagement) -> None:
+        engagement.installed = installed
+
+    return apply
+
+
+async def install(services: Services, scope: TurnScope) -> Reply:
+    """Teams sends both conversationUpdate and installationUpdate, and may redeliver either:
+    only the turn that creates the engagement answers with the welcome."""
+    engagement, created = await services.engagement_for(scope)
+    if not engagement.installed:
+        engagement, _ = await services.change(scope, _set_installed(True))
+    if not created:
+        return Reply(())
+    view = services.view(engagement, scope)
+    return Reply.of(welcome_card(engagement, services.catalog, view))
+
+
+async def uninstall(services: Services, scope: TurnScope) -> None:
+    """The bot was removed: keep the engagement (a reinstall picks it up) but stop nudging a
+    conversation it can no longer post to."""
+    if await services.find(scope.key.id) is not None:
+        await services.change_elsewhere(scope.key.id, _set_installed(False))
