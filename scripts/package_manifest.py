@@ -322,7 +322,7 @@ def _pattern_keyword(validator: Any, pattern: str, instance: Any, schema: Any) -
     try:
         found = re.search(pattern, instance)
     except re.error:
-        import regex  # a botbuilder-dialogs dependency; understands Unicode property classes
+        import regex  # understands Unicode property classes, which re does not
 
         found = regex.search(pattern, instance)
     if not found:

@@ -272,7 +272,7 @@ def _actions(node: Any):
 
 
 async def test_a_form_sent_back_with_errors_is_kept_as_a_draft(bot, connector) -> None:
-    """The draft lives in botbuilder's ConversationState, stored through our store."""
+    """The draft is kept with the engagement, in the store: a restart does not lose it."""
     await installed(bot, connector)
     await set_up(bot, language="en", timeZone="Mars/Olympus", name="Fabrikam rollout")
     await bot.restart()
