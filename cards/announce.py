@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cards.common import Card, View, adaptive_card, execute, heading, paragraph
+from cards.common import Card, View, adaptive_card, execute, heading, paragraph, user_text
 from cards.phase import phase_intro_card
 from domain.catalog import Catalog, Track
 from domain.engagement import Engagement
@@ -21,7 +21,11 @@ def phase_completed_card(
     if skip:
         headline.append(
             paragraph(
-                view.t("announce.phase_skipped", who=skip.by.name, reason=skip.reason),
+                view.t(
+                    "announce.phase_skipped",
+                    who=user_text(skip.by.name, 40),
+                    reason=user_text(skip.reason, 200),
+                ),
                 isSubtle=True,
             )
         )

@@ -5,6 +5,7 @@ Cards are plain dicts of Adaptive Card 1.5 JSON, the highest version Teams rende
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,7 +28,9 @@ class Mentions:
         self._entities: dict[str, dict[str, Any]] = {}
 
     def of(self, person: Person) -> str:
-        text = f"<at>{person.name or person.id}</at>"
+        # Teams pairs an entity with the card text that equals its `text`; the name is escaped
+        # like any user text, so it cannot close this tag or open another one.
+        text = f"<at>{user_text(person.name or person.id)}</at>"
         self._entities.setdefault(
             text,
             {"type": "mention", "text": text, "mentioned": {"id": person.id, "name": person.name}},
@@ -111,6 +114,8 @@ def text_input(
     if placeholder:
         element["placeholder"] = placeholder
     if value:
+        # What the box holds is not markdown: it is shown and sent back exactly as it is, so
+        # user text goes in as typed (escaped, it would show and save the backslashes).
         element["value"] = value
     if required:
         element |= {"isRequired": True, "errorMessage": error or label}
@@ -136,9 +141,44 @@ def people_picker(input_id: str, label: str, members: list[Person], value: str =
     return element
 
 
-def clip(value: str, limit: int) -> str:
-    """Shortens user-written text so a card with many entries stays within Teams' size limit."""
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+# Embedding, override and isolate controls (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): one of
+# them in a name or a note reverses or reorders the bot's own text after it. The marks (LRM,
+# RLM, ALM) only steer the neutral characters next to them, and right-to-left text needs
+# none of these to show in its own order.
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_LINE_BREAK = re.compile(r"\r\n?")
+# Anywhere: links and images ([ ]), mentions, autolinks and HTML (< >), emphasis (* _), code
+# (`), strikethrough (~), a character reference (&lt;at&gt; would show as <at>), and a
+# backslash where it would escape what follows it (ASCII punctuation, or the bot's text
+# after the end), not one in a path like C:\Temp or an "&" in R&D.
+_INLINE_MARKUP = re.compile(r"[\[\]<>*_`~]|&(?=#?[0-9A-Za-z]+;)|\\(?=[!-/:-@\[-`{-~]|\Z)")
+# At the start of a line: list items (- + 1. 1)), headings (# and a line of =).
+_LINE_MARKER = re.compile(r"^[ \t]*(?:[-+#=]|[0-9]+[.)])", re.MULTILINE)
+
+
+def user_text(value: str, limit: int | None = None) -> str:
+    """Text someone typed or Teams supplied (a note, a reason, a name) as card markdown that
+    shows exactly that text: no link, image, mention or formatting of its own.
+
+    Teams renders TextBlock and Fact text as a markdown subset (bold, italic, lists, links;
+    msteams-docs task-modules-and-cards/cards/cards-format.md) and turns `<at>…</at>` into a
+    mention wherever it matches an entity of the card. Every character that could start
+    markup is escaped with a backslash, CommonMark's escape for ASCII punctuation, which the
+    desktop and web clients honour; Teams' mobile parser honours it for the link and
+    emphasis characters, and where it does not, it shows the backslash but still no markup.
+    Bidi controls are dropped (see above). `limit` shortens long text (before escaping, so
+    an escape is never cut in half) to keep a card with many entries within Teams' size
+    limit.
+
+    Hand-written: no well-kept Python package escapes text for CommonMark (the markdown
+    libraries render it, and their escape helpers are for HTML), let alone for Teams' tags.
+    """
+    text = _LINE_BREAK.sub("\n", value.translate(_BIDI_CONTROLS))
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    text = _INLINE_MARKUP.sub(lambda m: "\\" + m.group(), text)
+    # The marker's last character is escaped: "\-", "\#", "1\.".
+    return _LINE_MARKER.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], text)
 
 
 def progress_bar(percent: int, width: int = 10) -> str:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cards.common import Card, Element, View, adaptive_card, clip, execute, heading, paragraph
+from cards.common import (
+    Card,
+    Element,
+    View,
+    adaptive_card,
+    execute,
+    heading,
+    paragraph,
+    user_text,
+)
 from cards.phase import STATUS_MARK, not_applicable_button
 from domain.catalog import Catalog, Task
 from domain.engagement import Engagement, TaskStatus
@@ -19,7 +28,9 @@ class OwnedTask:
 
 
 def _engagement_name(engagement: Engagement, view: View) -> str:
-    return engagement.profile.name if engagement.profile else view.t("mytasks.unnamed")
+    return (
+        user_text(engagement.profile.name, 60) if engagement.profile else view.t("mytasks.unnamed")
+    )
 
 
 def _block(item: OwnedTask, catalog: Catalog, view: View) -> Element:
@@ -39,8 +50,7 @@ def _block(item: OwnedTask, catalog: Catalog, view: View) -> Element:
     else:
         buttons = [execute(view.t("action.reopen"), "task.reopen", target)]
     lines = [
-        f"{clip(_engagement_name(engagement, view), 60)} · "
-        f"{catalog.track(task.track_id).name.in_(view.lang)}"
+        f"{_engagement_name(engagement, view)} · {catalog.track(task.track_id).name.in_(view.lang)}"
     ]
     if record.due:
         key = "task.overdue" if item.overdue else "task.due"
@@ -74,7 +84,7 @@ def my_tasks_card(
     """`refresh_for` (a Teams user id) makes Teams fetch this view for that person only, so in
     a channel the list is theirs alone; everyone else sees the placeholder body."""
     if refresh_for:
-        body = [paragraph(view.t("mytasks.private", name=clip(owner_name, 60)), isSubtle=True)]
+        body = [paragraph(view.t("mytasks.private", name=user_text(owner_name, 60)), isSubtle=True)]
         refresh = {
             "action": execute(view.t("mytasks.title"), "mytasks.show"),
             "userIds": [refresh_for],

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from cards.common import Card, Element, Mentions, View, adaptive_card, execute, heading, paragraph
+from cards.common import (
+    Card,
+    Element,
+    Mentions,
+    View,
+    adaptive_card,
+    execute,
+    heading,
+    paragraph,
+    user_text,
+)
 from domain.catalog import Catalog, Task
 from domain.engagement import Engagement
 from domain.nudges import Digest
@@ -69,7 +79,7 @@ def _section(
 
 def nudge_card(engagement: Engagement, catalog: Catalog, digest: Digest, view: View) -> Card:
     mentions = Mentions()
-    title = engagement.profile.name if engagement.profile else view.t("overview.title")
+    title = user_text(engagement.profile.name) if engagement.profile else view.t("overview.title")
     body: list[Element] = [
         paragraph(view.t("nudge.kicker"), isSubtle=True, spacing="None"),
         heading(title, size="Medium"),

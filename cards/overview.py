@@ -12,6 +12,7 @@ from cards.common import (
     heading,
     paragraph,
     progress_bar,
+    user_text,
 )
 from domain.catalog import Catalog, Track
 from domain.engagement import Engagement
@@ -94,7 +95,7 @@ def overview_body(
     engagement: Engagement, catalog: Catalog, view: View, mentions: Mentions
 ) -> list[Element]:
     current = engagement.current_phase(catalog)
-    title = engagement.profile.name if engagement.profile else view.t("overview.title")
+    title = user_text(engagement.profile.name) if engagement.profile else view.t("overview.title")
     status_line = (
         view.t("overview.current", phase=current.name.in_(view.lang))
         if current

@@ -11,13 +11,13 @@ from cards.common import (
     Mentions,
     View,
     adaptive_card,
-    clip,
     execute,
     heading,
     paragraph,
     progress_bar,
     show_card,
     text_input,
+    user_text,
 )
 from domain.catalog import Catalog, Language, Task, Track
 from domain.engagement import (
@@ -50,11 +50,11 @@ def page_of(catalog: Catalog, task: Task) -> int:
 def status_line(record: TaskRecord, view: View) -> str | None:
     if record.status is TaskStatus.OPEN or not (record.changed_by and record.changed_at):
         return None
-    who, when = clip(record.changed_by.name or "?", 40), view.moment(record.changed_at)
+    who, when = user_text(record.changed_by.name or "?", 40), view.moment(record.changed_at)
     if record.status is TaskStatus.DONE:
         return view.t("task.status.done", who=who, when=when)
     return view.t(
-        "task.status.not_applicable", who=who, when=when, reason=clip(record.reason or "", 120)
+        "task.status.not_applicable", who=who, when=when, reason=user_text(record.reason or "", 120)
     )
 
 
@@ -68,7 +68,7 @@ def task_facts(record: TaskRecord, view: View, mentions: Mentions) -> list[str]:
         lines.append(view.t(key, date=view.date(record.due)))
     if record.notes:
         lines.append(
-            view.t("task.notes", count=record.notes, latest=clip(record.last_note or "", 100))
+            view.t("task.notes", count=record.notes, latest=user_text(record.last_note or "", 100))
         )
     return lines
 
@@ -167,7 +167,11 @@ def phase_header(
     if skip:
         body.append(
             paragraph(
-                view.t("phase.skipped", who=clip(skip.by.name, 40), reason=clip(skip.reason, 200)),
+                view.t(
+                    "phase.skipped",
+                    who=user_text(skip.by.name, 40),
+                    reason=user_text(skip.reason, 200),
+                ),
                 color="Warning",
             )
         )

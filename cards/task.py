@@ -8,12 +8,12 @@ from cards.common import (
     Mentions,
     View,
     adaptive_card,
-    clip,
     execute,
     heading,
     paragraph,
     people_picker,
     text_input,
+    user_text,
 )
 from cards.phase import not_applicable_button, page_of, status_line, task_facts
 from domain.catalog import Catalog, Task
@@ -52,8 +52,8 @@ def task_card(
         for note in notes[-NOTES_SHOWN:]:
             body.append(
                 paragraph(
-                    f"**{clip(note.author.name, 40)}** · {view.moment(note.at)}  \n"
-                    f"{clip(note.text, 500)}",
+                    f"**{user_text(note.author.name, 40)}** · {view.moment(note.at)}  \n"
+                    f"{user_text(note.text, 500)}",
                     size="Small",
                     separator=True,
                 )

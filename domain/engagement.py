@@ -28,6 +28,7 @@ from domain.errors import (
 )
 from domain.nudges import Digest, build_digest, is_stalled, latest_due_slot, next_slot
 from domain.profile import NudgeSchedule, Person, Profile, local_today
+from domain.text import is_blank
 
 MAX_REASON_CHARS = 500
 MAX_NOTE_CHARS = 2_000
@@ -257,8 +258,12 @@ class TrackProgress:
 
 
 def _clean(text: str | None, limit: int) -> str | None:
-    text = (text or "").strip() or None
-    if text is not None and len(text) > limit:
+    """The text without surrounding whitespace; None when it shows nothing (zero-width
+    characters and Hangul fillers included)."""
+    text = (text or "").strip()
+    if is_blank(text):
+        return None
+    if len(text) > limit:
         raise TextTooLong(limit=limit)
     return text
 

@@ -14,12 +14,16 @@ from typing import Any, Final, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from domain.catalog import LANGUAGES, Catalog, Language
+from domain.text import is_blank
 
 SERVICES: Final = ("aad_premium", "intune", "rms")
 MAX_NAME_CHARS = 100
 DEFAULT_WEEKDAYS: Final = frozenset({0, 1, 2, 3, 4})  # Monday to Friday
 DEFAULT_HOUR = 9
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits, as Input.Date sends them (\d would take "２０２６" too).
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The hours the form offers; str.isdigit() would pass "²", which int() then refuses.
+_HOUR = re.compile(r"[0-9]{1,2}")
 
 FieldError = Literal[
     "required",
@@ -109,7 +113,7 @@ class Profile:
 
 def parse_date(value: object) -> date | None:
     """A YYYY-MM-DD date (what Input.Date sends); None when absent or not such a date."""
-    if not isinstance(value, str) or not _DATE.match(value.strip()):
+    if not isinstance(value, str) or not _DATE.fullmatch(value.strip()):
         return None
     try:
         return date.fromisoformat(value.strip())
@@ -153,7 +157,7 @@ def validate_profile(
     """
     errors: dict[str, FieldError] = {}
     name = _text(form, "name")
-    if not name:
+    if is_blank(name):
         errors["name"] = "required"
     elif len(name) > MAX_NAME_CHARS:
         errors["name"] = "too_long"
@@ -203,7 +207,7 @@ def validate_profile(
     hour = _text(form, "nudgeHour")
     if weekdays and not all(d in {"0", "1", "2", "3", "4", "5", "6"} for d in weekdays):
         errors["nudgeDays"] = "bad_choice"
-    if hour and not (hour.isdigit() and 0 <= int(hour) <= 23):
+    if hour and not (_HOUR.fullmatch(hour) and int(hour) <= 23):
         errors["nudgeHour"] = "bad_choice"
 
     if errors:

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.catalog import default_catalog
-from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus
-from domain.errors import ReasonRequired, TextTooLong, UnknownTask
+from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus, check_note
+from domain.errors import ReasonRequired, TextRequired, TextTooLong, UnknownTask
+from domain.text import is_blank
 
 CATALOG = default_catalog()
 AT = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
@@ -109,6 +110,7 @@ def test_same_state_or_replayed_op_changes_nothing() -> None:
         ("nope.task", TaskStatus.DONE, None, UnknownTask),
         ("initiate.start-onboarding", TaskStatus.NOT_APPLICABLE, None, ReasonRequired),
         ("initiate.start-onboarding", TaskStatus.NOT_APPLICABLE, "   ", ReasonRequired),
+        ("initiate.start-onboarding", TaskStatus.NOT_APPLICABLE, "\u200b\u3164 ", ReasonRequired),
         ("initiate.start-onboarding", TaskStatus.NOT_APPLICABLE, "x" * 501, TextTooLong),
     ],
 )
@@ -120,6 +122,49 @@ def test_refused_changes_leave_the_engagement_as_it_was(task_id, status, reason,
             CATALOG, task_id=task_id, status=status, actor=ALICE, at=AT, op_id="op", reason=reason
         )
     assert engagement.to_dict() == before
+
+
+# Text that shows nothing: zero-width space, joiner and non-joiner, word joiner, BOM, soft
+# hyphen, bidi controls, an ideographic space, the Hangul fillers, a blank Braille pattern,
+# a combining mark with nothing to combine with.
+INVISIBLE = [
+    "\u200b",
+    "\u200d\u200c\u2060",
+    "\ufeff\u00ad",
+    "\u202e\u2066\u200f",
+    "\u3000",
+    "\u3164",
+    "\u115f\u1160\uffa0",
+    "\u2800",
+    "\u0301",
+]
+
+
+@pytest.mark.parametrize("text", INVISIBLE)
+def test_a_note_or_reason_that_shows_nothing_is_refused_and_changes_nothing(text: str) -> None:
+    engagement = new()
+    engagement.installed_by = ALICE
+    before = engagement.to_dict()
+    task = {"task_id": "initiate.start-onboarding", "actor": ALICE, "at": AT, "op_id": "op"}
+    with pytest.raises(TextRequired):
+        check_note(f" {text} ")
+    with pytest.raises(TextRequired):
+        engagement.note_added(CATALOG, text=text, **task)
+    with pytest.raises(ReasonRequired):
+        engagement.set_task_status(
+            CATALOG, status=TaskStatus.NOT_APPLICABLE, reason=text + "\n", **task
+        )
+    with pytest.raises(ReasonRequired):
+        engagement.skip_phase(
+            CATALOG, phase_id="assess", reason=text, actor=ALICE, at=AT, op_id="op"
+        )
+    assert engagement.to_dict() == before
+
+
+@pytest.mark.parametrize("text", ["ㅤ가", "\u200bok", "e\u0301", "\u202e.", "ㄱ"])
+def test_text_with_anything_visible_is_not_blank(text: str) -> None:
+    assert not is_blank(text)
+    assert check_note(text) == text
 
 
 def test_round_trip_through_a_document() -> None:

@@ -16,6 +16,11 @@ conversation's engagement by design (first contact): such new engagements are al
 counted, never the protected ones. If a verb is added that legitimately changes state from data
 these strategies generate, narrow the strategy, not the invariant.
 
+The setup form is fuzzed by the manager of a third conversation (a group chat, not protected:
+a valid form is saved there by design), with numbers written in Unicode digits of every kind
+(issue 15: "²" passes str.isdigit() and made int() raise): every form is answered with the
+saved profile or the form and its errors.
+
 Budget: FUZZ_EXAMPLES (default 1500) inputs in total, shared between the tests below;
 derandomized, so CI runs the same inputs every time. `pytest -s` prints the counts.
 """
@@ -25,6 +30,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -62,6 +68,7 @@ COMMANDS = sorted(ROUTER.commands)
 
 PERSONAL = "a:fuzz-personal-chat"
 PERSONAL_TENANT = "tenant-2"
+SETUP_CHAT = {"conversation": "19:fuzz-setup@thread.v2", "conversation_type": "groupChat"}
 CHANNEL_KEY = EngagementKey(a.TENANT, f"team:{a.TEAM}")
 PERSONAL_KEY = EngagementKey(PERSONAL_TENANT, PERSONAL)
 DONE_TASK = "initiate.start-onboarding"
@@ -205,6 +212,8 @@ async def _setup(harness: BotHarness) -> None:
         assert (await harness.send(activity))[0] < 300
     status, _ = await harness.send(a.click(url, "task.done", {"task": DONE_TASK}, **personal))
     assert status == 200
+    for activity in a.install(url, **SETUP_CHAT):
+        assert (await harness.send(activity))[0] < 300
 
 
 @pytest.fixture
@@ -478,6 +487,35 @@ def forged_scopes(draw: st.DrawFn, url: str) -> dict[str, Any]:
     return activity
 
 
+# Decimal digits of every script (١, ２, 𝟗), superscripts (²), fractions, circled numbers.
+unicode_digits = st.characters(categories=["Nd", "No"])
+
+
+@st.composite
+def numbers(draw: st.DrawFn, ascii_value: str) -> str:
+    """`ascii_value` with some of its ASCII digits written in other Unicode digits instead."""
+    return re.sub(r"[0-9]", lambda m: draw(unicode_digits | st.just(m.group())), ascii_value)
+
+
+@st.composite
+def setup_forms(draw: st.DrawFn) -> dict[str, str]:
+    """The setup form's fields, valid but for the numbers, which may be in any digits."""
+    hour = draw(st.integers(0, 23))
+    form = {
+        "name": draw(numbers("Rollout 2027") | st.text(unicode_digits, min_size=1, max_size=4)),
+        "services": "intune",
+        "kickoff": draw(numbers("2026-12-01")),
+        "projectManager": str(a.USER["aadObjectId"]),
+        "timeZone": draw(st.sampled_from(["Asia/Seoul", "UTC"]) | numbers("Etc/GMT-9")),
+        "language": draw(st.sampled_from(["en", "ko"])),
+        "nudgeDays": draw(numbers("0,2,4")),
+        "nudgeHour": draw(numbers(str(hour)) | st.text(unicode_digits, min_size=1, max_size=3)),
+    }
+    for month, phase in enumerate(CATALOG.phases, start=1):
+        form[f"target.{phase.id}"] = draw(numbers(f"2027-{month:02d}-15"))
+    return form
+
+
 # The runs ----------------------------------------------------------------------------------
 
 raw_bodies = (
@@ -507,13 +545,19 @@ async def test_fuzz_malformed_activities(fuzz: Fuzz, data: st.DataObject) -> Non
     await fuzz.send(data.draw(malformed_activities(fuzz.service_url)))
 
 
-@fuzz_settings(0.35)
+@fuzz_settings(0.3)
 @given(data=st.data())
 async def test_fuzz_card_actions(fuzz: Fuzz, data: st.DataObject) -> None:
     await fuzz.send(data.draw(card_actions(fuzz.service_url)))
 
 
-@fuzz_settings(0.15)
+@fuzz_settings(0.1)
 @given(data=st.data())
 async def test_fuzz_forged_scopes(fuzz: Fuzz, data: st.DataObject) -> None:
     await fuzz.send(data.draw(forged_scopes(fuzz.service_url)))
+
+
+@fuzz_settings(0.1)
+@given(form=setup_forms())
+async def test_fuzz_setup_forms_with_unicode_digits(fuzz: Fuzz, form: dict[str, str]) -> None:
+    assert await fuzz.send(a.click(fuzz.service_url, "setup.save", form, **SETUP_CHAT)) == 200

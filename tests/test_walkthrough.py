@@ -97,6 +97,12 @@ async def test_setup_saves_a_valid_profile_and_switches_language(bot, connector)
         ({"timeZone": "Mars/Olympus"}, "timeZone", "Unknown time zone"),
         ({"name": "x" * 50_000}, "name", "too long"),
         ({"services": "aad_premium,office"}, "services", "Pick one"),
+        ({"name": "\u3164\u200b"}, "name", "required"),
+        # Unicode digits pass str.isdigit(): "²" raised from int(), "١٠" was taken as 10.
+        ({"nudgeHour": "²"}, "nudgeHour", "Pick one"),
+        ({"nudgeHour": "١٠"}, "nudgeHour", "Pick one"),
+        ({"nudgeDays": "０,²"}, "nudgeDays", "Pick one"),
+        ({"kickoff": "２０２６-１２-０１"}, "kickoff", "Use a date like"),
     ],
 )
 async def test_invalid_setup_comes_back_with_the_error_and_saves_nothing(
@@ -152,6 +158,7 @@ async def test_assign_due_date_note_and_mention(bot, connector) -> None:
         ("task.due", {"due": "next tuesday"}, "Use a date like"),
         ("task.note", {"note": "x" * 50_000}, "too long"),
         ("task.note", {"note": "   "}, "write something"),
+        ("task.note", {"note": "\u200b\u2060\u3164"}, "write something"),
     ],
 )
 async def test_invalid_task_input_is_refused_and_saves_nothing(
