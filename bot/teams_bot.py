@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
@@ -22,7 +24,7 @@ from bot.scope import MalformedActivity, scope_of, tenant_of
 from cards.common import Card
 from cards.notice import error_card
 from dialogs import welcome
-from dialogs.context import CardData, FlowContext, InvalidAction
+from dialogs.context import CardData, FlowContext, InvalidAction, Reply
 from dialogs.router import Router
 from dialogs.scope import TurnScope
 from dialogs.services import Services
@@ -35,6 +37,8 @@ from storage.base import StoreUnavailable
 log = logging.getLogger("bot.turn")
 
 REFUSALS = (DomainError, StoreUnavailable)
+# Listing a conversation's members is a convenience; a click must not wait on it for long.
+MEMBERS_TIMEOUT_S = 5.0
 
 
 def refusal(lang: Language, error: Exception) -> str:
@@ -79,9 +83,15 @@ class OnboardingBot(ActivityHandler):
         else:
             await super().on_turn(turn_context)
 
-    def _context(
-        self, turn_context: TurnContext, scope: TurnScope, data: dict[str, Any]
-    ) -> FlowContext:
+    async def _run(
+        self,
+        turn_context: TurnContext,
+        scope: TurnScope,
+        data: dict[str, Any],
+        flow: Callable[[FlowContext], Awaitable[Reply]],
+    ) -> Reply:
+        """Runs `flow` with the turn's context. The announcements of changes it saved are
+        posted even if it fails afterwards (the change is saved: the news must not be lost)."""
         members: list[Person] = []
 
         async def roster() -> list[Person]:
@@ -89,14 +99,19 @@ class OnboardingBot(ActivityHandler):
                 members.extend(await self._members(turn_context, scope))
             return members
 
-        return FlowContext(scope, CardData(data), self.services, roster)
+        ctx = FlowContext(scope, CardData(data), self.services, roster)
+        try:
+            return await flow(ctx)
+        finally:
+            await self.poster.announce(ctx.announcements)
 
     async def _members(self, turn_context: TurnContext, scope: TurnScope) -> list[Person]:
         """People of this conversation (what the people picker offers and accepts). If Teams
         cannot list them, the person acting is still known."""
         try:
-            accounts = await TeamsInfo.get_members(turn_context)
-        except Exception as error:  # the roster is a convenience, not a must
+            async with asyncio.timeout(MEMBERS_TIMEOUT_S):
+                accounts = await TeamsInfo.get_members(turn_context)
+        except Exception as error:  # the roster is a convenience, not a must (timeouts too)
             log.warning("could not list members: %s", type(error).__name__)
             accounts = []
         people = [Person(a.aad_object_id or a.id, a.name or "") for a in accounts if a.id]
@@ -116,8 +131,10 @@ class OnboardingBot(ActivityHandler):
             await self.on_installation_update_add(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
-        reply = await welcome.install(self.services, scope_of(turn_context.activity))
-        await self._send(turn_context, reply.cards)
+        scope = _scope_or_none(turn_context)
+        welcome_card = await welcome.install(self.services, scope) if scope else None
+        if welcome_card is not None:
+            await self._send(turn_context, (welcome_card,))
 
     async def on_members_removed_activity(
         self, members_removed: list[ChannelAccount], turn_context: TurnContext
@@ -126,7 +143,9 @@ class OnboardingBot(ActivityHandler):
             await self.on_installation_update_remove(turn_context)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
-        await welcome.uninstall(self.services, scope_of(turn_context.activity))
+        scope = _scope_or_none(turn_context)
+        if scope is not None:
+            await welcome.uninstall(self.services, scope)
 
     # Typed commands and Action.Submit ----------------------------------------------------
 
@@ -138,14 +157,17 @@ class OnboardingBot(ActivityHandler):
             if isinstance(activity.value, dict) and activity.text is None:
                 # Action.Submit from a client without Universal Actions: same verbs.
                 data = activity.value
-                ctx = self._context(turn_context, scope, data)
-                reply = await self.router.click(data.get("verb"), ctx)
+                verb = data.get("verb")
+                reply = await self._run(
+                    turn_context, scope, data, lambda ctx: self.router.click(verb, ctx)
+                )
                 cards: tuple[Card, ...] = (reply.card,)
             else:
-                ctx = self._context(turn_context, scope, {})
-                reply = await self.router.typed(activity.text or "", ctx)
+                typed = activity.text or ""
+                reply = await self._run(
+                    turn_context, scope, {}, lambda ctx: self.router.typed(typed, ctx)
+                )
                 cards = reply.cards
-            await self.poster.announce(reply.announcements)
         except (*REFUSALS, InvalidAction, MalformedActivity) as error:
             log.info("refused message: %s", type(error).__name__)
             cards = (error_card(lang, refusal(lang, error)),)
@@ -166,8 +188,9 @@ class OnboardingBot(ActivityHandler):
             return bad_request_invoke_response("value.action.data must be an object")
         try:
             scope = scope_of(activity)
-            reply = await self.router.click(
-                action.get("verb"), self._context(turn_context, scope, data)
+            verb = action.get("verb")
+            reply = await self._run(
+                turn_context, scope, data, lambda ctx: self.router.click(verb, ctx)
             )
         except (InvalidAction, MalformedActivity) as error:
             log.info("bad invoke: %s", error)
@@ -175,8 +198,8 @@ class OnboardingBot(ActivityHandler):
         except REFUSALS as error:
             log.info("refused invoke: %s", type(error).__name__)
             return message_invoke_response(refusal(lang, error))
-        await self.poster.announce(reply.announcements)
-        if reply.changed and scope.is_shared_conversation and activity.reply_to_id:
+        shared = scope.is_shared_conversation and not reply.personal
+        if reply.changed and shared and activity.reply_to_id:
             await self._update_shared_card(turn_context, activity.reply_to_id, reply.card)
         return card_invoke_response(reply.card)
 
@@ -192,6 +215,16 @@ class OnboardingBot(ActivityHandler):
             await turn_context.update_activity(update)
         except Exception as error:  # the state is saved; only the shared view lags
             log.warning("could not update shared card %s: %s", message_id, error)
+
+
+def _scope_or_none(turn_context: TurnContext) -> TurnScope | None:
+    """An installation event that names no conversation or sender is ignored: nobody is
+    waiting for an answer to it."""
+    try:
+        return scope_of(turn_context.activity)
+    except MalformedActivity as error:
+        log.info("ignored installation event: %s", error)
+        return None
 
 
 def _includes_bot(members: list[ChannelAccount], turn_context: TurnContext) -> bool:

@@ -28,6 +28,13 @@ from domain.profile import (
 DEFAULT_TIME_ZONE = {"ko": "Asia/Seoul", "en": "UTC"}
 
 
+def form_input_ids(catalog: Catalog) -> frozenset[str]:
+    """The ids of the form's inputs: what a submitted form may carry."""
+    fixed = ("name", "services", "kickoff", "projectManager", "timeZone", "language")
+    targets = (f"target.{phase.id}" for phase in catalog.phases)
+    return frozenset((*fixed, *targets, "nudgeDays", "nudgeHour"))
+
+
 def form_values(profile: Profile | None, view: View) -> dict[str, str]:
     """What the form shows: the saved profile, or defaults for a new engagement."""
     if profile is None:

@@ -15,22 +15,23 @@ from domain.catalog import Task, Track
 from domain.engagement import AuditEntry, Engagement
 from domain.errors import NotOwner
 
-Change = Callable[[Engagement], AuditEntry | None]
+EngagementChange = Callable[[Engagement], AuditEntry | None]
 
 
 @dataclass(frozen=True)
 class Changed:
     engagement: Engagement
-    # False when the change was a no-op (a double click, a redelivery, the same value).
+    # False for a no-op: a double click, the value it already had. True for a redelivered
+    # activity too, so the retry brings the shared card up to date if the first could not.
     changed: bool
-    announcements: tuple[Announcement, ...]
 
 
 async def change_engagement(
-    ctx: FlowContext, change: Change, *, task: Task | None = None
+    ctx: FlowContext, change: EngagementChange, *, task: Task | None = None
 ) -> Changed:
-    """Applies `change` to the engagement the click is about. On a foreign engagement (an
-    entry of 'my tasks') the person clicking must own the task there."""
+    """Applies `change` to the engagement the click is about; the phases it completed go to
+    `ctx.announcements` as soon as it is saved. On a foreign engagement (an entry of 'my
+    tasks') the person clicking must own the task there."""
     scope, services = ctx.scope, ctx.services
     foreign = ctx.pointer()
 
@@ -39,38 +40,40 @@ async def change_engagement(
             owner = engagement.record(task.id).owner if task else None
             if engagement.key.tenant_id != scope.key.tenant_id or not scope.actor.is_(owner):
                 raise NotOwner()
+        redelivered = engagement.has_applied(scope.op_id)
         entry = change(engagement)
         completed = engagement.phases_completed_by(services.catalog, entry, services.clock())
-        return entry is not None, completed
+        return entry is not None or redelivered, completed
 
     if foreign is None:
         engagement, (changed, completed) = await services.change(scope, guarded)
     else:
-        engagement, (changed, completed) = await services.change_elsewhere(foreign, guarded)
-    return Changed(engagement, changed, completion_announcements(services, engagement, completed))
+        engagement, (changed, completed) = await services.change_by_id(foreign, guarded)
+    ctx.announcements.extend(completion_announcements(services, engagement, completed))
+    return Changed(engagement, changed)
 
 
 def completion_announcements(
     services: Services, engagement: Engagement, completed: list[Track]
-) -> tuple[Announcement, ...]:
+) -> list[Announcement]:
     """Phase completions go to the engagement's own conversation (its channel), wherever the
     click that completed them came from, in the engagement's language."""
     reference = engagement.conversation_reference
     if not reference or not completed:
-        return ()
+        return []
     view = services.engagement_view(engagement)
-    return tuple(
+    return [
         Announcement(reference, phase_completed_card(engagement, services.catalog, phase, view))
         for phase in completed
-    )
+    ]
 
 
 async def change_then_overview(
-    ctx: FlowContext, change: Change, notice: Callable[[View], str] | None = None
+    ctx: FlowContext, change: EngagementChange, notice: Callable[[View], str] | None = None
 ) -> Reply:
     """Applies an engagement-wide change and answers with the overview (and a notice)."""
     outcome = await change_engagement(ctx, change)
     view = ctx.view(outcome.engagement)
     notices = [notice(view)] if notice else []
     card = overview_card(outcome.engagement, ctx.services.catalog, view, notices=notices)
-    return Reply((card,), outcome.changed, outcome.announcements)
+    return Reply(card, changed=outcome.changed)

@@ -77,7 +77,10 @@ class FlowContext:
     roster: Callable[[], Awaitable[list[Person]]]
     # Whether the person typed a command (as opposed to clicking a button).
     typed: bool = False
-    _engagement: Engagement | None = None
+    # Cards for engagements' own conversations, collected as soon as the change that causes
+    # them is saved: the edge posts them even if the flow fails afterwards.
+    announcements: list[Announcement] = field(default_factory=list)
+    _engagement: Engagement | None = field(default=None, init=False)
 
     async def engagement(self) -> Engagement:
         """The conversation's engagement, created on first contact; read once per turn."""
@@ -141,19 +144,17 @@ class Announcement:
 
 @dataclass(frozen=True)
 class Reply:
-    # The first card answers a click in place; a typed command gets each as a message.
-    cards: tuple[Card, ...]
-    # The engagement changed in a way everyone in the conversation should see on the card.
+    # Answers a click in place; a typed command gets it, then `follow_up`, as messages.
+    card: Card
+    follow_up: tuple[Card, ...] = ()
+    # The engagement changed (False for a no-op such as a double click).
     changed: bool = False
-    announcements: tuple[Announcement, ...] = ()
-
-    @classmethod
-    def of(cls, *cards: Card, changed: bool = False) -> Reply:
-        return cls(cards, changed)
+    # The card is the clicker's own view ('my tasks'), not one the conversation shares.
+    personal: bool = False
 
     @property
-    def card(self) -> Card:
-        return self.cards[0]
+    def cards(self) -> tuple[Card, ...]:
+        return (self.card, *self.follow_up)
 
 
 class ConversationUnreachable(Exception):

@@ -27,7 +27,7 @@ async def my_tasks_view(ctx: FlowContext) -> Card:
                 task = catalog.task(task_id)
                 items.append(OwnedTask(engagement, task, engagement.is_overdue(task_id, today)))
     own = await services.find(scope.key.id)
-    view = View.of(own, scope.lang, now) if own else View(scope.lang, now.date(), None)
+    view = services.view(own, scope) if own else View(scope.lang, now.date(), None)
     return my_tasks_card(items, catalog, view, owner_name=scope.actor.name)
 
 
@@ -45,5 +45,5 @@ async def show_my_tasks(ctx: FlowContext) -> Reply:
             owner_name=scope.actor.name,
             refresh_for=scope.user_id,
         )
-        return Reply.of(card)
-    return Reply.of(await my_tasks_view(ctx))
+        return Reply(card, personal=True)
+    return Reply(await my_tasks_view(ctx), personal=True)

@@ -22,7 +22,7 @@ from dialogs.changes import change_then_overview
 from dialogs.context import ConversationUnreachable, FlowContext, Poster, Reply
 from dialogs.router import Handler, Routes
 from dialogs.services import Services
-from domain.engagement import Engagement
+from domain.engagement import Engagement, ManagerAction
 
 log = logging.getLogger("bot.nudges")
 
@@ -57,8 +57,10 @@ def _pause_handler(paused: bool, notice: str) -> Handler:
     return handle
 
 
-routes.verb("nudge.stop")(_pause_handler(True, "nudge.stopped"))
-routes.verb("nudge.resume")(_pause_handler(False, "nudge.resumed"))
+routes.verb("nudge.stop", manager_only=ManagerAction.NUDGES)(_pause_handler(True, "nudge.stopped"))
+routes.verb("nudge.resume", manager_only=ManagerAction.NUDGES)(
+    _pause_handler(False, "nudge.resumed")
+)
 
 
 @dataclass
@@ -116,7 +118,7 @@ class Nudger:
         if slot is None:
             return
         try:
-            engagement, claimed = await services.change_elsewhere(
+            engagement, claimed = await services.change_by_id(
                 engagement_id, lambda e: e.claim_nudge(slot, run_id, now)
             )
             if not claimed:
@@ -130,7 +132,7 @@ class Nudger:
                     await self.poster.post(reference, nudge_card(engagement, catalog, digest, view))
                 except ConversationUnreachable as gone:
                     status = gone.status
-                    await services.change_elsewhere(
+                    await services.change_by_id(
                         engagement_id, lambda e: e.mark_unreachable(status, now)
                     )
                     report.unreachable.append(engagement_id)
@@ -138,7 +140,7 @@ class Nudger:
                 report.sent.append(engagement_id)
             else:
                 report.quiet.append(engagement_id)
-            await services.change_elsewhere(engagement_id, lambda e: e.complete_nudge(slot))
+            await services.change_by_id(engagement_id, lambda e: e.complete_nudge(slot))
         except Exception as error:  # one engagement's failure must not stop the run
             # The claim expires after its lease and a later run retries this engagement.
             log.warning("nudge for %s failed: %s", engagement_id, type(error).__name__)

@@ -13,15 +13,15 @@ routes = Routes()
 @routes.verb("status.show", command="status")
 async def show_status(ctx: FlowContext) -> Reply:
     engagement = await ctx.engagement()
-    return Reply.of(overview_card(engagement, ctx.services.catalog, ctx.view(engagement)))
+    return Reply(overview_card(engagement, ctx.services.catalog, ctx.view(engagement)))
 
 
-@routes.verb("help.show", command="help")
+@routes.verb("help.show", command="help", typed_only=True)
 async def show_help(ctx: FlowContext) -> Reply:
     engagement = await ctx.engagement()
-    return Reply.of(help_card(ctx.view(engagement).lang))
+    return Reply(help_card(ctx.view(engagement).lang))
 
 
 async def unknown_command(ctx: FlowContext) -> Reply:
     """Typed text that is no command: the help, saying so."""
-    return Reply.of(help_card(ctx.scope.lang, unknown_text=True))
+    return Reply(help_card(ctx.scope.lang, unknown_text=True))

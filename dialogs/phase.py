@@ -7,6 +7,7 @@ from cards.phase import phase_card, phase_intro_card, reason_input_id
 from dialogs.changes import change_then_overview
 from dialogs.context import FlowContext, Reply
 from dialogs.router import Routes
+from domain.engagement import ManagerAction
 
 routes = Routes()
 
@@ -15,7 +16,7 @@ routes = Routes()
 async def show_phase(ctx: FlowContext) -> Reply:
     track, page = ctx.track(), ctx.data.page()
     engagement = await ctx.engagement()
-    return Reply.of(
+    return Reply(
         phase_card(engagement, ctx.services.catalog, track, ctx.view(engagement), page=page)
     )
 
@@ -23,7 +24,7 @@ async def show_phase(ctx: FlowContext) -> Reply:
 routes.command("general", verb="phase.show", data={"phase": "general"})
 
 
-@routes.verb("phase.walk", command="next")
+@routes.verb("phase.walk", command="next", typed_only=True)
 async def walk_current_phase(ctx: FlowContext) -> Reply:
     """The current phase's introduction, then its tasks; the overview once all are done."""
     catalog = ctx.services.catalog
@@ -31,17 +32,17 @@ async def walk_current_phase(ctx: FlowContext) -> Reply:
     view = ctx.view(engagement)
     current = engagement.current_phase(catalog)
     if current is None:
-        return Reply.of(overview_card(engagement, catalog, view))
-    return Reply.of(
+        return Reply(overview_card(engagement, catalog, view))
+    return Reply(
         phase_intro_card(engagement, catalog, current, view),
-        phase_card(engagement, catalog, current, view),
+        follow_up=(phase_card(engagement, catalog, current, view),),
     )
 
 
 routes.command("start", verb="phase.walk")
 
 
-@routes.verb("phase.skip")
+@routes.verb("phase.skip", manager_only=ManagerAction.SKIP)
 async def skip_phase(ctx: FlowContext) -> Reply:
     track = ctx.track()
     scope, services = ctx.scope, ctx.services

@@ -26,8 +26,11 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class VerbRoute:
     handler: Handler
-    # Checked before the handler runs, against the conversation's engagement.
+    # Checked before the handler runs, against the conversation's engagement (the domain
+    # checks again when it applies the change).
     manager_only: ManagerAction | None = None
+    # A view only typed commands open (no button carries the verb): clicks are refused.
+    typed_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,13 @@ class Routes:
         argument: str | None = None,
         manager_only: ManagerAction | None = None,
         offers_setup: bool = True,
+        typed_only: bool = False,
     ) -> Callable[[Handler], Handler]:
+        if command is None and (argument is not None or not offers_setup or typed_only):
+            raise ValueError(f"{name!r}: argument, offers_setup and typed_only need a command")
+
         def register(handler: Handler) -> Handler:
-            _add(self.verbs, name, VerbRoute(handler, manager_only))
+            _add(self.verbs, name, VerbRoute(handler, manager_only, typed_only))
             if command is not None:
                 self.command(command, verb=name, argument=argument, offers_setup=offers_setup)
             return handler
@@ -106,19 +113,18 @@ class Router:
 
     @property
     def verbs(self) -> frozenset[str]:
-        return frozenset(self._verbs)
+        """The verbs a card button may carry."""
+        return frozenset(name for name, route in self._verbs.items() if not route.typed_only)
 
     @property
-    def commands(self) -> frozenset[str]:
-        return frozenset(self._commands)
-
-    def command_verb(self, command: str) -> str:
-        return self._commands[command].verb
+    def commands(self) -> dict[str, str]:
+        """Each typed command and the verb it runs."""
+        return {name: route.verb for name, route in self._commands.items()}
 
     async def click(self, verb: object, ctx: FlowContext) -> Reply:
         """Runs the handler of a card verb (Action.Execute, or Action.Submit's `verb`)."""
         route = self._verbs.get(verb) if isinstance(verb, str) else None
-        if route is None:
+        if route is None or route.typed_only:
             raise InvalidAction(f"unknown verb {str(verb)[:40]!r}")
         return await self._run(route, ctx)
 
@@ -138,7 +144,7 @@ class Router:
         engagement = ctx.loaded
         if route.offers_setup and engagement is not None and engagement.profile is None:
             offer = with_setup_offer(reply.card, ctx.view(engagement))
-            reply = replace(reply, cards=(offer, *reply.cards[1:]))
+            reply = replace(reply, card=offer)
         return reply
 
     async def _run(self, route: VerbRoute, ctx: FlowContext) -> Reply:

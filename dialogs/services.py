@@ -6,7 +6,6 @@ It owns the repository; flows and the Teams edge go through it, never around it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -26,11 +25,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
 class Services:
-    repo: EngagementRepository
-    catalog: Catalog
-    clock: Callable[[], datetime] = utc_now
+    def __init__(
+        self,
+        repo: EngagementRepository,
+        catalog: Catalog,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._repo = repo
+        self.catalog = catalog
+        self.clock = clock
 
     def view(self, engagement: Engagement, scope: TurnScope) -> View:
         return View.of(engagement, scope.lang, self.clock())
@@ -54,9 +58,9 @@ class Services:
         """The conversation's engagement, created on first contact (Teams does not always
         send an installation event, e.g. for a personal chat opened from the app store).
         Returns it and whether this call created it."""
-        engagement = await self.repo.get(scope.key.id)
+        engagement = await self._repo.get(scope.key.id)
         if engagement is None:
-            return await self.repo.create_if_missing(self.new_engagement(scope))
+            return await self._repo.create_if_missing(self.new_engagement(scope))
         if not engagement.is_addressed_at(scope.reference):
             engagement, _ = await self.change(scope, lambda e: None)
         return engagement, False
@@ -72,35 +76,35 @@ class Services:
             return change(engagement)
 
         try:
-            return await self.repo.update(scope.key.id, apply)
+            return await self._repo.update(scope.key.id, apply)
         except EngagementMissing:
-            await self.repo.create_if_missing(self.new_engagement(scope))
-            return await self.repo.update(scope.key.id, apply)
+            await self._repo.create_if_missing(self.new_engagement(scope))
+            return await self._repo.update(scope.key.id, apply)
 
-    async def change_elsewhere(
+    async def change_by_id(
         self, engagement_id: str, change: Callable[[Engagement], R]
     ) -> tuple[Engagement, R]:
-        """Applies `change` to an engagement other than the turn's own (a 'my tasks' entry,
-        a nudge): its proactive address stays as its own conversation set it."""
-        return await self.repo.update(engagement_id, change)
+        """Applies `change` to an engagement named by id (a 'my tasks' entry, a nudge, the
+        bot's removal): its proactive address stays as its own conversation last set it."""
+        return await self._repo.update(engagement_id, change)
 
     async def find(self, engagement_id: str) -> Engagement | None:
-        return await self.repo.get(engagement_id)
+        return await self._repo.get(engagement_id)
 
     async def owned_engagements(self, person_ids: set[str]) -> list[str]:
-        return await self.repo.owned_engagements(person_ids)
+        return await self._repo.owned_engagements(person_ids)
 
     async def notes(self, engagement_id: str, task_id: str) -> list[Note]:
-        return await self.repo.notes(engagement_id, task_id)
+        return await self._repo.notes(engagement_id, task_id)
 
     async def save_note(self, engagement_id: str, note: Note, op_id: str) -> None:
-        await self.repo.save_note(engagement_id, note, op_id)
+        await self._repo.save_note(engagement_id, note, op_id)
 
     async def setup_draft(self, engagement_id: str) -> dict[str, str] | None:
-        return await self.repo.setup_draft(engagement_id)
+        return await self._repo.setup_draft(engagement_id)
 
     async def save_setup_draft(self, engagement_id: str, values: dict[str, str] | None) -> None:
-        await self.repo.save_setup_draft(engagement_id, values)
+        await self._repo.save_setup_draft(engagement_id, values)
 
     async def due_for_nudge(self, now: datetime, limit: int) -> list[Engagement]:
-        return await self.repo.due_for_nudge(now, limit)
+        return await self._repo.due_for_nudge(now, limit)

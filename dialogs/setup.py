@@ -6,15 +6,19 @@ later shows what was typed; a valid save replaces the profile and drops the draf
 
 from __future__ import annotations
 
+import logging
+
 from cards.common import Card
-from cards.setup import form_values, setup_card
+from cards.setup import form_input_ids, form_values, setup_card
 from dialogs.changes import change_then_overview
 from dialogs.context import FlowContext, Reply
 from dialogs.router import Routes
 from domain.engagement import Engagement, ManagerAction
 from domain.errors import UnknownPerson
 from domain.profile import ProfileInvalid, validate_profile
+from storage.base import StoreUnavailable
 
+log = logging.getLogger("bot.setup")
 routes = Routes()
 
 # Longest value kept per field of a draft: enough for any valid entry.
@@ -34,7 +38,7 @@ async def setup_form(ctx: FlowContext, engagement: Engagement) -> Card:
 
 @routes.verb("setup.show", command="settings", manager_only=ManagerAction.SETUP, offers_setup=False)
 async def show_setup(ctx: FlowContext) -> Reply:
-    return Reply.of(await setup_form(ctx, await ctx.engagement()))
+    return Reply(await setup_form(ctx, await ctx.engagement()))
 
 
 @routes.verb("setup.save", manager_only=ManagerAction.SETUP)
@@ -49,7 +53,8 @@ async def save_setup(ctx: FlowContext) -> Reply:
     try:
         profile = validate_profile(form, services.catalog, manager)
     except ProfileInvalid as invalid:
-        draft = {k: v[:MAX_DRAFT_VALUE_CHARS] for k, v in form.items()}
+        inputs = form_input_ids(services.catalog)
+        draft = {k: v[:MAX_DRAFT_VALUE_CHARS] for k, v in form.items() if k in inputs}
         await services.save_setup_draft(engagement.id, draft)
         card = setup_card(
             services.catalog,
@@ -58,7 +63,7 @@ async def save_setup(ctx: FlowContext) -> Reply:
             members=await ctx.roster(),
             errors=dict(invalid.errors),
         )
-        return Reply.of(card)
+        return Reply(card)
     reply = await change_then_overview(
         ctx,
         lambda e: e.apply_profile(
@@ -66,5 +71,8 @@ async def save_setup(ctx: FlowContext) -> Reply:
         ),
         lambda view: view.t("setup.saved"),
     )
-    await services.save_setup_draft(engagement.id, None)
+    try:
+        await services.save_setup_draft(engagement.id, None)
+    except StoreUnavailable:  # the profile is saved; a stale draft only shows until next time
+        log.warning("could not drop the setup draft of %s", engagement.id)
     return reply

@@ -70,9 +70,8 @@ async def _task_change(ctx: FlowContext, change: TaskChange, **values: Any) -> R
 
     outcome = await change_engagement(ctx, apply, task=task)
     card = await _card_clicked(ctx, outcome.engagement, task)
-    # A 'my tasks' card is the clicker's own: there is no shared card to bring up to date.
-    shared = outcome.changed and ctx.data.get("view") != "mytasks"
-    return Reply((card,), shared, outcome.announcements)
+    personal = ctx.data.get("view") == "mytasks"
+    return Reply(card, changed=outcome.changed, personal=personal)
 
 
 def _status_handler(status: TaskStatus) -> Handler:
@@ -134,4 +133,4 @@ async def add_note(ctx: FlowContext) -> Reply:
 async def show_task(ctx: FlowContext) -> Reply:
     task = ctx.task()
     engagement = await ctx.engagement()
-    return Reply.of(await task_details(ctx, engagement, task, ctx.view(engagement)))
+    return Reply(await task_details(ctx, engagement, task, ctx.view(engagement)))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from cards.common import Card
 from cards.overview import welcome_card
-from dialogs.context import Reply
 from dialogs.scope import TurnScope
 from dialogs.services import Services
 from domain.engagement import Engagement
@@ -18,20 +18,19 @@ def _set_installed(installed: bool) -> Callable[[Engagement], None]:
     return apply
 
 
-async def install(services: Services, scope: TurnScope) -> Reply:
+async def install(services: Services, scope: TurnScope) -> Card | None:
     """Teams sends both conversationUpdate and installationUpdate, and may redeliver either:
-    only the turn that creates the engagement answers with the welcome."""
+    only the turn that creates the engagement answers, with the welcome card."""
     engagement, created = await services.engagement_for(scope)
     if not engagement.installed:
         engagement, _ = await services.change(scope, _set_installed(True))
     if not created:
-        return Reply(())
-    view = services.view(engagement, scope)
-    return Reply.of(welcome_card(engagement, services.catalog, view))
+        return None
+    return welcome_card(engagement, services.catalog, services.view(engagement, scope))
 
 
 async def uninstall(services: Services, scope: TurnScope) -> None:
     """The bot was removed: keep the engagement (a reinstall picks it up) but stop nudging a
     conversation it can no longer post to."""
     if await services.find(scope.key.id) is not None:
-        await services.change_elsewhere(scope.key.id, _set_installed(False))
+        await services.change_by_id(scope.key.id, _set_installed(False))

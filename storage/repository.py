@@ -199,7 +199,9 @@ class EngagementRepository:
         for doc in await self._store.list_due(utc_iso(now), limit):
             if doc.id == ENGAGEMENT_DOC:
                 engagement = _engagement(doc)
-                self._remember(doc, engagement)
+                # A copy remembered already may be newer than the query's: keep it.
+                if doc.pk not in self._recent:
+                    self._remember(doc, engagement)
                 due.append(engagement)
         return due
 

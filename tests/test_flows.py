@@ -4,20 +4,29 @@ nothing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from dialogs.context import FlowContext, Reply
+from dialogs.context import CardData, FlowContext, Reply
 from dialogs.flows import all_flows
 from dialogs.router import Router, Routes
-from domain.engagement import EngagementKey
+from dialogs.scope import TurnScope
+from dialogs.services import Services
+from domain.catalog import default_catalog
+from domain.engagement import Actor, EngagementKey
+from domain.notes import NOTE_PREFIX
+from domain.profile import Person
+from storage.base import Document, StoreUnavailable
+from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository
 from tests import activities as a
 from tests.harness import BotHarness
 from tests.plugins.connector import FakeConnector
 from tests.test_walkthrough import VALID_FORM, click, installed, set_up
 
+CATALOG = default_catalog()
 TEAM = EngagementKey(a.TENANT, f"team:{a.TEAM}")
 OTHER_CHANNEL = "19:another-channel@thread.tacv2"
 
@@ -37,7 +46,6 @@ async def typed(bot: BotHarness, connector: FakeConnector, text: str, **kw: Any)
         ("단계 평가", "phase.show", {"phase": "평가"}),
         ("general", "phase.show", {"phase": "general"}),
         ("settings", "setup.show", {}),
-        ("help", "help.show", {}),
     ],
 )
 async def test_a_typed_command_answers_what_its_button_answers(
@@ -91,11 +99,74 @@ async def test_a_typed_phase_name_of_any_length_is_an_unknown_phase(bot, connect
     assert "x" * 40 in str(card) and "x" * 41 not in str(card)
 
 
-def test_every_command_runs_a_registered_verb() -> None:
-    router = all_flows()
-    assert router.command_verb("general") == "phase.show"
-    assert router.command_verb("start") == router.command_verb("next") == "phase.walk"
-    assert {router.command_verb(c) for c in router.commands} <= router.verbs
+def test_commands_run_the_verbs_of_their_buttons() -> None:
+    commands = all_flows().commands
+    assert commands["general"] == commands["phase"] == "phase.show"
+    assert commands["status"] == "status.show" and commands["my tasks"] == "mytasks.show"
+    assert commands["start"] == commands["next"] == "phase.walk"
+
+
+@pytest.mark.parametrize("verb", ["phase.walk", "help.show"])
+async def test_a_view_only_typed_commands_open_is_refused_as_a_click(bot, connector, verb) -> None:
+    await installed(bot, connector)
+    status, body = await bot.send(a.click(bot.service_url, verb, {}))
+    assert status == 400 and "unknown verb" in body["value"]["message"]
+
+
+async def test_a_draft_keeps_only_the_form_s_inputs(bot, connector) -> None:
+    await installed(bot, connector)
+    await set_up(bot, timeZone="Mars/Olympus", junk="x" * 150, view="task")
+    assert bot.store is not None
+    draft = await EngagementRepository(bot.store).setup_draft(TEAM.id)
+    assert draft is not None and draft["timeZone"] == "Mars/Olympus"
+    assert "junk" not in draft and "view" not in draft
+
+
+class NotesUnavailable(EmbeddedStore):
+    """The embedded store, unable to list a task's notes (what the details card reads)."""
+
+    async def list_partition(self, pk: str, id_prefix: str) -> list[Document]:
+        if id_prefix.startswith(NOTE_PREFIX):
+            raise StoreUnavailable("notes unavailable")
+        return await super().list_partition(pk, id_prefix)
+
+
+async def test_a_completion_is_announced_even_if_the_answer_then_fails(tmp_path) -> None:
+    """The completion is saved as announced with the change and goes to the context's
+    announcements at once; the edge posts them whatever the flow does next (here the
+    details card cannot read its notes)."""
+    store = NotesUnavailable(tmp_path / "data")
+    await store.open()
+    try:
+        services = Services(EngagementRepository(store), CATALOG)
+        scope = TurnScope(
+            TEAM, Actor("29:user1", "User One"), "29:user1", "en", "channel", "op-0", {"x": 1}
+        )
+
+        async def roster() -> list[Person]:
+            return [scope.actor.person]
+
+        *first, last = [t.id for t in CATALOG.tasks_of("initiate") if not t.optional]
+        router = all_flows()
+        for n, task_id in enumerate(first, 1):
+            ctx = FlowContext(
+                replace(scope, op_id=f"op-{n}"), CardData({"task": task_id}), services, roster
+            )
+            await router.click("task.done", ctx)
+            assert ctx.announcements == []
+        ctx = FlowContext(
+            replace(scope, op_id="op-last"),
+            CardData({"task": last, "view": "task"}),
+            services,
+            roster,
+        )
+        with pytest.raises(StoreUnavailable):
+            await router.click("task.done", ctx)
+        [announcement] = ctx.announcements
+        assert announcement.reference == {"x": 1}
+        assert "Initiate" in str(announcement.card)
+    finally:
+        await store.close()
 
 
 async def _nothing(ctx: FlowContext) -> Reply:
