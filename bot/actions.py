@@ -224,6 +224,8 @@ def _status_handler(status: TaskStatus) -> ActionHandler:
 actions.register("task.done")(_status_handler(TaskStatus.DONE))
 actions.register("task.na")(_status_handler(TaskStatus.NOT_APPLICABLE))
 actions.register("task.reopen")(_status_handler(TaskStatus.OPEN))
+# Standing duties (the general track) are acknowledged with an owner instead of done.
+actions.register("task.acknowledge")(_status_handler(TaskStatus.ACKNOWLEDGED))
 
 
 @actions.register("task.assign")
@@ -357,7 +359,7 @@ async def save_setup(ctx: ActionContext) -> ActionResult:
     result = await _change_then_overview(
         ctx,
         lambda e: e.apply_profile(
-            profile, actor=scope.actor, at=ctx.services.clock(), op_id=scope.op_id
+            catalog, profile, actor=scope.actor, at=ctx.services.clock(), op_id=scope.op_id
         ),
         lambda view: view.t("setup.saved"),
     )
