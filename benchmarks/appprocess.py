@@ -14,7 +14,7 @@ import aiohttp
 from benchmarks.client import Http, Process, personal_click, spawn
 from benchmarks.common import PYTHON, free_port, rss_mib
 from benchmarks.seed import engagement, seed
-from benchmarks.turns import GENERAL
+from benchmarks.turns import CLICKED_TASKS
 from storage.embedded import EmbeddedStore
 from tests import activities as a
 
@@ -129,7 +129,7 @@ async def measure_memory(
 
         async def touch(i: int) -> None:
             nonlocal errors
-            task = GENERAL[i % len(GENERAL)]
+            task = CLICKED_TASKS[i % len(CLICKED_TASKS)]
             async with gate:
                 activity = personal_click(service_url, "task.done", task, f"a:mem-{i}", tenant)
                 reply = await http.post(url, activity, parse=True)

@@ -190,6 +190,6 @@ def personal_click(
 
 
 def unsupported_invoke(service_url: str, conversation: str) -> dict[str, Any]:
-    activity = personal_click(service_url, "task.done", "general.test-environment", conversation)
+    activity = personal_click(service_url, "task.done", "enable.configure-network", conversation)
     activity["name"] = "bench/unsupported"
     return activity

@@ -3,8 +3,8 @@ the same authentication and error handler) around a bot that does no store work.
 
 A message turn is answered with one text reply (sent through the Bot Connector like every
 reply the real bot sends). An `adaptiveCard/action` invoke is answered, in the invoke response
-like a click, with a fixed card of the size and shape a Done click answers: the general
-track's first page, rendered once at start-up (so the floor carries the answer's bytes but
+like a click, with a fixed card of the size and shape a Done click answers: the Enable
+phase's page, rendered once at start-up (so the floor carries the answer's bytes but
 none of the bot's work). With the verb `echo.small` it answers a three-line card instead, to
 show what the answer's size alone costs. Nothing is read or written.
 """
@@ -39,17 +39,18 @@ SMALL_CARD = {
 
 
 def click_sized_card() -> Card:
-    """The card a Done click on the general track answers, for an engagement where every
-    other task of its first page is done (as in the latency rounds)."""
+    """The card a Done click on an Enable task answers, for an engagement where every other
+    task of the phase is done (as in the latency rounds)."""
     catalog = default_catalog()
     now = datetime(2026, 11, 30, 9, tzinfo=UTC)
     engagement = Engagement(EngagementKey("echo", "echo"), "personal", now)
     person = Actor("29:pm", "Project Manager")
-    for task in catalog.tasks_of(catalog.general.id)[:8:2]:
+    enable = catalog.track("enable")
+    for task in catalog.tasks_of(enable.id)[1::2]:
         engagement.set_task_status(
             catalog, task_id=task.id, status=TaskStatus.DONE, actor=person, at=now, op_id=task.id
         )
-    return phase_card(engagement, catalog, catalog.general, View("en", now.date(), None))
+    return phase_card(engagement, catalog, enable, View("en", now.date(), None))
 
 
 class EchoBot(ActivityHandler):

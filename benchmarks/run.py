@@ -873,10 +873,10 @@ figures taken in the same run under the same conditions.
    always came right after `status` and took 0.3–0.4 ms longer than Reopen, which came right
    after Done). Client-side time from sending the request to having the whole answer. Clicks
    are `adaptiveCard/action` invokes in a personal chat (so no shared-card update goes to the
-   connector), each with a new activity id; a round's first click marks a general-track task
-   Done and its second reopens it, so every click is a real change and no phase completes (no
-   announcement). The engagement document stays at its steady-state size (20-entry audit
-   tail, archived every 20 changes; 64 remembered ids).
+   connector), each with a new activity id; a round's first click marks an Enable task (never
+   the first, which stays open) Done and its second reopens it, so every click is a real
+   change and no phase completes (no announcement). The engagement document stays at its
+   steady-state size (20-entry audit tail, archived every 20 changes; 64 remembered ids).
    - **In the server**, the same measured turns are timed by a middleware outside the bot's
      own (`benchmarks/timing.py`): the handler's time (from the parsed request to the
      response ready to write) and, of it, the time awaiting store calls. A click's handler is
@@ -889,7 +889,7 @@ figures taken in the same run under the same conditions.
      `OnboardingAdapter` with the same authentication configuration and error handler, around
      a bot that does no store work. Its message turn sends one text reply through the Bot
      Connector (as `status` sends its card); its invoke answers a fixed card of the size and
-     shape a Done click answers (the general track's first page, rendered once when the app
+     shape a Done click answers (the Enable phase's page, rendered once when the app
      starts), so the floor carries the answer's bytes but none of the bot's work. A second
      echo invoke answering a three-line card shows what the answer's size alone costs. The
      real bot has no store-free message turn
@@ -916,7 +916,7 @@ figures taken in the same run under the same conditions.
      throughput.
 3. **Throughput**: closed loop, {sizes.clients} clients each sending the next click as soon as
    the previous is answered, for {sizes.click_seconds:g} s. Two clients share each of
-   {sizes.click_engagements} engagements (personal chats), each on its own half of the general
+   {sizes.click_engagements} engagements (personal chats), each on its own half of the Enable
    tasks, so their writes race on the same document and etag (a lost race is retried on
    fresh state by the repository; the conflicts per click are under Details). A change
    counts when the bot answers 200 with the card; an error is anything else. Afterwards a new store

@@ -29,9 +29,10 @@ from storage.repository import EngagementRepository
 from tests import activities as a
 
 CATALOG = default_catalog()
-# The general track is not a phase: toggling its tasks never completes a phase, so a click
-# never posts a phase announcement and every click costs the same.
-GENERAL = [t.id for t in CATALOG.tasks_of(CATALOG.general.id)]
+# The Enable phase's tasks but its first, which stays open: toggling them never completes a
+# phase, so a click never posts a phase announcement and every click costs the same. (The
+# general track's duties are acknowledged with an owner, not done, so they are not used.)
+CLICKED_TASKS = [t.id for t in CATALOG.tasks_of("enable")[1:]]
 
 ECHO_MESSAGE = "echo message"
 ECHO_INVOKE = "echo invoke"
@@ -79,7 +80,7 @@ async def measure_latency(
     round plays its turns in a new random order (seeded): in a fixed order every kind would
     always follow the same turn, and a turn right after a heavier one pays for the caches
     that turn cooled (on this VM a click right after `status` took 0.3 ms longer than one
-    right after another click). Each round's first click marks one of the general tasks of
+    right after another click). Each round's first click marks one of the Enable tasks of
     a personal chat done and its second reopens it, so every click is a real change and the
     engagement document stays at its steady-state size (20-entry audit tail, 64 remembered
     activity ids). With `floor`, every measured round also times one storage pair on a copy
@@ -92,7 +93,7 @@ async def measure_latency(
     order = random.Random(ROUND_ORDER_SEED)
 
     def round_of(i: int, with_pair: bool) -> list[tuple[str, str, dict[str, Any], int]]:
-        task = GENERAL[i % len(GENERAL)]
+        task = CLICKED_TASKS[i % len(CLICKED_TASKS)]
         kinds = [ECHO_MESSAGE, ECHO_INVOKE, ECHO_SMALL, STATUS, CLICK, CLICK]
         if i % UNSUPPORTED_EVERY == 0:  # a cross-check of the echo floor, not a floor itself
             kinds.append(UNSUPPORTED)
@@ -164,7 +165,7 @@ async def measure_click_cost(
     await server.control(session, "/counters/reset", {"measure_bytes": True})
     done = 0
     for i in range(clicks // 2):
-        task = GENERAL[i % len(GENERAL)]
+        task = CLICKED_TASKS[i % len(CLICKED_TASKS)]
         for verb in ("task.done", "task.reopen"):
             activity = personal_click(service_url, verb, task, conversation)
             reply = await http.post(server.bot_url, activity, parse=True)
@@ -244,7 +245,9 @@ async def echo_load(
     server: BotServer, http: Http, service_url: str, *, clients: int, seconds: float
 ) -> Load:
     async def one(index: int) -> Reply | None:
-        activity = personal_click(service_url, "task.done", GENERAL[0], f"a:bench-echo-{index}")
+        activity = personal_click(
+            service_url, "task.done", CLICKED_TASKS[0], f"a:bench-echo-{index}"
+        )
         reply = await http.post(server.echo_url, activity, parse=True)
         return reply if reply.is_card else None
 
@@ -275,14 +278,16 @@ async def click_load(
     prefix: str,
 ) -> ClickLoad:
     """`clients` people clicking Done / Reopen as fast as they are answered. Client c works in
-    personal chat `prefix-(c % engagements)` on its own share of the general tasks (so two or
+    personal chat `prefix-(c % engagements)` on its own share of the Enable tasks (so two or
     more clients share each engagement document and its etag), and remembers every change
     the bot confirmed (HTTP 200 with the updated card)."""
     conversations = [f"{prefix}-{e}" for e in range(engagements)]
     # The engagement exists before the clock starts (a Reopen of an open task changes nothing).
     await asyncio.gather(
         *(
-            http.post(server.bot_url, personal_click(service_url, "task.reopen", GENERAL[0], c))
+            http.post(
+                server.bot_url, personal_click(service_url, "task.reopen", CLICKED_TASKS[0], c)
+            )
             for c in conversations
         )
     )
@@ -291,7 +296,7 @@ async def click_load(
     shares: list[list[str]] = []
     for index in range(clients):
         conversation = conversations[index % engagements]
-        share = GENERAL[index // engagements :: per_engagement] or GENERAL[:1]
+        share = CLICKED_TASKS[index // engagements :: per_engagement] or CLICKED_TASKS[:1]
         shares.append(share)
         for task in share:
             result.final[conversation, task] = "open"

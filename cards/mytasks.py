@@ -15,9 +15,9 @@ from cards.common import (
     paragraph,
     user_text,
 )
-from cards.phase import STATUS_MARK, not_applicable_button
+from cards.phase import mark, next_step, status_buttons, task_labels
 from domain.catalog import Catalog, Task
-from domain.engagement import Engagement, TaskStatus
+from domain.engagement import Engagement
 
 
 @dataclass(frozen=True)
@@ -36,19 +36,11 @@ def _engagement_name(engagement: Engagement, view: View) -> str:
 def _block(item: OwnedTask, catalog: Catalog, view: View) -> Element:
     engagement, task = item.engagement, item.task
     record = engagement.record(task.id)
-    status = record.status
+    in_scope = engagement.in_scope(task)
     # These buttons act on another conversation's engagement: the id is only a pointer, and
     # the click is refused unless the person clicking owns the task there.
-    target = {"engagement": engagement.id, "task": task.id, "view": "mytasks"}
-    if status is TaskStatus.OPEN:
-        buttons = [
-            execute(view.t("action.done"), "task.done", target, style="positive"),
-            not_applicable_button(
-                task, view, extra={"engagement": engagement.id, "view": "mytasks"}
-            ),
-        ]
-    else:
-        buttons = [execute(view.t("action.reopen"), "task.reopen", target)]
+    pointer = {"engagement": engagement.id, "view": "mytasks"}
+    buttons = status_buttons(task, next_step(task, record, in_scope), view, extra=pointer)
     lines = [
         f"{_engagement_name(engagement, view)} · {catalog.track(task.track_id).name.in_(view.lang)}"
     ]
@@ -60,12 +52,13 @@ def _block(item: OwnedTask, catalog: Catalog, view: View) -> Element:
         "separator": True,
         "items": [
             paragraph(
-                f"{STATUS_MARK[status]} {task.title.in_(view.lang)}",
+                f"{mark(record, in_scope)} {task.title.in_(view.lang)}",
                 weight="Bolder",
                 color="Attention" if item.overdue else "Default",
             ),
+            *task_labels(task, in_scope, view),
             paragraph(" · ".join(lines), isSubtle=True, size="Small", spacing="None"),
-            {"type": "ActionSet", "actions": buttons},
+            *([{"type": "ActionSet", "actions": buttons}] if buttons else []),
         ],
     }
 

@@ -13,6 +13,7 @@ from cards.common import (
     paragraph,
     user_text,
 )
+from cards.phase import next_step, primary_button
 from domain.catalog import Catalog, Task
 from domain.engagement import Engagement
 from domain.nudges import Digest
@@ -28,6 +29,7 @@ def _task_row(engagement: Engagement, task: Task, view: View, mentions: Mentions
     if record.due:
         key = "task.overdue" if engagement.is_overdue(task.id, view.today) else "task.due"
         details.append(view.t(key, date=view.date(record.due)))
+    button = primary_button(task, next_step(task, record, in_scope=True), view)
     return {
         "type": "ColumnSet",
         "separator": True,
@@ -44,24 +46,18 @@ def _task_row(engagement: Engagement, task: Task, view: View, mentions: Mentions
                     ),
                 ],
             },
-            {
-                "type": "Column",
-                "width": "auto",
-                "verticalContentAlignment": "Center",
-                "items": [
+            *(
+                [
                     {
-                        "type": "ActionSet",
-                        "actions": [
-                            execute(
-                                view.t("action.done"),
-                                "task.done",
-                                {"task": task.id},
-                                style="positive",
-                            )
-                        ],
-                    },
-                ],
-            },
+                        "type": "Column",
+                        "width": "auto",
+                        "verticalContentAlignment": "Center",
+                        "items": [{"type": "ActionSet", "actions": [button]}],
+                    }
+                ]
+                if button
+                else []
+            ),
         ],
     }
 

@@ -14,6 +14,7 @@ from cards.common import (
     progress_bar,
     user_text,
 )
+from cards.phase import progress_counts
 from domain.catalog import Catalog, Track
 from domain.engagement import Engagement
 
@@ -23,9 +24,7 @@ def _track_row(
 ) -> Element:
     progress = engagement.progress(catalog, track, view.today)
     name = track.name.in_(view.lang)
-    counts = view.t(
-        "overview.counts", done=progress.done, open=progress.open, overdue=progress.overdue
-    )
+    counts = progress_counts(progress, view)
     if progress.skipped:
         counts += " · " + view.t("overview.skipped")
     return {
@@ -76,9 +75,13 @@ def _track_row(
 def _next_up(
     engagement: Engagement, catalog: Catalog, view: View, mentions: Mentions
 ) -> list[Element]:
+    """The current phase's next tasks, then how many standing duties nobody owns yet (they
+    are never 'next': they run for the whole engagement)."""
+    unowned = engagement.progress(catalog, catalog.general).unowned
+    duties = [paragraph(view.t("overview.duties_unowned", count=unowned))] if unowned else []
     tasks = engagement.next_up(catalog, view.today)
     if not tasks:
-        return []
+        return duties
     lines = []
     for task in tasks:
         record = engagement.record(task.id)
@@ -88,7 +91,11 @@ def _next_up(
             key = "task.overdue" if engagement.is_overdue(task.id, view.today) else "task.due"
             line += " · " + view.t(key, date=view.date(record.due))
         lines.append(line)
-    return [paragraph(view.t("overview.next_up"), weight="Bolder"), paragraph("\n".join(lines))]
+    return [
+        paragraph(view.t("overview.next_up"), weight="Bolder"),
+        paragraph("\n".join(lines)),
+        *duties,
+    ]
 
 
 def overview_body(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache, lru_cache
+from typing import Literal
 
 from cards.common import (
     Card,
@@ -31,7 +32,16 @@ from domain.engagement import (
 # Eight tasks with owners, due dates and notes stay well inside Teams' card size limit;
 # the 19 general responsibilities take three pages.
 PAGE_SIZE = 8
-STATUS_MARK = {TaskStatus.OPEN: "⬜", TaskStatus.DONE: "✅", TaskStatus.NOT_APPLICABLE: "➖"}
+STATUS_MARK = {
+    TaskStatus.OPEN: "⬜",
+    TaskStatus.DONE: "✅",
+    TaskStatus.ACKNOWLEDGED: "☑️",
+    TaskStatus.NOT_APPLICABLE: "➖",
+}
+OUT_OF_SCOPE_MARK = "⊘"
+
+# The status change a task's buttons offer next.
+Step = Literal["done", "take", "acknowledge", "reopen", "none"]
 
 
 def reason_input_id(subject: str) -> str:
@@ -47,15 +57,49 @@ def page_of(catalog: Catalog, task: Task) -> int:
     return catalog.tasks_of(task.track_id).index(task) // PAGE_SIZE
 
 
+def next_step(task: Task, record: TaskRecord, in_scope: bool) -> Step:
+    """Nothing for a task out of scope; a settled task reopens; a phase task gets done; a
+    standing duty first gets an owner, then is acknowledged."""
+    if not in_scope:
+        return "none"
+    if record.status is not TaskStatus.OPEN:
+        return "reopen"
+    if not task.duty:
+        return "done"
+    return "acknowledge" if record.owner else "take"
+
+
+def mark(record: TaskRecord, in_scope: bool) -> str:
+    return STATUS_MARK[record.status] if in_scope else OUT_OF_SCOPE_MARK
+
+
 def status_line(record: TaskRecord, view: View) -> str | None:
     if record.status is TaskStatus.OPEN or not (record.changed_by and record.changed_at):
         return None
     who, when = user_text(record.changed_by.name or "?", 40), view.moment(record.changed_at)
-    if record.status is TaskStatus.DONE:
-        return view.t("task.status.done", who=who, when=when)
-    return view.t(
-        "task.status.not_applicable", who=who, when=when, reason=user_text(record.reason or "", 120)
-    )
+    if record.status is TaskStatus.NOT_APPLICABLE:
+        reason = user_text(record.reason or "", 120)
+        return view.t("task.status.not_applicable", who=who, when=when, reason=reason)
+    return view.t(f"task.status.{record.status.value}", who=who, when=when)
+
+
+def task_labels(task: Task, in_scope: bool, view: View) -> list[Element]:
+    """Small lines under a task's title: that a duty is not FastTrack's work, and why a task
+    is out of scope."""
+    labels = []
+    if task.duty:
+        labels.append(paragraph(view.t("task.duty"), size="Small", color="Accent", spacing="None"))
+    if not in_scope:
+        services = ", ".join(view.t(f"service.{s}") for s in sorted(task.services))
+        labels.append(
+            paragraph(
+                view.t("task.out_of_scope", services=services),
+                size="Small",
+                color="Warning",
+                spacing="None",
+            )
+        )
+    return labels
 
 
 def task_facts(record: TaskRecord, view: View, mentions: Mentions) -> list[str]:
@@ -96,41 +140,62 @@ def not_applicable_button(
     )
 
 
+def primary_button(
+    task: Task, step: Step, view: View, extra: dict[str, str] | None = None
+) -> Element | None:
+    """The one button that moves the task on (Done, Take it, Acknowledge or Reopen)."""
+    target = {"task": task.id, **(extra or {})}
+    if step == "done":
+        return execute(view.t("action.done"), "task.done", target, style="positive")
+    if step == "take":
+        return execute(view.t("action.take"), "task.take", target, style="positive")
+    if step == "acknowledge":
+        return execute(view.t("action.acknowledge"), "task.acknowledge", target, style="positive")
+    if step == "reopen":
+        return execute(view.t("action.reopen"), "task.reopen", target)
+    return None
+
+
+def status_buttons(
+    task: Task, step: Step, view: View, extra: dict[str, str] | None = None
+) -> list[Element]:
+    """The next step's button and, while the task is open, Not applicable."""
+    primary = primary_button(task, step, view, extra)
+    buttons = [primary] if primary else []
+    if step in ("done", "take", "acknowledge"):
+        buttons.append(not_applicable_button(task, view, extra=extra))
+    return buttons
+
+
 @cache
-def _buttons(task: Task, lang: Language, is_open: bool) -> tuple[Element, ...]:
-    """A task's buttons depend only on the task, the language and whether it is open, and
-    are the bulk of a phase card: built once per process. Cards are never mutated after
-    they are built, so sharing these elements between cards is safe."""
+def _buttons(task: Task, lang: Language, step: Step) -> tuple[Element, ...]:
+    """A task's buttons depend only on the task, the language and its next step, and are
+    the bulk of a phase card: built once per process. Cards are never mutated after they
+    are built, so sharing these elements between cards is safe."""
     view = View(lang, date.min, None)
-    target = {"task": task.id}
-    details = execute(view.t("action.details"), "task.show", target)
-    if not is_open:
-        return (execute(view.t("action.reopen"), "task.reopen", target), details)
-    return (
-        execute(view.t("action.done"), "task.done", target, style="positive"),
-        not_applicable_button(task, view),
-        details,
-    )
+    details = execute(view.t("action.details"), "task.show", {"task": task.id})
+    return (*status_buttons(task, step, view), details)
 
 
 def task_block(engagement: Engagement, task: Task, view: View, mentions: Mentions) -> Element:
     record = engagement.record(task.id)
     if record.owner:
         mentions.of(record.owner)  # the block names the owner; the card must carry the entity
-    return _task_block(task, record, view)
+    return _task_block(task, record, view, engagement.in_scope(task))
 
 
 @lru_cache(maxsize=1024)
-def _task_block(task: Task, record: TaskRecord, view: View) -> Element:
-    """A task's block depends only on the task, its record and the view, and a click
-    changes one task of the eight on a page: the others are built once and reused (cards
-    are never mutated after they are built, so sharing elements between them is safe)."""
-    title = f"{STATUS_MARK[record.status]} {task.title.in_(view.lang)}"
+def _task_block(task: Task, record: TaskRecord, view: View, in_scope: bool) -> Element:
+    """A task's block depends only on the task, its record, the view and whether it is in
+    scope, and a click changes one task of the eight on a page: the others are built once
+    and reused (cards are never mutated after they are built, so sharing is safe)."""
+    title = f"{mark(record, in_scope)} {task.title.in_(view.lang)}"
     if task.optional:
         title += f" ({view.t('task.optional')})"
     title_style = {"color": "Attention"} if record.is_overdue(view.today) else {}
     items: list[Element] = [
         paragraph(title, weight="Bolder", **title_style),
+        *task_labels(task, in_scope, view),
         paragraph(task.description.in_(view.lang), isSubtle=True, spacing="None", size="Small"),
     ]
     line = status_line(record, view)
@@ -139,9 +204,28 @@ def _task_block(task: Task, record: TaskRecord, view: View) -> Element:
     facts = task_facts(record, view, Mentions())
     if facts:
         items.append(paragraph("  \n".join(facts), size="Small", spacing="Small"))
-    buttons = _buttons(task, view.lang, record.status is TaskStatus.OPEN)
+    buttons = _buttons(task, view.lang, next_step(task, record, in_scope))
     items.append({"type": "ActionSet", "actions": list(buttons)})
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
+
+
+def progress_counts(progress: TrackProgress, view: View) -> str:
+    """A track's counts in one line: a phase's done, open and overdue tasks; the general
+    track's acknowledged and open duties and those nobody owns; then anything out of scope."""
+    if progress.track.kind == "phase":
+        line = view.t(
+            "overview.counts", done=progress.done, open=progress.open, overdue=progress.overdue
+        )
+    else:
+        line = view.t(
+            "overview.duties",
+            acknowledged=progress.acknowledged,
+            open=progress.open,
+            unowned=progress.unowned,
+        )
+    if progress.out_of_scope:
+        line += " · " + view.t("overview.out_of_scope", count=progress.out_of_scope)
+    return line
 
 
 def phase_header(
@@ -156,12 +240,17 @@ def phase_header(
     if target:
         facts.append({"title": view.t("phase.target"), "value": view.date(target)})
     summary = view.t("phase.progress", settled=progress.settled, total=progress.total)
-    if progress.overdue:
-        summary += " · " + view.t("phase.overdue", count=progress.overdue)
     body: list[Element] = [
         heading(track.name.in_(view.lang)),
         {"type": "FactSet", "facts": facts},
         paragraph(f"{progress_bar(progress.percent)} {summary}", fontType="Monospace"),
+        paragraph(
+            progress_counts(progress, view),
+            isSubtle=True,
+            size="Small",
+            spacing="None",
+            color="Attention" if progress.overdue else "Default",
+        ),
     ]
     skip = engagement.skipped_phases.get(track.id)
     if skip:
@@ -234,6 +323,12 @@ def phase_intro_card(engagement: Engagement, catalog: Catalog, track: Track, vie
     if required:
         body.append(paragraph(view.t("intro.must_do"), weight="Bolder"))
         body.append(paragraph("\n".join(f"- {t.title.in_(view.lang)}" for t in required)))
+    if track.microsoft:
+        body += [
+            paragraph(view.t("intro.microsoft"), weight="Bolder"),
+            paragraph("\n".join(f"- {item.in_(view.lang)}" for item in track.microsoft)),
+            paragraph(view.t("intro.microsoft_source"), isSubtle=True, size="Small"),
+        ]
     return adaptive_card(
         body,
         [

@@ -15,15 +15,8 @@ from cards.common import (
     people_picker,
     text_input,
 )
-from domain.catalog import Catalog
-from domain.profile import (
-    DEFAULT_HOUR,
-    DEFAULT_WEEKDAYS,
-    MAX_NAME_CHARS,
-    SERVICES,
-    Person,
-    Profile,
-)
+from domain.catalog import SERVICES, Catalog
+from domain.profile import DEFAULT_HOUR, DEFAULT_WEEKDAYS, MAX_NAME_CHARS, Person, Profile
 
 DEFAULT_TIME_ZONE = {"ko": "Asia/Seoul", "en": "UTC"}
 

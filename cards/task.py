@@ -15,9 +15,17 @@ from cards.common import (
     text_input,
     user_text,
 )
-from cards.phase import not_applicable_button, page_of, status_line, task_facts
+from cards.phase import (
+    next_step,
+    not_applicable_button,
+    page_of,
+    status_buttons,
+    status_line,
+    task_facts,
+    task_labels,
+)
 from domain.catalog import Catalog, Task
-from domain.engagement import MAX_NOTE_CHARS, Engagement, TaskStatus
+from domain.engagement import MAX_NOTE_CHARS, Engagement
 from domain.notes import Note
 from domain.profile import Person
 
@@ -35,10 +43,12 @@ def task_card(
 ) -> Card:
     mentions = Mentions()
     record = engagement.record(task.id)
+    in_scope = engagement.in_scope(task)
     track = catalog.track(task.track_id)
     body: list[Element] = [
         paragraph(track.name.in_(view.lang), isSubtle=True, spacing="None"),
         heading(task.title.in_(view.lang), size="Medium"),
+        *task_labels(task, in_scope, view),
         paragraph(task.description.in_(view.lang)),
     ]
     line = status_line(record, view)
@@ -91,13 +101,13 @@ def task_card(
         text_input("note", view.t("input.note.label"), max_length=MAX_NOTE_CHARS, multiline=True),
         {"type": "ActionSet", "actions": [execute(view.t("action.add_note"), "task.note", target)]},
     ]
-    if record.status is TaskStatus.OPEN:
-        status_actions = [
-            execute(view.t("action.done"), "task.done", target, style="positive"),
-            not_applicable_button(task, view, extra={"view": "task"}),
-        ]
-    else:
-        status_actions = [execute(view.t("action.reopen"), "task.reopen", target)]
+    step = next_step(task, record, in_scope)
+    status_actions = (
+        # The owner controls above are how an unowned duty gets its owner here.
+        [not_applicable_button(task, view, extra={"view": "task"})]
+        if step == "take"
+        else status_buttons(task, step, view, extra={"view": "task"})
+    )
     back = execute(
         view.t("action.back_to_phase", phase=track.name.in_(view.lang)),
         "phase.show",

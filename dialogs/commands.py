@@ -18,7 +18,7 @@ MAX_COMMAND_TEXT = 2_000
 class CommandSpec:
     name: str
     aliases: tuple[str, ...]  # English first, then Korean
-    takes_argument: bool
+    takes_argument: bool  # typed after the alias ("phase assess", "단계 평가")
     title: dict[str, str]  # what the help card and the manifest call it
     description: dict[str, str]
 
@@ -40,7 +40,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "next",
-        ("next", "다음"),
+        ("next", "다음", "다음 단계"),
         False,
         {"en": "next", "ko": "다음"},
         {"en": "The current phase and its open tasks", "ko": "현재 단계와 남은 작업"},
@@ -52,12 +52,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         {"en": "phase <name>", "ko": "단계 <이름>"},
         {
             "en": "One phase: initiate, assess, remediate or enable",
-            "ko": "한 단계 보기: 시작, 평가, 수정, 활성화",
+            "ko": "한 단계 보기: 착수, 평가, 보완, 활성화(예: 평가 단계)",
         },
     ),
     CommandSpec(
         "start",
-        ("start", "시작하기"),
+        # "시작" alone is how Korean speakers say start; the phase is "시작 단계".
+        ("start", "시작하기", "시작"),
         False,
         {"en": "start", "ko": "시작하기"},
         {"en": "Walk through the current phase", "ko": "현재 단계 안내 받기"},
@@ -84,7 +85,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ("general", "일반"),
         False,
         {"en": "general", "ko": "일반"},
-        {"en": "Responsibilities for the whole engagement", "ko": "참여 기간 전체의 책임"},
+        {
+            "en": "Standing duties for the whole engagement",
+            "ko": "프로젝트 기간 내내 맡는 상시 책임",
+        },
     ),
 )
 
@@ -98,6 +102,8 @@ class Command:
 _AT_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
+# Korean names the phase first: "평가 단계" as well as "단계 평가".
+_PHASE_LAST = re.compile(r"^(?P<name>.+) 단계$")
 # Longest alias first, so a multi-word alias wins over a one-word alias it starts with.
 _ALIASES = sorted(
     ((alias, spec) for spec in COMMANDS for alias in spec.aliases), key=lambda a: -len(a[0])
@@ -120,4 +126,5 @@ def parse_command(text: str) -> Command | None:
             return Command(spec.name)
         if spec.takes_argument and words.startswith(alias + " "):
             return Command(spec.name, words[len(alias) + 1 :])
-    return None
+    phase_last = _PHASE_LAST.match(words)
+    return Command("phase", phase_last["name"]) if phase_last else None

@@ -67,7 +67,7 @@ async def save_setup(ctx: FlowContext) -> Reply:
     reply = await change_then_overview(
         ctx,
         lambda e: e.apply_profile(
-            profile, actor=scope.actor, at=services.clock(), op_id=scope.op_id
+            services.catalog, profile, actor=scope.actor, at=services.clock(), op_id=scope.op_id
         ),
         lambda view: view.t("setup.saved"),
     )

@@ -85,6 +85,8 @@ def _status_handler(status: TaskStatus) -> Handler:
 routes.verb("task.done")(_status_handler(TaskStatus.DONE))
 routes.verb("task.na")(_status_handler(TaskStatus.NOT_APPLICABLE))
 routes.verb("task.reopen")(_status_handler(TaskStatus.OPEN))
+# Standing duties (the general track) are acknowledged with an owner instead of done.
+routes.verb("task.acknowledge")(_status_handler(TaskStatus.ACKNOWLEDGED))
 
 
 @routes.verb("task.assign")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Final, Literal, get_args
 
 Language = Literal["en", "ko"]
 TrackKind = Literal["track", "phase"]
@@ -26,6 +26,10 @@ TRACK_ID_PATTERN = re.compile(r"^[a-z]+$")
 TASK_ID_PATTERN = re.compile(r"^[a-z]+\.[a-z0-9-]+$")
 MAX_TASK_ID_LENGTH = 48
 GENERAL_TRACK_ID = "general"
+# The services a FastTrack for EMS engagement can cover: Azure AD Premium (today Microsoft
+# Entra ID P1/P2), Microsoft Intune and Azure Rights Management. Tasks name the ones they
+# concern; setup picks the ones in scope.
+SERVICES: Final = ("aad_premium", "intune", "rms")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,8 @@ class Track:
     name: LocalizedText
     goal: LocalizedText
     checkpoint: LocalizedText | None
+    # What Microsoft's FastTrack team does in the phase, from its process description.
+    microsoft: tuple[LocalizedText, ...]
     aliases: tuple[str, ...]
 
 
@@ -56,6 +62,11 @@ class Task:
     optional: bool
     title: LocalizedText
     description: LocalizedText
+    # The services the task concerns; empty when it concerns every service.
+    services: frozenset[str] = frozenset()
+    # A standing duty of the customer for the whole engagement (the general track's items),
+    # acknowledged with an owner rather than done; phase tasks are steps that get done.
+    duty: bool = False
 
 
 def _key(name: str) -> str:
@@ -136,8 +147,8 @@ def _int(data: Mapping[str, object], field: str, where: str) -> int:
     return value
 
 
-def _text(data: Mapping[str, object], field: str, where: str) -> LocalizedText:
-    raw = _obj(data.get(field), f"{where}.{field}")
+def _localized(value: object, where: str) -> LocalizedText:
+    raw = _obj(value, where)
     # Every user-facing text must exist in every language the bot speaks.
     missing = [
         lang
@@ -145,8 +156,27 @@ def _text(data: Mapping[str, object], field: str, where: str) -> LocalizedText:
         if not isinstance(raw.get(lang), str) or not str(raw[lang]).strip()
     ]
     if missing:
-        raise ValueError(f"{where}.{field}: missing language(s) {', '.join(missing)}")
+        raise ValueError(f"{where}: missing language(s) {', '.join(missing)}")
     return LocalizedText(en=str(raw["en"]), ko=str(raw["ko"]))
+
+
+def _text(data: Mapping[str, object], field: str, where: str) -> LocalizedText:
+    return _localized(data.get(field), f"{where}.{field}")
+
+
+def _texts(data: Mapping[str, object], field: str, where: str) -> tuple[LocalizedText, ...]:
+    raw = _list(data.get(field), f"{where}.{field}")
+    if not raw:
+        raise ValueError(f"{where}.{field}: must list at least one item")
+    return tuple(_localized(item, f"{where}.{field}[{i}]") for i, item in enumerate(raw))
+
+
+def _services(data: Mapping[str, object], where: str) -> frozenset[str]:
+    raw = _list(data.get("services", []), f"{where}.services")
+    unknown = [s for s in raw if s not in SERVICES]
+    if unknown or len(set(map(str, raw))) != len(raw):
+        raise ValueError(f"{where}.services: each must be one of {', '.join(SERVICES)}, once")
+    return frozenset(str(s) for s in raw)
 
 
 def _aliases(data: Mapping[str, object], where: str) -> tuple[str, ...]:
@@ -165,8 +195,10 @@ def _parse_track(raw: object, where: str) -> Track:
     kind = data.get("kind")
     if kind not in ("track", "phase"):
         raise ValueError(f"{where}: 'kind' must be 'track' or 'phase'")
-    # Phases close with a checkpoint meeting; the general track runs throughout.
+    # Phases close with a checkpoint meeting and say what Microsoft does in them; the
+    # general track runs throughout.
     checkpoint = _text(data, "checkpoint", where) if kind == "phase" else None
+    microsoft = _texts(data, "microsoft", where) if kind == "phase" else ()
     return Track(
         id=track_id,
         kind="phase" if kind == "phase" else "track",
@@ -174,6 +206,7 @@ def _parse_track(raw: object, where: str) -> Track:
         name=_text(data, "name", where),
         goal=_text(data, "goal", where),
         checkpoint=checkpoint,
+        microsoft=microsoft,
         aliases=_aliases(data, where),
     )
 
@@ -194,6 +227,7 @@ def _parse_task(raw: object, where: str) -> Task:
         optional=optional,
         title=_text(data, "title", where),
         description=_text(data, "description", where),
+        services=_services(data, where),
     )
 
 
@@ -222,10 +256,12 @@ def parse_catalog(data: object) -> Catalog:
     if GENERAL_TRACK_ID not in {t.id for t in tracks}:
         raise ValueError(f"catalog: missing the {GENERAL_TRACK_ID!r} track")
 
-    track_ids = {t.id for t in tracks}
+    kinds = {t.id: t.kind for t in tracks}
+    if [t.id for t in tracks if t.kind == "track"] != [GENERAL_TRACK_ID]:
+        raise ValueError(f"catalog: only the {GENERAL_TRACK_ID!r} track may be a non-phase track")
     per_track: dict[str, int] = {}
-    for task in tasks:
-        if task.track_id not in track_ids:
+    for i, task in enumerate(tasks):
+        if task.track_id not in kinds:
             raise ValueError(f"task {task.id!r}: unknown track {task.track_id!r}")
         if not task.id.startswith(f"{task.track_id}."):
             raise ValueError(f"task {task.id!r}: id must start with its track {task.track_id!r}")
@@ -234,6 +270,7 @@ def parse_catalog(data: object) -> Catalog:
         if task.order != expected:
             raise ValueError(f"task {task.id!r}: order {task.order}, expected {expected}")
         per_track[task.track_id] = expected
+        tasks[i] = replace(task, duty=kinds[task.track_id] == "track")
     return Catalog(tracks, tasks)
 
 

@@ -17,14 +17,18 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from domain.catalog import Catalog, Language, Task, Track
+from domain.catalog import GENERAL_TRACK_ID, Catalog, Language, Task, Track
 from domain.errors import (
     NotPermitted,
+    OutOfScope,
+    OwnerKept,
+    OwnerRequired,
     ReasonRequired,
     TextRequired,
     TextTooLong,
     UnknownTask,
     UnknownTrack,
+    WrongKindOfTask,
 )
 from domain.nudges import Digest, build_digest, is_stalled, latest_due_slot, next_slot
 from domain.profile import NudgeSchedule, Person, Profile, local_today
@@ -47,7 +51,8 @@ def utc_iso(moment: datetime) -> str:
 
 class TaskStatus(StrEnum):
     OPEN = "open"
-    DONE = "done"
+    DONE = "done"  # a phase task's work is finished
+    ACKNOWLEDGED = "acknowledged"  # a standing duty is accepted, with an owner
     NOT_APPLICABLE = "not_applicable"
 
 
@@ -62,6 +67,7 @@ class Change(StrEnum):
     PROFILE = "profile"
     NUDGES = "nudges"
     SNOOZE = "snooze"
+    SCOPE = "scope"
 
 
 class ManagerAction(StrEnum):
@@ -73,6 +79,11 @@ class ManagerAction(StrEnum):
     NUDGES = "nudges"
     # Taking a task away from its owner; the owner may too.
     REASSIGN = "reassign"
+
+
+# What each kind of task can be moved to: phase tasks get done, standing duties acknowledged.
+STEP_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.NOT_APPLICABLE})
+DUTY_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED, TaskStatus.NOT_APPLICABLE})
 
 
 @dataclass(frozen=True)
@@ -153,6 +164,16 @@ class TaskRecord:
         return data
 
     @classmethod
+    def stored(cls, task_id: str, data: dict[str, Any]) -> TaskRecord:
+        """A record as stored for `task_id`. Documents written before standing duties were
+        acknowledged hold "done" for a general responsibility: read as acknowledged (the
+        general track is the catalog's only track of duties, and ids keep their track)."""
+        record = cls.from_dict(data)
+        if record.status is TaskStatus.DONE and task_id.startswith(f"{GENERAL_TRACK_ID}."):
+            return replace(record, status=TaskStatus.ACKNOWLEDGED)
+        return record
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TaskRecord:
         return cls(
             status=TaskStatus(data["status"]),
@@ -228,21 +249,27 @@ class PhaseSkip:
 
 @dataclass(frozen=True)
 class TrackProgress:
+    """Counts of a track's tasks. Tasks out of scope are settled but not counted: they are
+    in none of the other counts and not in the total."""
+
     track: Track
-    done: int
-    not_applicable: int
-    open_required: int
-    open_optional: int
-    overdue: int
+    done: int = 0
+    acknowledged: int = 0
+    not_applicable: int = 0
+    open_required: int = 0
+    open_optional: int = 0
+    overdue: int = 0
+    out_of_scope: int = 0
+    unowned: int = 0  # in scope, not set aside as not applicable, and nobody owns it
     skipped: bool = False
 
     @property
     def total(self) -> int:
-        return self.done + self.not_applicable + self.open_required + self.open_optional
+        return self.settled + self.open
 
     @property
     def settled(self) -> int:
-        return self.done + self.not_applicable
+        return self.done + self.acknowledged + self.not_applicable
 
     @property
     def open(self) -> int:
@@ -352,6 +379,13 @@ class Engagement:
     def status_of(self, task_id: str) -> TaskStatus:
         return self.record(task_id).status
 
+    def in_scope(self, task: Task) -> bool:
+        """Whether the task concerns a service in scope. A task for no particular service
+        always is, and so is every task until setup has said which services are in scope."""
+        return (
+            not task.services or self.profile is None or bool(task.services & self.profile.services)
+        )
+
     def is_overdue(self, task_id: str, today: date) -> bool:
         return self.record(task_id).is_overdue(today)
 
@@ -359,21 +393,30 @@ class Engagement:
         return op_id in self.applied_ops
 
     def progress(self, catalog: Catalog, track: Track, today: date | None = None) -> TrackProgress:
-        done = na = required = optional = overdue = 0
+        counts = dict.fromkeys(
+            ("done", "acknowledged", "not_applicable", "open_required", "open_optional"), 0
+        )
+        overdue = out_of_scope = unowned = 0
         for task in catalog.tasks_of(track.id):
             record = self.tasks.get(task.id) or UNTOUCHED
-            if record.status is TaskStatus.DONE:
-                done += 1
-            elif record.status is TaskStatus.NOT_APPLICABLE:
-                na += 1
-            elif task.optional:
-                optional += 1
+            if not self.in_scope(task):
+                out_of_scope += 1
+                continue
+            if record.status is not TaskStatus.OPEN:
+                counts[record.status.value] += 1
             else:
-                required += 1
+                counts["open_optional" if task.optional else "open_required"] += 1
             if today and record.is_overdue(today):
                 overdue += 1
+            if record.owner is None and record.status is not TaskStatus.NOT_APPLICABLE:
+                unowned += 1
         return TrackProgress(
-            track, done, na, required, optional, overdue, track.id in self.skipped_phases
+            track,
+            **counts,
+            overdue=overdue,
+            out_of_scope=out_of_scope,
+            unowned=unowned,
+            skipped=track.id in self.skipped_phases,
         )
 
     def current_phase(self, catalog: Catalog) -> Track | None:
@@ -387,18 +430,21 @@ class Engagement:
         return None
 
     def open_tasks(self, catalog: Catalog, track: Track) -> list[Task]:
-        return [t for t in catalog.tasks_of(track.id) if self.status_of(t.id) is TaskStatus.OPEN]
+        """Open tasks in scope: what is left to settle."""
+        return [
+            t
+            for t in catalog.tasks_of(track.id)
+            if self.status_of(t.id) is TaskStatus.OPEN and self.in_scope(t)
+        ]
 
     def next_up(self, catalog: Catalog, today: date, limit: int = 3) -> list[Task]:
-        """What to do next: open required tasks of the current phase, then of the general
-        track; overdue first, then by due date, then in checklist order."""
-        tracks = [t for t in (self.current_phase(catalog), catalog.general) if t is not None]
-        candidates = [
-            task
-            for track in tracks
-            for task in self.open_tasks(catalog, track)
-            if not task.optional
-        ]
+        """What to do next: open required tasks of the current phase, overdue first, then by
+        due date, then in checklist order. Standing duties are never next: they are owned
+        for the whole engagement, not done one after another."""
+        current = self.current_phase(catalog)
+        if current is None:
+            return []
+        candidates = [task for task in self.open_tasks(catalog, current) if not task.optional]
 
         def urgency(task: Task) -> tuple[int, date]:
             due = self.record(task.id).due
@@ -436,7 +482,8 @@ class Engagement:
         self.audit_seq += 1
         entry = AuditEntry(self.audit_seq, op_id, at, actor, subject, change, before, after, reason)
         self.audit_tail.append(entry.to_dict())
-        self.applied_ops.append(op_id)
+        if not self.applied_ops or self.applied_ops[-1] != op_id:  # one change, several entries
+            self.applied_ops.append(op_id)
         del self.applied_ops[:-APPLIED_OPS_KEPT]
         self.last_change_at = at
         return entry
@@ -457,7 +504,11 @@ class Engagement:
         A replayed op id or a move to the state the task is already in changes nothing, so a
         redelivered click or a double click is harmless.
         """
-        self._task(catalog, task_id)
+        task = self._task(catalog, task_id)
+        if not self.in_scope(task):
+            raise OutOfScope(task_id=task_id)
+        if status not in (DUTY_STATUSES if task.duty else STEP_STATUSES):
+            raise WrongKindOfTask(task_id=task_id)
         reason = _clean(reason, MAX_REASON_CHARS)
         if status is TaskStatus.NOT_APPLICABLE and reason is None:
             raise ReasonRequired(task_id=task_id)
@@ -466,6 +517,8 @@ class Engagement:
         record = self.record(task_id)
         if self.has_applied(op_id) or record.status is status:
             return None
+        if status is TaskStatus.ACKNOWLEDGED and record.owner is None:
+            raise OwnerRequired(task_id=task_id)
         changed = replace(record, status=status, changed_by=actor, changed_at=at, reason=reason)
         if status is TaskStatus.OPEN:
             changed = replace(changed, changed_by=None, changed_at=None)
@@ -492,6 +545,8 @@ class Engagement:
             return None
         if record.owner and not actor.is_(record.owner):
             self.require_manager(actor, ManagerAction.REASSIGN)
+        if owner is None and record.status is TaskStatus.ACKNOWLEDGED:
+            raise OwnerKept(task_id=task_id)
         self._put(task_id, replace(record, owner=owner))
         return self._audit(
             op_id,
@@ -566,26 +621,43 @@ class Engagement:
         return self._audit(op_id, actor, at, phase_id, Change.SKIP, None, "skipped", reason)
 
     def apply_profile(
-        self, profile: Profile, *, actor: Actor, at: datetime, op_id: str
+        self, catalog: Catalog, profile: Profile, *, actor: Actor, at: datetime, op_id: str
     ) -> AuditEntry | None:
+        """Saves the setup. Each task the new services put out of scope, or back in, gets
+        its own audit entry with the services now in scope as the reason: its state is
+        kept, and comes back when its service does."""
         self.require_manager(actor, ManagerAction.SETUP)
         if self.has_applied(op_id) or self.profile == profile:
             return None
         before = self.profile.name if self.profile else None
+        was_in_scope = {task.id: self.in_scope(task) for task in catalog.tasks if task.services}
         self.profile = profile
-        return self._audit(op_id, actor, at, "engagement", Change.PROFILE, before, profile.name)
+        entry = self._audit(op_id, actor, at, "engagement", Change.PROFILE, before, profile.name)
+        services = ",".join(sorted(profile.services))
+        for task_id, was in was_in_scope.items():
+            now = self.in_scope(catalog.task(task_id))
+            if now != was:
+                scope = {True: "in", False: "out"}
+                self._audit(
+                    op_id, actor, at, task_id, Change.SCOPE, scope[was], scope[now], services
+                )
+        return entry
 
     def phases_completed_by(
         self, catalog: Catalog, change: AuditEntry | None, at: datetime
     ) -> list[Track]:
-        """The phases `change` completed, marked announced. Only a task's status or a skip can
-        complete a phase, and only its own; no change (None) completes nothing."""
+        """The phases `change` completed, marked announced. A task's status or a skip can
+        complete only its own phase; a new setup any phase (it may put the last open tasks out
+        of scope); no change (None) completes nothing."""
         if change is None:
             return []
+        track_id: str | None
         if change.change is Change.STATUS:
             track_id = catalog.task(change.subject).track_id
         elif change.change is Change.SKIP:
             track_id = change.subject
+        elif change.change is Change.PROFILE:
+            track_id = None
         else:
             return []
         return self.take_completed_phases(catalog, at, track_id=track_id)
@@ -655,7 +727,7 @@ class Engagement:
         self.nudge_claim = None
 
     def digest(self, catalog: Catalog, now: datetime) -> Digest:
-        open_tasks = [t for t in catalog.tasks if self.status_of(t.id) is TaskStatus.OPEN]
+        open_tasks = [t for track in catalog.tracks for t in self.open_tasks(catalog, track)]
         return build_digest(
             catalog,
             open_tasks=open_tasks,
@@ -734,7 +806,7 @@ class Engagement:
             installed_by=Actor.from_dict(installed_by) if installed_by else None,
             locale=data.get("locale", "en-US"),
             profile=Profile.from_dict(profile) if profile else None,
-            tasks={k: TaskRecord.from_dict(v) for k, v in data.get("tasks", {}).items()},
+            tasks={k: TaskRecord.stored(k, v) for k, v in data.get("tasks", {}).items()},
             skipped_phases={
                 k: PhaseSkip.from_dict(v) for k, v in data.get("skippedPhases", {}).items()
             },

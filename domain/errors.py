@@ -55,3 +55,27 @@ class NotOwner(DomainError):
 
 class BadDate(DomainError):
     code = "bad_date"
+
+
+class OwnerRequired(DomainError):
+    """A standing duty is acknowledged by naming who is responsible for it first."""
+
+    code = "owner_required"
+
+
+class OwnerKept(DomainError):
+    """An acknowledged duty keeps an owner: reassign it, or withdraw the acknowledgement."""
+
+    code = "owner_kept"
+
+
+class WrongKindOfTask(DomainError):
+    """Phase tasks are done; standing duties are acknowledged. Never the other way round."""
+
+    code = "wrong_kind_of_task"
+
+
+class OutOfScope(DomainError):
+    """The task concerns only services the engagement does not cover."""
+
+    code = "out_of_scope"

@@ -6,6 +6,7 @@ that each key has both languages and the same placeholders in each.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from domain.catalog import Language
@@ -18,11 +19,13 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     },
     "welcome.body": {
         "en": "I keep this engagement's checklist of customer responsibilities for Azure AD "
-        "Premium, Microsoft Intune and Azure Rights Management, phase by phase. Mark tasks "
-        "with the buttons; everyone here sees the same state.",
-        "ko": "Azure AD Premium, Microsoft Intune, Azure Rights Management 온보딩에서 고객이 "
-        "맡아야 할 일을 단계별 체크리스트로 관리합니다. 버튼으로 작업을 표시하면 이 대화의 "
-        "모든 사람이 같은 상태를 봅니다.",
+        "Premium (now Microsoft Entra ID P1/P2), Microsoft Intune and Azure Rights Management "
+        "(Azure Information Protection), phase by phase, beside what Microsoft does in each "
+        "phase. Mark tasks with the buttons; everyone here sees the same state.",
+        "ko": "Azure AD Premium(현재 Microsoft Entra ID P1/P2), Microsoft Intune, Azure Rights "
+        "Management(Azure Information Protection) 온보딩에서 고객이 맡아야 할 일을 단계별 "
+        "체크리스트로 관리하고, 단계마다 Microsoft가 하는 일도 함께 보여 줍니다. 버튼으로 "
+        "작업을 표시하면 이 대화의 모든 사람이 같은 상태를 봅니다.",
     },
     "overview.title": {"en": "Onboarding progress", "ko": "온보딩 진행 상황"},
     "overview.current": {"en": "Current phase: {phase}", "ko": "현재 단계: {phase}"},
@@ -38,21 +41,42 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "overview.no_owner": {"en": "no owner yet", "ko": "담당자 없음"},
     "overview.next_up": {"en": "Next up", "ko": "다음에 할 일"},
     "overview.general_note": {
-        "en": "Runs alongside every phase.",
-        "ko": "모든 단계와 함께 진행됩니다.",
+        "en": "Your organization's standing duties for the whole engagement, alongside every "
+        "phase; not part of FastTrack's work.",
+        "ko": "모든 단계와 함께 프로젝트 기간 내내 조직이 맡는 상시 책임이며, FastTrack 지원 "
+        "범위에 포함되지 않습니다.",
     },
+    "overview.duties": {
+        "en": "{acknowledged} acknowledged · {open} open · {unowned} without an owner",
+        "ko": "책임 확인 {acknowledged} · 남음 {open} · 담당자 없음 {unowned}",
+    },
+    "overview.duties_unowned": {
+        "en": "{count} standing duties still need an owner.",
+        "ko": "담당자가 정해지지 않은 상시 책임이 {count}개 있습니다.",
+    },
+    "overview.out_of_scope": {"en": "{count} out of scope", "ko": "대상 외 {count}"},
     "phase.goal": {"en": "Goal", "ko": "목표"},
     "phase.checkpoint": {"en": "Checkpoint", "ko": "체크포인트"},
     "phase.progress": {"en": "{settled} of {total} settled", "ko": "{total}개 중 {settled}개 처리"},
     "phase.complete": {"en": "This phase is complete.", "ko": "이 단계는 완료되었습니다."},
     "task.optional": {"en": "Optional", "ko": "선택 사항"},
+    "task.duty": {"en": "Not part of FastTrack's work", "ko": "FastTrack 지원 범위 밖"},
+    "task.out_of_scope": {
+        "en": "Out of scope: concerns {services}, which is not among this engagement's services",
+        "ko": "대상 외: 이 프로젝트의 대상 서비스가 아닌 {services} 관련 작업입니다",
+    },
     "task.status.open": {"en": "Open", "ko": "진행 전"},
     "task.status.done": {"en": "Done · {who} · {when}", "ko": "완료 · {who} · {when}"},
+    "task.status.acknowledged": {
+        "en": "Acknowledged · {who} · {when}",
+        "ko": "책임 확인 · {who} · {when}",
+    },
     "task.status.not_applicable": {
         "en": "Not applicable · {who} · {when}: {reason}",
         "ko": "해당 없음 · {who} · {when}: {reason}",
     },
     "action.done": {"en": "Done", "ko": "완료"},
+    "action.acknowledge": {"en": "Acknowledge", "ko": "책임 확인"},
     "action.not_applicable": {"en": "Not applicable", "ko": "해당 없음"},
     "action.reopen": {"en": "Reopen", "ko": "다시 열기"},
     "action.confirm_not_applicable": {"en": "Mark not applicable", "ko": "해당 없음으로 표시"},
@@ -79,7 +103,7 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     },
     "error.unknown_track": {
         "en": "There is no phase called “{name}”. Try initiate, assess, remediate or enable.",
-        "ko": "“{name}” 단계가 없습니다. 시작, 평가, 수정, 활성화 중에서 고르세요.",
+        "ko": "“{name}” 단계가 없습니다. 착수, 평가, 보완, 활성화 중에서 고르세요.",
     },
     "error.reason_required": {
         "en": "Please give a reason before marking a task not applicable.",
@@ -129,7 +153,6 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "action.setup": {"en": "Set up engagement", "ko": "프로젝트 설정"},
     "action.save_setup": {"en": "Save", "ko": "저장"},
     "phase.target": {"en": "Target end", "ko": "목표 종료일"},
-    "phase.overdue": {"en": "{count} overdue", "ko": "기한 지남 {count}"},
     "phase.skipped": {"en": "Skipped by {who}: {reason}", "ko": "{who}님이 건너뜀: {reason}"},
     "phase.skip_note": {
         "en": "Only the project manager can skip a phase. The reason is recorded.",
@@ -142,6 +165,11 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "input.note.label": {"en": "Add a note", "ko": "메모 추가"},
     "intro.kicker": {"en": "Phase walkthrough", "ko": "단계 안내"},
     "intro.must_do": {"en": "What your team must do", "ko": "우리 팀이 할 일"},
+    "intro.microsoft": {"en": "What Microsoft does", "ko": "Microsoft가 하는 일"},
+    "intro.microsoft_source": {
+        "en": "From Microsoft's description of the FastTrack Center Benefit process for EMS.",
+        "ko": "Microsoft의 EMS용 FastTrack Center 혜택 프로세스 설명에 따른 내용입니다.",
+    },
     "welcome.setup": {
         "en": "Start by setting up the engagement: its name, services, dates, project manager, "
         "time zone, language and reminder schedule.",
@@ -174,9 +202,16 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "setup.nudge_days": {"en": "Reminder days", "ko": "알림 요일"},
     "setup.nudge_hour": {"en": "Reminder hour", "ko": "알림 시각"},
     "setup.saved": {"en": "Setup saved.", "ko": "설정이 저장되었습니다."},
-    "service.aad_premium": {"en": "Azure AD Premium", "ko": "Azure AD Premium"},
+    # The seed's (2016) product names, with today's beside them.
+    "service.aad_premium": {
+        "en": "Azure AD Premium (now Microsoft Entra ID P1/P2)",
+        "ko": "Azure AD Premium(현재 Microsoft Entra ID P1/P2)",
+    },
     "service.intune": {"en": "Microsoft Intune", "ko": "Microsoft Intune"},
-    "service.rms": {"en": "Azure Rights Management", "ko": "Azure Rights Management"},
+    "service.rms": {
+        "en": "Azure Rights Management (Azure Information Protection)",
+        "ko": "Azure Rights Management(Azure Information Protection)",
+    },
     "weekday.0": {"en": "Monday", "ko": "월요일"},
     "weekday.1": {"en": "Tuesday", "ko": "화요일"},
     "weekday.2": {"en": "Wednesday", "ko": "수요일"},
@@ -264,11 +299,74 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
         "ko": "이 대화에 없는 사람입니다. 아무것도 변경되지 않았습니다.",
     },
     "error.text_required": {"en": "Please write something first.", "ko": "내용을 입력하세요."},
+    "error.owner_required": {
+        "en": "Name who is responsible first: take the duty or assign an owner, then "
+        "acknowledge it. Nothing was changed.",
+        "ko": "먼저 담당자를 정하세요. 직접 맡거나 담당자를 지정한 다음 책임을 확인할 수 "
+        "있습니다. 아무것도 변경되지 않았습니다.",
+    },
+    "error.owner_kept": {
+        "en": "An acknowledged duty keeps an owner: assign someone else, or reopen it first. "
+        "Nothing was changed.",
+        "ko": "책임을 확인한 항목에는 담당자가 있어야 합니다. 다른 사람을 지정하거나 먼저 "
+        "다시 여세요. 아무것도 변경되지 않았습니다.",
+    },
+    "error.wrong_kind_of_task": {
+        "en": "Phase tasks are marked done and standing duties are acknowledged; that button "
+        "does not fit this item. Nothing was changed.",
+        "ko": "단계 작업은 완료로, 상시 책임은 책임 확인으로 표시합니다. 이 항목에는 맞지 않는 "
+        "버튼입니다. 아무것도 변경되지 않았습니다.",
+    },
+    "error.out_of_scope": {
+        "en": "This task concerns a service that is not in scope. Add the service in "
+        "Settings to work on it. Nothing was changed.",
+        "ko": "대상 서비스가 아닌 서비스의 작업입니다. 설정에서 해당 서비스를 대상에 추가하면 "
+        "진행할 수 있습니다. 아무것도 변경되지 않았습니다.",
+    },
     "error.bad_date": {
         "en": "Use a date like 2026-12-31. Nothing was changed.",
         "ko": "2026-12-31 형식의 날짜를 입력하세요. 아무것도 변경되지 않았습니다.",
     },
 }
+
+
+# Korean particles depend on whether the word before them ends in a consonant (받침). A
+# string writes both forms after a placeholder, e.g. "{phase}(으)로", and the one that fits
+# the word put in is chosen, so no card ever shows "(으)로".
+_PARTICLE = re.compile(r"(\S)(\(으\)로|이\(가\)|을\(를\)|은\(는\)|과\(와\))")
+_FORMS = {
+    "(으)로": ("으로", "로"),
+    "이(가)": ("이", "가"),
+    "을(를)": ("을", "를"),
+    "은(는)": ("은", "는"),
+    "과(와)": ("과", "와"),
+}
+_HANGUL_FIRST, _HANGUL_LAST, _RIEUL = 0xAC00, 0xD7A3, 8
+# How digits are read: 영 일 이 삼 사 오 육 칠 팔 구 (the final consonant of each, 0 = none).
+_DIGIT_FINALS = {"0": 21, "1": 8, "2": 0, "3": 16, "4": 0, "5": 0, "6": 1, "7": 8, "8": 8, "9": 0}
+
+
+def _final_consonant(char: str) -> int:
+    if char in _DIGIT_FINALS:
+        return _DIGIT_FINALS[char]
+    code = ord(char)
+    if _HANGUL_FIRST <= code <= _HANGUL_LAST:
+        return (code - _HANGUL_FIRST) % 28
+    return 0  # other scripts: read as ending in a vowel
+
+
+def _particle(match: re.Match[str]) -> str:
+    char, written = match.group(1), match.group(2)
+    after_consonant, after_vowel = _FORMS[written]
+    final = _final_consonant(char)
+    # "로" also follows ㄹ: 서울로, 일로.
+    if written == "(으)로":
+        return char + (after_vowel if final in (0, _RIEUL) else after_consonant)
+    return char + (after_consonant if final else after_vowel)
+
+
+def with_particles(korean: str) -> str:
+    return _PARTICLE.sub(_particle, korean)
 
 
 def language_for(locale: str | None) -> Language:
@@ -277,4 +375,5 @@ def language_for(locale: str | None) -> Language:
 
 
 def text(lang: Language, key: str, **params: object) -> str:
-    return STRINGS[key][lang].format(**params)
+    formatted = STRINGS[key][lang].format(**params)
+    return with_particles(formatted) if lang == "ko" and params else formatted

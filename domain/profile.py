@@ -13,10 +13,9 @@ from functools import cache
 from typing import Any, Final, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from domain.catalog import LANGUAGES, Catalog, Language
+from domain.catalog import LANGUAGES, SERVICES, Catalog, Language
 from domain.text import is_blank
 
-SERVICES: Final = ("aad_premium", "intune", "rms")
 MAX_NAME_CHARS = 100
 DEFAULT_WEEKDAYS: Final = frozenset({0, 1, 2, 3, 4})  # Monday to Friday
 DEFAULT_HOUR = 9

@@ -109,7 +109,10 @@ def _engagement(user: str) -> tuple[Engagement, Actor, Person]:
             CATALOG, task_id=task.id, due=TODAY - timedelta(days=3), op_id=f"d{i}", **change
         )
         engagement.note_added(CATALOG, task_id=task.id, text=user, op_id=f"n{i}", **change)
-        status = [TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.NOT_APPLICABLE][i % 3]
+        settled = TaskStatus.ACKNOWLEDGED if task.duty else TaskStatus.DONE
+        status = [TaskStatus.OPEN, settled, TaskStatus.NOT_APPLICABLE][i % 3]
+        if not engagement.in_scope(task):  # its status is the scope's: nothing to set
+            continue
         engagement.set_task_status(
             CATALOG, task_id=task.id, status=status, reason=user, op_id=f"s{i}", **change
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -29,7 +30,7 @@ from domain.engagement import (
     EngagementKey,
     TaskStatus,
 )
-from domain.i18n import STRINGS, text
+from domain.i18n import STRINGS, text, with_particles
 from domain.notes import Note
 from domain.profile import MAX_NAME_CHARS, NudgeSchedule, Person, Profile
 from tests.card_schema import card_errors
@@ -52,12 +53,15 @@ PROFILE = Profile(
 )
 
 
-def _engagement(status: TaskStatus | None, *, full: bool = False) -> Engagement:
+def _engagement(
+    status: TaskStatus | None, *, full: bool = False, profile: Profile = PROFILE
+) -> Engagement:
+    """`status` DONE settles every task: phase tasks done, standing duties acknowledged."""
     engagement = Engagement(EngagementKey("t", "c"), "channel", AT)
     actor = Actor("29:x", LONG_NAME)
     for i, task in enumerate(CATALOG.tasks):
         if full:
-            engagement.profile = PROFILE
+            engagement.profile = profile
             engagement.assign_owner(
                 CATALOG, task_id=task.id, owner=PEOPLE[i % 60], actor=actor, at=AT, op_id=f"own-{i}"
             )
@@ -77,11 +81,13 @@ def _engagement(status: TaskStatus | None, *, full: bool = False) -> Engagement:
                 at=AT,
                 op_id=f"note-{i}",
             )
-        if status is not None:
+        if status is not None and engagement.in_scope(task):
             engagement.set_task_status(
                 CATALOG,
                 task_id=task.id,
-                status=status,
+                status=TaskStatus.ACKNOWLEDGED
+                if task.duty and status is TaskStatus.DONE
+                else status,
                 actor=actor,
                 at=AT,
                 op_id=f"op-{i}",
@@ -95,6 +101,10 @@ ENGAGEMENTS = {
     "largest-open": _engagement(None, full=True),
     "largest-done": _engagement(TaskStatus.DONE, full=True),
     "largest-not-applicable": _engagement(TaskStatus.NOT_APPLICABLE, full=True),
+    # Intune alone in scope: the Azure AD Premium duties are out of scope.
+    "largest-intune-only": _engagement(
+        TaskStatus.DONE, full=True, profile=replace(PROFILE, services=frozenset({"intune"}))
+    ),
 }
 NOTES = [
     Note("assess.identify-stakeholders", Actor("29:x", LONG_NAME), AT, "노" * MAX_NOTE_CHARS)
@@ -253,3 +263,115 @@ def _action_data(node: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(node, list):
         for item in node:
             yield from _action_data(item)
+
+
+# --- standing duties, services in scope, Microsoft's part ------------------------------
+
+
+def _verbs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["verb"]] if node.get("type") == "Action.Execute" else []
+        return own + [v for value in node.values() for v in _verbs(value)]
+    if isinstance(node, list):
+        return [v for item in node for v in _verbs(item)]
+    return []
+
+
+def _block(card: dict[str, Any], title: str) -> dict[str, Any]:
+    return next(
+        item
+        for item in card["body"]
+        if item.get("type") == "Container" and title in item["items"][0]["text"]
+    )
+
+
+def test_duties_are_acknowledged_with_an_owner_and_badged_as_not_fasttracks_work() -> None:
+    view = View("en", date(2026, 11, 29), None)
+    duty = CATALOG.task("general.test-environment")
+    engagement = _engagement(None)
+    card = phase_card(engagement, CATALOG, CATALOG.general, view, page=1)
+    block = _block(card, duty.title.en)
+    assert "Not part of FastTrack's work" in _texts(block)
+    assert _verbs(block) == ["task.take", "task.na", "task.show"], "no owner yet: take it"
+    assert "task.done" not in _verbs(card)
+
+    engagement.assign_owner(
+        CATALOG, task_id=duty.id, owner=PEOPLE[1], actor=Actor("29:x", "X"), at=AT, op_id="o"
+    )
+    card = phase_card(engagement, CATALOG, CATALOG.general, view, page=1)
+    assert _verbs(_block(card, duty.title.en)) == ["task.acknowledge", "task.na", "task.show"]
+
+    engagement.set_task_status(
+        CATALOG,
+        task_id=duty.id,
+        status=TaskStatus.ACKNOWLEDGED,
+        actor=Actor("29:x", "Xavier"),
+        at=AT,
+        op_id="a",
+    )
+    block = _block(phase_card(engagement, CATALOG, CATALOG.general, view, page=1), duty.title.en)
+    assert _verbs(block) == ["task.reopen", "task.show"]
+    assert any(t.startswith("Acknowledged · Xavier · ") for t in _texts(block))
+    # Phase tasks keep Done / Not applicable and carry no badge.
+    initiate = phase_card(engagement, CATALOG, CATALOG.track("initiate"), view)
+    assert "task.done" in _verbs(initiate) and "task.acknowledge" not in _verbs(initiate)
+    assert "Not part of FastTrack's work" not in _texts(initiate)
+
+
+def test_the_overview_never_lists_duties_next_and_counts_those_without_an_owner() -> None:
+    view = View("en", date(2026, 11, 29), None)
+    engagement = _engagement(None)
+    body = json.dumps(overview_card(engagement, CATALOG, view)["body"], ensure_ascii=False)
+    next_up = [t.title.en for t in CATALOG.tasks if t.title.en in body and t.duty]
+    assert next_up == []
+    assert "19 standing duties still need an owner." in body
+    assert "0 acknowledged · 19 open · 19 without an owner" in body
+    owned = ENGAGEMENTS["largest-done"]
+    body = json.dumps(overview_card(owned, CATALOG, view)["body"], ensure_ascii=False)
+    assert "standing duties still need an owner" not in body
+    assert "19 acknowledged · 0 open · 0 without an owner" in body
+
+
+def test_tasks_for_services_out_of_scope_show_why_and_offer_no_status_button() -> None:
+    view = View("ko", date(2026, 11, 29), "Asia/Seoul")
+    engagement = ENGAGEMENTS["largest-intune-only"]
+    page = phase_card(engagement, CATALOG, CATALOG.general, view, page=1)
+    enrollment = CATALOG.task("general.user-account-enrollment")
+    block = _block(page, enrollment.title.ko)
+    assert block["items"][0]["text"].startswith("⊘ ")
+    assert any(
+        "대상 외" in t and "Azure AD Premium(현재 Microsoft Entra ID P1/P2)" in t
+        for t in _texts(block)
+    )
+    assert _verbs(block) == ["task.show"]
+    overview = json.dumps(overview_card(engagement, CATALOG, view)["body"], ensure_ascii=False)
+    assert "대상 외 2" in overview
+    details = task_card(engagement, CATALOG, enrollment, view, notes=[], members=PEOPLE)
+    assert not {"task.acknowledge", "task.na", "task.reopen"} & set(_verbs(details))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_phase_introduction_shows_microsofts_part_and_its_source(lang: Language) -> None:
+    view = View(lang, date(2026, 11, 29), None)
+    for phase in CATALOG.phases:
+        texts = _texts(phase_intro_card(ENGAGEMENTS["new"], CATALOG, phase, view))
+        assert text(lang, "intro.microsoft") in texts
+        assert text(lang, "intro.microsoft_source") in texts
+        listed = next(t for t in texts if phase.microsoft[0].in_(lang) in t)
+        assert all(f"- {item.in_(lang)}" in listed for item in phase.microsoft)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CARDS if n.endswith("-ko")))
+def test_korean_cards_choose_their_particles(name: str) -> None:
+    """ "(으)로" and the like are how a string is written, never what a card shows."""
+    shown = json.dumps(CARDS[name], ensure_ascii=False)
+    assert not re.search(r"\((으|이|을|은|과)\)|이\(가\)|을\(를\)|은\(는\)|과\(와\)", shown)
+
+
+def test_particles_follow_the_final_consonant() -> None:
+    assert text("ko", "action.back_to_phase", phase="보완") == "보완으로 돌아가기"
+    assert text("ko", "action.back_to_phase", phase="평가") == "평가로 돌아가기"
+    assert text("ko", "action.back_to_phase", phase="일반 책임") == "일반 책임으로 돌아가기"
+    assert with_particles("서울(으)로 · 책이(가) · 7을(를) · 2은(는) · 팀과(와)") == (
+        "서울로 · 책이 · 7을 · 2는 · 팀과"
+    )

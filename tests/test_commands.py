@@ -26,6 +26,14 @@ from tests.plugins.connector import FakeConnector
         ("단계 평가", Command("phase", "평가")),
         ("general", Command("general")),
         ("일반", Command("general")),
+        # Korean as people type it: "시작" alone starts, the phase name may come first.
+        ("시작", Command("start")),
+        ("시작하기", Command("start")),
+        ("다음 단계", Command("next")),
+        ("평가 단계", Command("phase", "평가")),
+        ("보완 단계", Command("phase", "보완")),
+        ("수정 단계", Command("phase", "수정")),
+        ("단계 착수", Command("phase", "착수")),
         ("status please", None),
         ("", None),
         ("<at>Onboarding</at>", None),
@@ -58,6 +66,8 @@ SCOPES = [
         ("next", "en-US", "Initiate"),
         ("phase remediate", "en-US", "Remediate"),
         ("단계 활성화", "ko-KR", "활성화"),
+        ("수정 단계", "ko-KR", "평가에서 파악된 부족한 부분을 보완해"),
+        ("시작", "ko-KR", "단계 안내"),
         ("general", "en-US", "General responsibilities"),
         ("help", "ko-KR", "사용할 수 있는 명령"),
         ("what is this", "en-US", "I didn't understand that"),
@@ -71,6 +81,7 @@ async def test_commands_answer_in_every_scope(
     assert status in (200, 201)
     posted = connector.sent("POST")
     assert posted, "never silence"
-    assert len(posted) == (2 if typed == "next" else 1), "next sends the intro, then the tasks"
+    walks = typed in ("next", "시작")
+    assert len(posted) == (2 if walks else 1), "next and start send the intro, then the tasks"
     assert all(p.conversation_id.startswith(scope["conversation"]) for p in posted)
     assert expect in json.dumps(connector.cards("POST"), ensure_ascii=False)

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.catalog import default_catalog
+from domain.catalog import SERVICES, default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus, check_note
-from domain.errors import ReasonRequired, TextRequired, TextTooLong, UnknownTask
+from domain.errors import (
+    OutOfScope,
+    OwnerKept,
+    OwnerRequired,
+    ReasonRequired,
+    TextRequired,
+    TextTooLong,
+    UnknownTask,
+    WrongKindOfTask,
+)
+from domain.profile import Profile
 from domain.text import is_blank
 
 CATALOG = default_catalog()
 AT = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
-ALICE = Actor("29:alice", "Alice")
+ALICE = Actor("29:alice", "Alice", aad_id="aad-alice")
 
 
 def new() -> Engagement:
@@ -229,3 +239,224 @@ def test_a_records_stored_form_is_built_once_and_stays_right() -> None:
     engagement.set_due(CATALOG, task_id=task, due=AT.date(), actor=ALICE, at=AT, op_id="due")
     assert engagement.to_dict()["tasks"][task]["due"] == "2026-11-29"
     assert "due" not in record.to_dict(), "a changed task is a new record"
+
+
+# --- standing duties -------------------------------------------------------------------
+
+DUTY = "general.test-environment"
+PM = Actor("29:pm", "Pat Manager", aad_id="aad-pm")
+
+
+def _acknowledge(engagement: Engagement, op_id: str, task_id: str = DUTY):
+    return engagement.set_task_status(
+        CATALOG, task_id=task_id, status=TaskStatus.ACKNOWLEDGED, actor=ALICE, at=AT, op_id=op_id
+    )
+
+
+def test_a_duty_is_acknowledged_once_it_has_an_owner_and_can_be_reopened() -> None:
+    engagement = new()
+    before = engagement.to_dict()
+    with pytest.raises(OwnerRequired):
+        _acknowledge(engagement, "ack-1")
+    assert engagement.to_dict() == before, "a refused acknowledgement changes nothing"
+
+    engagement.assign_owner(
+        CATALOG, task_id=DUTY, owner=ALICE.person, actor=ALICE, at=AT, op_id="own"
+    )
+    entry = _acknowledge(engagement, "ack-2")
+    assert entry is not None and (entry.change, entry.before, entry.after) == (
+        "status",
+        "open",
+        "acknowledged",
+    )
+    record = engagement.record(DUTY)
+    assert (record.status, record.changed_by, record.owner) == (
+        TaskStatus.ACKNOWLEDGED,
+        ALICE,
+        ALICE.person,
+    )
+    assert Engagement.from_dict(engagement.to_dict()) == engagement, "stored and read back"
+
+    engagement.set_task_status(
+        CATALOG, task_id=DUTY, status=TaskStatus.OPEN, actor=ALICE, at=AT, op_id="reopen"
+    )
+    assert engagement.status_of(DUTY) is TaskStatus.OPEN
+    assert [e["to"] for e in engagement.audit_tail] == ["aad-alice", "acknowledged", "open"]
+
+
+@pytest.mark.parametrize(
+    ("task_id", "status"),
+    [
+        (DUTY, TaskStatus.DONE),
+        ("initiate.start-onboarding", TaskStatus.ACKNOWLEDGED),
+    ],
+)
+def test_duties_are_not_done_and_phase_tasks_are_not_acknowledged(task_id, status) -> None:
+    engagement = new()
+    engagement.assign_owner(
+        CATALOG, task_id=task_id, owner=ALICE.person, actor=ALICE, at=AT, op_id="own"
+    )
+    before = engagement.to_dict()
+    with pytest.raises(WrongKindOfTask):
+        engagement.set_task_status(
+            CATALOG, task_id=task_id, status=status, actor=ALICE, at=AT, op_id="x"
+        )
+    assert engagement.to_dict() == before
+
+
+def test_a_duty_may_be_not_applicable_with_a_reason() -> None:
+    engagement = new()
+    engagement.set_task_status(
+        CATALOG,
+        task_id="general.on-premises-mfa",
+        status=TaskStatus.NOT_APPLICABLE,
+        actor=ALICE,
+        at=AT,
+        op_id="na",
+        reason="No on-premises MFA: cloud MFA only",
+    )
+    progress = engagement.progress(CATALOG, CATALOG.general)
+    assert (progress.not_applicable, progress.open, progress.unowned) == (1, 18, 18)
+
+
+def test_an_acknowledged_duty_keeps_an_owner() -> None:
+    engagement = new()
+    engagement.assign_owner(
+        CATALOG, task_id=DUTY, owner=ALICE.person, actor=ALICE, at=AT, op_id="own"
+    )
+    _acknowledge(engagement, "ack")
+    before = engagement.to_dict()
+    with pytest.raises(OwnerKept):
+        engagement.assign_owner(CATALOG, task_id=DUTY, owner=None, actor=ALICE, at=AT, op_id="c")
+    assert engagement.to_dict() == before
+    engagement.assign_owner(CATALOG, task_id=DUTY, owner=PM.person, actor=ALICE, at=AT, op_id="r")
+    assert engagement.record(DUTY).owner == PM.person, "handing it to someone else is fine"
+
+
+def test_duties_are_never_next_and_are_counted_apart_from_the_phases() -> None:
+    engagement = new()
+    assert [t.track_id for t in engagement.next_up(CATALOG, AT.date(), limit=10)] == [
+        "initiate",
+        "initiate",
+    ]
+    settle(engagement, "initiate", include_optional=True)
+    assert {t.track_id for t in engagement.next_up(CATALOG, AT.date(), limit=10)} == {"assess"}
+    for track in ("assess", "remediate", "enable"):
+        settle(engagement, track, include_optional=True)
+    assert engagement.next_up(CATALOG, AT.date()) == [], "the duties never come next"
+
+    engagement.assign_owner(
+        CATALOG, task_id=DUTY, owner=ALICE.person, actor=ALICE, at=AT, op_id="own"
+    )
+    _acknowledge(engagement, "ack")
+    general = engagement.progress(CATALOG, CATALOG.general)
+    assert (general.acknowledged, general.done, general.open_required, general.unowned) == (
+        1,
+        0,
+        18,
+        18,
+    )
+    assert engagement.progress(CATALOG, CATALOG.track("enable")).settled == 8
+
+
+def test_documents_from_before_duties_read_a_done_duty_as_acknowledged() -> None:
+    """Before duties were acknowledged, a general responsibility was marked done; the
+    document must load, with the same ids, and read that as acknowledged."""
+    stored = new().to_dict()
+    by = ALICE.to_dict()
+    stored["tasks"] = {
+        DUTY: {"status": "done", "by": by, "at": AT.isoformat()},
+        "general.program-management": {
+            "status": "not_applicable",
+            "by": by,
+            "at": AT.isoformat(),
+            "reason": "Partner runs it",
+        },
+        "initiate.start-onboarding": {"status": "done", "by": by, "at": AT.isoformat()},
+        "enable.share-screen-for-changes": {"status": "open", "owner": by},
+    }
+    engagement = Engagement.from_dict(stored)
+    assert engagement.status_of(DUTY) is TaskStatus.ACKNOWLEDGED
+    assert engagement.record(DUTY).changed_by == ALICE
+    assert engagement.status_of("general.program-management") is TaskStatus.NOT_APPLICABLE
+    assert engagement.status_of("initiate.start-onboarding") is TaskStatus.DONE
+    assert engagement.to_dict()["tasks"][DUTY]["status"] == "acknowledged"
+    general = engagement.progress(CATALOG, CATALOG.general)
+    assert (general.acknowledged, general.not_applicable) == (1, 1)
+    # The old "done" duty has no owner: it counts among the duties nobody owns.
+    assert general.unowned == 18
+    # The Enable screen share is no longer optional: left open, it now holds Enable open.
+    for track in ("initiate", "assess", "remediate"):
+        settle(engagement, track, include_optional=True)
+    for task in CATALOG.tasks_of("enable")[1:]:
+        engagement.set_task_status(
+            CATALOG, task_id=task.id, status=TaskStatus.DONE, actor=ALICE, at=AT, op_id=task.id
+        )
+    assert engagement.current_phase(CATALOG) == CATALOG.track("enable")
+
+
+# --- services in scope -----------------------------------------------------------------
+
+
+def _profile(*services: str) -> Profile:
+    return Profile(
+        name="Contoso",
+        services=frozenset(services),
+        kickoff=date(2026, 12, 1),
+        phase_targets={},
+        project_manager=PM.person,
+        time_zone="Asia/Seoul",
+        language="en",
+    )
+
+
+def test_tasks_for_services_out_of_scope_are_settled_not_counted_and_come_back() -> None:
+    engagement = new()
+    engagement.installed_by = PM
+    terms = "general.terms-of-use"
+    engagement.assign_owner(CATALOG, task_id=terms, owner=ALICE.person, actor=PM, at=AT, op_id="o")
+    engagement.apply_profile(CATALOG, _profile("intune", "rms"), actor=PM, at=AT, op_id="p1")
+    assert engagement.progress(CATALOG, CATALOG.general).out_of_scope == 2  # Azure AD Premium
+
+    engagement.apply_profile(CATALOG, _profile("aad_premium", "rms"), actor=PM, at=AT, op_id="p2")
+    assert not engagement.in_scope(CATALOG.task(terms))
+    general = engagement.progress(CATALOG, CATALOG.general)
+    assert (general.out_of_scope, general.total, general.open_required) == (1, 18, 18)
+    assert terms not in [t.id for t in engagement.open_tasks(CATALOG, CATALOG.general)]
+    # Each task the change moved has its own audit entry, with the services as the reason.
+    scope = [e for e in engagement.audit_tail if e["change"] == "scope"]
+    assert [(e["op"], e["subject"], e["from"], e["to"], e["reason"]) for e in scope] == [
+        ("p1", "general.user-account-enrollment", "in", "out", "intune,rms"),
+        ("p1", "general.on-premises-mfa", "in", "out", "intune,rms"),
+        ("p2", "general.user-account-enrollment", "out", "in", "aad_premium,rms"),
+        ("p2", "general.on-premises-mfa", "out", "in", "aad_premium,rms"),
+        ("p2", terms, "in", "out", "aad_premium,rms"),
+    ]
+    assert engagement.applied_ops[-2:] == ["p1", "p2"], "one change, one remembered op"
+
+    before = engagement.to_dict()
+    with pytest.raises(OutOfScope):
+        engagement.set_task_status(
+            CATALOG, task_id=terms, status=TaskStatus.ACKNOWLEDGED, actor=ALICE, at=AT, op_id="a"
+        )
+    assert engagement.to_dict() == before
+
+    engagement.apply_profile(CATALOG, _profile(*SERVICES), actor=PM, at=AT, op_id="p3")
+    assert engagement.in_scope(CATALOG.task(terms))
+    assert engagement.record(terms).owner == ALICE.person, "its state came back with it"
+    assert engagement.progress(CATALOG, CATALOG.general).total == 19
+
+
+def test_tasks_out_of_scope_are_not_in_the_digest() -> None:
+    engagement = new()
+    engagement.installed_by = PM
+    terms = "general.terms-of-use"
+    engagement.set_due(CATALOG, task_id=terms, due=date(2026, 11, 1), actor=PM, at=AT, op_id="d")
+    assert [t.id for t in engagement.digest(CATALOG, AT).overdue] == [terms]
+    engagement.apply_profile(CATALOG, _profile("aad_premium"), actor=PM, at=AT, op_id="p")
+    assert engagement.digest(CATALOG, AT).overdue == []
+
+
+def test_before_setup_every_task_is_in_scope() -> None:
+    engagement = new()
+    assert all(engagement.in_scope(task) for task in CATALOG.tasks)

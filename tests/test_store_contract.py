@@ -33,6 +33,8 @@ from storage.repository import (
 )
 
 CATALOG = default_catalog()
+# Phase tasks: they get done (standing duties are acknowledged, with an owner).
+STEPS = [t for t in CATALOG.tasks if not t.duty]
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 ALICE = Actor("29:alice", "Alice Kim")
 BOB = Actor("29:bob", "박민수")
@@ -317,8 +319,8 @@ async def test_every_task_transition_is_persisted_with_its_audit_entry(
     repo: EngagementRepository,
 ) -> None:
     engagement = await created(repo)
-    task = CATALOG.tasks[0].id
-    other = CATALOG.tasks[1].id
+    task = STEPS[0].id
+    other = STEPS[1].id
 
     stored, entry = await repo.update(engagement.id, set_status(task, TaskStatus.DONE, "op-1"))
     assert entry is not None and entry.after == "done"
@@ -353,7 +355,7 @@ async def test_not_applicable_without_a_reason_raises_and_writes_nothing(
 ) -> None:
     engagement = await created(repo)
     before = await document_store.read(engagement.id, ENGAGEMENT_DOC)
-    task = CATALOG.tasks[2].id
+    task = STEPS[2].id
     for blank in (None, "", "   "):
         with pytest.raises(ReasonRequired):
             await repo.update(
@@ -409,7 +411,7 @@ async def test_a_stale_write_is_retried_on_fresh_state_and_both_changes_stay(
     repo: EngagementRepository, document_store: DocumentStore
 ) -> None:
     engagement = await created(repo)
-    task_a, task_b = CATALOG.tasks[3].id, CATALOG.tasks[4].id
+    task_a, task_b = STEPS[3].id, STEPS[4].id
 
     async def writer_b() -> None:
         await repo.update(engagement.id, set_status(task_b, TaskStatus.DONE, "op-b", actor=BOB))
@@ -452,9 +454,9 @@ async def test_the_next_change_from_the_same_process_writes_without_reading(
     repo: EngagementRepository, document_store: DocumentStore
 ) -> None:
     engagement, counting, this = await counted(repo, document_store)
-    await this.update(engagement.id, set_status(CATALOG.tasks[0].id, TaskStatus.DONE, "op-1"))
+    await this.update(engagement.id, set_status(STEPS[0].id, TaskStatus.DONE, "op-1"))
     assert (counting.reads, counting.replaces) == (1, 1)
-    await this.update(engagement.id, set_status(CATALOG.tasks[1].id, TaskStatus.DONE, "op-2"))
+    await this.update(engagement.id, set_status(STEPS[1].id, TaskStatus.DONE, "op-2"))
     assert (counting.reads, counting.replaces) == (1, 2), "started from what it wrote"
     after = await repo.get(engagement.id)
     assert after is not None and after.audit_seq == 2
@@ -468,7 +470,7 @@ async def test_a_remembered_copy_another_instance_overtook_is_never_trusted(
     by a rule that held only in the old copy."""
     engagement = await created(repo)
     this, other = EngagementRepository(repo.store), repo
-    task = CATALOG.tasks[6].id
+    task = STEPS[6].id
 
     await this.update(engagement.id, set_status(task, TaskStatus.DONE, "op-1"))
     await other.update(engagement.id, set_status(task, TaskStatus.OPEN, "op-2", actor=BOB))
@@ -506,7 +508,7 @@ async def test_a_refusal_on_a_remembered_copy_is_confirmed_by_one_read_then_rais
     repo: EngagementRepository, document_store: DocumentStore
 ) -> None:
     engagement, counting, this = await counted(repo, document_store)
-    task = CATALOG.tasks[7].id
+    task = STEPS[7].id
     await this.update(engagement.id, set_status(task, TaskStatus.DONE, "op-1"))
     reads = counting.reads
     with pytest.raises(ReasonRequired):
@@ -521,7 +523,7 @@ async def test_changes_from_one_process_to_one_engagement_never_race_on_its_etag
     repo: EngagementRepository, document_store: DocumentStore
 ) -> None:
     engagement, counting, this = await counted(repo, document_store)
-    tasks = [t.id for t in CATALOG.tasks[:12]]
+    tasks = [t.id for t in STEPS[:12]]
     await asyncio.gather(
         *(this.update(engagement.id, set_status(t, TaskStatus.DONE, f"op-{t}")) for t in tasks)
     )
@@ -534,7 +536,7 @@ async def test_changes_from_one_process_to_one_engagement_never_race_on_its_etag
 async def test_the_remembered_copies_are_bounded(document_store: DocumentStore) -> None:
     counting = CountingStore(document_store)
     this = EngagementRepository(counting, recent=2)
-    task = CATALOG.tasks[0].id
+    task = STEPS[0].id
     engagements = []
     for n in range(3):
         engagements.append(await created(this))
@@ -573,15 +575,19 @@ async def test_keyed_locks_serialise_per_key_and_leave_nothing_behind() -> None:
     assert len(locks) == 0
 
 
-async def test_done_on_all_37_tasks_at_once_persists_all_37(
+async def test_settling_all_37_tasks_at_once_persists_all_37(
     repo: EngagementRepository,
 ) -> None:
     engagement = await created(repo)
     assert len(CATALOG.tasks) == 37
+    # Phase tasks get done; standing duties (acknowledged only with an owner) set aside.
+    settled = {
+        t.id: TaskStatus.NOT_APPLICABLE if t.duty else TaskStatus.DONE for t in CATALOG.tasks
+    }
     results = await asyncio.gather(
         *(
-            repo.update(engagement.id, set_status(t.id, TaskStatus.DONE, f"op-{t.id}"))
-            for t in CATALOG.tasks
+            repo.update(engagement.id, set_status(t, status, f"op-{t}", reason="Covered"))
+            for t, status in settled.items()
         )
     )
     assert all(entry is not None for _, entry in results)
@@ -589,7 +595,7 @@ async def test_done_on_all_37_tasks_at_once_persists_all_37(
     after = await repo.get(engagement.id)
     assert after is not None
     assert sorted(after.tasks) == sorted(t.id for t in CATALOG.tasks)
-    assert all(after.status_of(t.id) is TaskStatus.DONE for t in CATALOG.tasks)
+    assert {t: after.status_of(t) for t in settled} == settled
     assert after.audit_seq == 37
     trail = await repo.audit_trail(engagement.id)
     assert [e.seq for e in trail] == list(range(1, 38))
@@ -600,7 +606,7 @@ async def test_the_same_op_id_twice_changes_once_with_one_audit_entry(
     repo: EngagementRepository, document_store: DocumentStore
 ) -> None:
     engagement = await created(repo)
-    task = CATALOG.tasks[5].id
+    task = STEPS[5].id
     _, first = await repo.update(engagement.id, set_status(task, TaskStatus.DONE, "op-1"))
     doc = await document_store.read(engagement.id, ENGAGEMENT_DOC)
 
@@ -619,7 +625,7 @@ async def test_the_audit_trail_stays_ordered_and_complete_past_the_tail_limit(
 ) -> None:
     engagement = await created(repo)
     changes = 2 * AUDIT_TAIL_LIMIT + 7
-    task_ids = [t.id for t in CATALOG.tasks]
+    task_ids = [t.id for t in STEPS]
     expected = []
     for n in range(changes):
         task = task_ids[n % 5]

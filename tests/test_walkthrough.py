@@ -306,3 +306,48 @@ async def test_a_redelivered_note_is_stored_once(bot, connector) -> None:
     notes = await EngagementRepository(bot.store).notes(TEAM.id, "initiate.start-onboarding")
     assert [n.text for n in notes] == ["Booked"]
     assert (await engagement(bot)).record("initiate.start-onboarding").notes == 1
+
+
+async def test_a_standing_duty_is_taken_then_acknowledged_never_done(bot, connector) -> None:
+    await installed(bot, connector)
+    duty = {"task": "general.test-environment"}
+    body = await click(bot, "task.acknowledge", duty)
+    assert "Name who is responsible first" in body["value"]
+    body = await click(bot, "task.done", duty)
+    assert "standing duties are acknowledged" in body["value"]
+    assert (await engagement(bot)).record("general.test-environment").owner is None
+
+    card = dump((await click(bot, "task.take", duty))["value"])
+    assert '"task.acknowledge"' in card and "Not part of FastTrack's work" in card
+    card = dump((await click(bot, "task.acknowledge", duty))["value"])
+    assert "Acknowledged · User One" in card and '"task.reopen"' in card
+    stored = await engagement(bot)
+    assert stored.status_of("general.test-environment").value == "acknowledged"
+    assert stored.audit_tail[-1]["to"] == "acknowledged"
+    await click(bot, "task.reopen", duty)
+    assert (await engagement(bot)).status_of("general.test-environment").value == "open"
+
+
+async def test_services_out_of_scope_set_their_tasks_aside_until_they_are_back(
+    bot, connector
+) -> None:
+    await installed(bot, connector)
+    terms = {"task": "general.terms-of-use"}
+    await set_up(bot, services="aad_premium,rms", language="en")
+    stored = await engagement(bot)
+    scope = [e for e in stored.audit_tail if e["change"] == "scope"]
+    assert [(e["subject"], e["to"], e["reason"]) for e in scope] == [
+        ("general.terms-of-use", "out", "aad_premium,rms")
+    ]
+    page = dump((await click(bot, "phase.show", {"phase": "general", "page": "2"}))["value"])
+    assert "Out of scope: concerns Microsoft Intune" in page
+    body = await click(bot, "task.na", {**terms, "reason.general.terms-of-use": "No Intune"})
+    assert "not in scope" in body["value"]
+    assert (await engagement(bot)).status_of("general.terms-of-use").value == "open"
+
+    await set_up(bot, services="aad_premium,intune,rms", language="en")
+    page = dump((await click(bot, "phase.show", {"phase": "general", "page": "2"}))["value"])
+    assert "Out of scope" not in page
+    assert [e["to"] for e in (await engagement(bot)).audit_tail if e["change"] == "scope"][
+        -1
+    ] == "in"
