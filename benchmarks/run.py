@@ -20,9 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pytest
-from aiohttp.test_utils import TestServer
-
 from benchmarks import report
 from benchmarks.appprocess import MemoryRun, StartupRun, measure_memory, measure_startup
 from benchmarks.client import BotServer, Http, new_session
@@ -30,12 +27,10 @@ from benchmarks.common import (
     PROJECT_ROOT,
     changed_sources,
     fmt_ms,
-    free_port,
     percentile,
     progress,
     source_snapshot,
 )
-from benchmarks.counting import WireCounter, json_size
 from benchmarks.floor import (
     PAIR,
     FloorRun,
@@ -72,9 +67,16 @@ from domain.engagement import EngagementKey
 from storage.base import DocumentStore
 from storage.cosmos import CosmosStore
 from storage.embedded import EmbeddedStore
-from tests import activities as a
-from tests.plugins.connector import FakeConnector
-from tests.plugins.cosmos import CONTAINER, CosmosServer
+from testkit import (
+    CONTAINER,
+    CosmosServer,
+    CosmosServerError,
+    FakeConnector,
+    WireCounter,
+    free_port,
+    json_size,
+)
+from testkit import activities as a
 
 T = TypeVar("T")
 DOCS = PROJECT_ROOT / "docs" / "benchmarks.md"
@@ -298,18 +300,16 @@ async def run_all(sizes: Sizes, write_docs: bool) -> int:
         progress(f"starting the Cosmos DB server on {cosmos.endpoint}")
         try:
             cosmos.start()
-        except (Exception, pytest.fail.Exception) as error:  # the launcher reports by pytest.fail
+        except CosmosServerError as error:
             progress(f"cannot start the Cosmos DB server (run `make setup`): {error}")
             return 2
         connector = FakeConnector()
-        connector_server = TestServer(connector.app(), host="127.0.0.1")
-        await connector_server.start_server()
-        service_url = str(connector_server.make_url("/"))
+        await connector.start()
         try:
             async with new_session() as session:
-                await _sections(results, cosmos, connector, Http(session), service_url, tmp)
+                await _sections(results, cosmos, connector, Http(session), connector.url, tmp)
         finally:
-            await connector_server.close()
+            await connector.stop()
             cosmos.stop()
     elapsed = time.perf_counter() - started
     results.changed = changed_sources(sources, source_snapshot())

@@ -26,7 +26,7 @@ from domain.catalog import default_catalog
 from domain.engagement import EngagementKey
 from storage.base import DocumentStore
 from storage.repository import EngagementRepository
-from tests import activities as a
+from testkit import activities as a
 
 CATALOG = default_catalog()
 # The general track is not a phase: toggling its tasks never completes a phase, so a click

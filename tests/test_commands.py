@@ -8,9 +8,9 @@ import pytest
 
 from bot.commands import commands
 from dialogs.commands import COMMANDS, Command, parse_command
-from tests import activities as a
+from testkit import FakeConnector
+from testkit import activities as a
 from tests.harness import BotHarness
-from tests.plugins.connector import FakeConnector
 
 
 @pytest.mark.parametrize(
