@@ -14,6 +14,7 @@ from benchmarks.appprocess import MemoryRun, StartupRun
 from benchmarks.common import progress
 from benchmarks.floor import FloorRun
 from benchmarks.nudges import NudgeRun
+from benchmarks.parsing import ParseTimes
 from benchmarks.turns import ClickCost, ClickLoad, LatencyRun, Load
 
 T = TypeVar("T")
@@ -80,6 +81,7 @@ class Results:
     skipped: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    parse: ParseTimes | None = None
     # Source files of the bot that changed while the run was going (figures may then mix
     # versions of the code).
     changed: list[str] = field(default_factory=list)

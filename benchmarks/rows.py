@@ -1,11 +1,12 @@
-"""The table's rows for the turns: latency (with the time in the server), the storage floor,
-and the cost per click; `build_rows` puts every section's rows in order."""
+"""The table's rows for the turns: latency (with the time in the server and activity parsing),
+the storage floor, and the cost per click; `build_rows` puts every section's rows in order."""
 
 from __future__ import annotations
 
 from benchmarks import report
 from benchmarks.common import fmt_ms
 from benchmarks.floor import PAIR
+from benchmarks.parsing import CLICK, MESSAGE
 from benchmarks.report import DONE_VS_FLOOR, Row, verdict
 from benchmarks.results import BACKENDS, LABEL, BotRun, Results
 from benchmarks.rows_load import memory_rows, nudge_rows, startup_rows, throughput_rows
@@ -27,6 +28,8 @@ def build_rows(results: Results) -> list[Row]:
     rows: list[Row] = []
     for backend in BACKENDS:
         rows += _latency_rows(results, backend)
+        if backend == "embedded":  # next to the Done click's time in the server
+            rows += _parse_rows(results)
     for backend in BACKENDS:
         rows += _floor_rows(results, backend)
     for backend in BACKENDS:
@@ -112,6 +115,32 @@ def _inside_rows(latency: LatencyRun, label: str) -> list[Row]:
                 label,
                 f"p50 {fmt_ms(click['handler_ms'])} ≈ {fmt_ms(echo['handler_ms'])} + "
                 f"{fmt_ms(click['store_ms'])} + {fmt_ms(own)} ms",
+            )
+        )
+    return rows
+
+
+def _parse_rows(results: Results) -> list[Row]:
+    """Building the botbuilder Activity from a request body: the bot's own parser against
+    msrest's, per parse, beside the `Done` click's handler time in the server."""
+    parse = results.parse
+    if parse is None:
+        return [Row("1", "activity parse", "no store", results.missing("activity parse"))]
+    latency = results.bots.get("embedded", BotRun()).latency
+    done = latency.inside.get(DONE) if latency is not None else None
+    beside = (
+        f"; embedded `Done` click handler p50 {1000 * done['handler_ms']:.0f} µs" if done else ""
+    )
+    rows = []
+    for kind, name in ((CLICK, "a Teams `Done` click (invoke)"), (MESSAGE, "a Teams message")):
+        rows.append(
+            Row(
+                "1",
+                f"activity parse: {name}, median per parse ({parse.rounds} × {parse.per_round:,})",
+                "no store",
+                f"bot.adapter.parse_activity {parse.direct_us[kind]:.0f} µs; msrest "
+                f"Activity().deserialize {parse.msrest_us[kind]:.0f} µs"
+                + (beside if kind == CLICK else ""),
             )
         )
     return rows

@@ -1,10 +1,11 @@
-"""The sections of a run, in order: the bot on the embedded store (latency,
+"""The sections of a run, in order: activity parsing; the bot on the embedded store (latency,
 cost per click, echo and click throughput, profile); the storage floor on both backends; the
 bot on the Cosmos DB server; memory; start-up; nudge fan-out (embedded, then Cosmos DB when
 the time budget allows)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,6 +17,7 @@ from benchmarks.client import BotServer, Http
 from benchmarks.common import progress
 from benchmarks.floor import PairSource, cosmos_pairs, embedded_pairs, measure_floor
 from benchmarks.nudges import nudge_fanout
+from benchmarks.parsing import measure_parse
 from benchmarks.results import BACKENDS, BotRun, Results, section
 from benchmarks.turns import (
     FloorInRounds,
@@ -167,6 +169,8 @@ async def measure_all(
     out when it would likely end past the time budget."""
     sizes = results.sizes
     started = time.perf_counter()
+    # First, while nothing else of the benchmark runs: CPU-bound, in this process.
+    results.parse = await section(results, "activity parse", asyncio.to_thread(measure_parse))
     pair_sources = {
         "embedded": embedded_pairs(tmp / "floor"),
         "cosmos": cosmos_pairs(cosmos.endpoint, cosmos.key),

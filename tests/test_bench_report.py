@@ -1,5 +1,6 @@
 """The benchmark's report (benchmarks/rows.py, benchmarks/method.py, benchmarks/report.py): the
-prose of docs/benchmarks.md generated from the run's own figures."""
+activity-parse figures beside the Done click's time in the server, and the prose of
+docs/benchmarks.md generated from the run's own figures."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import Counter
 from benchmarks import report
 from benchmarks.common import Latencies
 from benchmarks.method import findings_text
+from benchmarks.parsing import CLICK, MESSAGE, ParseTimes, msrest_parse, teams_bodies
 from benchmarks.results import BotRun, Results, Sizes
 from benchmarks.rows import build_rows
 from benchmarks.turns import (
@@ -18,6 +20,9 @@ from benchmarks.turns import (
     LatencyRun,
     Load,
 )
+from bot.adapter import parse_activity
+
+PARSE = ParseTimes({CLICK: 30.0, MESSAGE: 25.0}, {CLICK: 140.0, MESSAGE: 120.0}, 7, 2000)
 
 
 def latency_run(done_ms: float, echo_ms: float, pair_ms: float) -> LatencyRun:
@@ -38,7 +43,31 @@ def results(done_ms: float) -> Results:
     echo = Load(ok=4437, seconds=1.0, server_cpu_s=0.976)
     run.bots["embedded"] = BotRun(latency=latency_run(done_ms, 0.51, 0.21), echo=echo)
     run.bots["embedded"].clicks = clicks
+    run.parse = PARSE
     return run
+
+
+def test_both_parsers_build_the_same_activity_from_the_benchmarks_teams_bodies() -> None:
+    for body in teams_bodies().values():
+        assert parse_activity(body).serialize() == msrest_parse(body).serialize()
+
+
+def test_the_parse_figures_sit_beside_the_done_clicks_time_in_the_server() -> None:
+    rows = build_rows(results(done_ms=0.91))
+    measures = [r.measure for r in rows]
+    done_inside = measures.index(
+        "in the server: `Done` click handler = echo's + store calls + the bot's work"
+    )
+    click, message = rows[done_inside + 1], rows[done_inside + 2]
+    assert click.measure.startswith("activity parse: a Teams `Done` click")
+    assert click.value == (
+        "bot.adapter.parse_activity 30 µs; msrest Activity().deserialize 140 µs; "
+        "embedded `Done` click handler p50 560 µs"
+    )
+    assert message.measure.startswith("activity parse: a Teams message")
+    assert message.value == (
+        "bot.adapter.parse_activity 25 µs; msrest Activity().deserialize 120 µs"
+    )
 
 
 def test_a_missed_embedded_latency_target_is_explained_with_the_runs_own_figures() -> None:
