@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 from benchmarks.appprocess import MemoryRun, StartupRun
 from benchmarks.common import progress
 from benchmarks.floor import FloorRun
+from benchmarks.load import ClickLoad, Load
 from benchmarks.nudges import NudgeRun
 from benchmarks.parsing import ParseTimes
-from benchmarks.turns import ClickCost, ClickLoad, LatencyRun, Load
+from benchmarks.turns import ClickCost, LatencyRun
 
 T = TypeVar("T")
 BACKENDS = ("embedded", "cosmos")

@@ -16,18 +16,11 @@ from benchmarks.appprocess import measure_memory, measure_startup
 from benchmarks.client import BotServer, Http
 from benchmarks.common import progress
 from benchmarks.floor import PairSource, cosmos_pairs, embedded_pairs, measure_floor
+from benchmarks.load import click_load, echo_load, profile_clicks, verify
 from benchmarks.nudges import nudge_fanout
 from benchmarks.parsing import measure_parse
 from benchmarks.results import BACKENDS, BotRun, Results, section
-from benchmarks.turns import (
-    FloorInRounds,
-    click_load,
-    echo_load,
-    measure_click_cost,
-    measure_latency,
-    profile_clicks,
-    verify,
-)
+from benchmarks.turns import FloorInRounds, measure_click_cost, measure_latency
 from domain.engagement import EngagementKey
 from storage.base import DocumentStore
 from storage.cosmos import CosmosStore

@@ -8,18 +8,12 @@ from collections import Counter
 
 from benchmarks import report
 from benchmarks.common import Latencies
+from benchmarks.load import ClickLoad, Load
 from benchmarks.method import findings_text
 from benchmarks.parsing import CLICK, MESSAGE, ParseTimes, msrest_parse, teams_bodies
 from benchmarks.results import BotRun, Results, Sizes
 from benchmarks.rows import build_rows
-from benchmarks.turns import (
-    DONE,
-    ECHO_INVOKE,
-    STORAGE_PAIR,
-    ClickLoad,
-    LatencyRun,
-    Load,
-)
+from benchmarks.turns import DONE, ECHO_INVOKE, STORAGE_PAIR, LatencyRun
 from bot.adapter import parse_activity
 
 PARSE = ParseTimes({CLICK: 30.0, MESSAGE: 25.0}, {CLICK: 140.0, MESSAGE: 120.0}, 7, 2000)
