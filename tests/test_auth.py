@@ -2,7 +2,7 @@
 touches nothing: the store is not read or written and the Bot Connector is not called.
 
 The tokens are checked by botbuilder's own validation, fed from a local OpenID metadata
-endpoint (tests/plugins/openid.py) instead of login.botframework.com. Two ways in, both real:
+endpoint (testkit/openid.py) instead of login.botframework.com. Two ways in, both real:
 
 - "parameterized": Settings.openid_metadata_url, passed through bot_framework_config() as
   TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL, which makes botbuilder build its
