@@ -12,13 +12,15 @@ from pathlib import Path
 import aiohttp
 
 from benchmarks.client import Http, Process, personal_click, spawn
-from benchmarks.common import PYTHON, free_port, rss_mib
+from benchmarks.common import PYTHON, rss_mib
 from benchmarks.seed import engagement, seed
 from benchmarks.turns import CLICKED_TASKS
 from storage.embedded import EmbeddedStore
-from tests import activities as a
+from testkit import NotHealthy, free_port, wait_healthy
+from testkit import activities as a
 
 HEALTHY_TIMEOUT_S = 60.0
+POLL_INTERVAL_S = 0.005
 
 
 def app_env(port: int, data_dir: Path, cosmos: dict[str, str] | None = None) -> dict[str, str]:
@@ -46,18 +48,18 @@ async def launch(
     url = f"http://127.0.0.1:{env['PORT']}/healthz"
     started = time.perf_counter()
     process = spawn([PYTHON, "app.py"], log, env)
-    deadline = started + HEALTHY_TIMEOUT_S
-    while True:
-        try:
-            async with session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as response:
-                if response.status == 200:
-                    return process, time.perf_counter() - started
-        except (aiohttp.ClientError, TimeoutError):
-            pass
-        if process.popen.poll() is not None or time.perf_counter() > deadline:
-            process.stop()
-            raise RuntimeError(f"app.py did not become healthy:\n{process.tail()}")
-        await asyncio.sleep(0.005)
+    try:
+        await wait_healthy(
+            url,
+            process.popen,
+            session=session,
+            timeout_s=HEALTHY_TIMEOUT_S,
+            interval_s=POLL_INTERVAL_S,
+        )
+    except NotHealthy as error:
+        process.stop()
+        raise RuntimeError(f"app.py did not become healthy ({error}):\n{process.tail()}") from None
+    return process, time.perf_counter() - started
 
 
 @dataclass

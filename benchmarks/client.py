@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import time
 from collections.abc import Sequence
@@ -16,13 +15,13 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks.common import PROJECT_ROOT, PYTHON
+from benchmarks.common import PYTHON
 from benchmarks.timing import KIND_HEADER
-from tests import activities as a
+from testkit import PROJECT_ROOT, stop_process
+from testkit import activities as a
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 READY_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -37,14 +36,7 @@ class Process:
         return self.popen.pid
 
     def stop(self) -> None:
-        if self.popen.poll() is not None:
-            return
-        os.kill(self.popen.pid, signal.SIGTERM)
-        try:
-            self.popen.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.kill(self.popen.pid, signal.SIGKILL)
-            self.popen.wait(timeout=STOP_TIMEOUT_S)
+        stop_process(self.popen)
 
     def tail(self, chars: int = 2000) -> str:
         try:
@@ -168,7 +160,7 @@ def new_session(limit: int = 64) -> aiohttp.ClientSession:
     )
 
 
-# Activities, in the shapes Teams sends (tests/activities.py). Personal chats: a click there
+# Activities, in the shapes Teams sends (testkit/activities.py). Personal chats: a click there
 # changes only the clicker's card, so no shared-card PUT goes to the connector.
 
 

@@ -1,29 +1,23 @@
-"""Small helpers shared by the benchmark sections: percentiles, ports, progress output."""
+"""Small helpers shared by the benchmark sections: percentiles, process figures, progress
+output."""
 
 from __future__ import annotations
 
 import math
 import os
-import socket
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from testkit import PROJECT_ROOT
+
 PYTHON = sys.executable
 
 
 def progress(message: str) -> None:
     """Progress goes to stderr so stdout carries only the table."""
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def percentile(samples: list[float], p: float) -> float:

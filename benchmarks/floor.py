@@ -22,7 +22,7 @@ from azure.cosmos import PartitionKey
 from azure.cosmos.aio import ContainerProxy, CosmosClient
 
 from benchmarks.common import Latencies
-from benchmarks.turns import Load, Timed, closed_loop
+from benchmarks.load import Load, Timed, closed_loop
 from storage.cosmos import cosmos_transport
 from storage.embedded import EmbeddedStore
 

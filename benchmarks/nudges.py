@@ -12,10 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 
-from benchmarks.counting import CountingStore, WireCounter
 from benchmarks.seed import engagement, seed
 from bot.adapter import OnboardingAdapter
 from bot.config import Settings
@@ -28,7 +26,7 @@ from domain.catalog import default_catalog
 from domain.engagement import Engagement
 from storage.base import DocumentStore
 from storage.repository import EngagementRepository
-from tests.plugins.connector import FakeConnector
+from testkit import CountingStore, FakeConnector, WireCounter
 
 TENANT = "tenant-nudge"
 # Installed on Sunday; the run is Monday 09:05 UTC, just after the default weekday 09:00 slot.
@@ -142,12 +140,11 @@ async def nudge_fanout(
     store: DocumentStore, *, engagements: int, wire: WireCounter | None = None
 ) -> NudgeRun:
     connector = TimedConnector(limits=True)
-    server = TestServer(connector.app(), host="127.0.0.1")
-    await server.start_server()
+    await connector.start()
     counting = CountingStore(store)
     await counting.open()
     try:
-        service_url = str(server.make_url("/"))
+        service_url = connector.url
         await seed(
             counting,
             (
@@ -192,7 +189,7 @@ async def nudge_fanout(
         )
     finally:
         await counting.close()
-        await server.close()
+        await connector.stop()
 
 
 def queries_bound(due: int) -> int:

@@ -1,4 +1,4 @@
-"""The one table, and docs/benchmarks.md around it."""
+"""The one table, the targets it judges by, and docs/benchmarks.md around it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,15 @@ from pathlib import Path
 from typing import Any
 
 PASS, FAIL, INFO = "PASS", "FAIL", "—"
+
+# Targets (from the issue): ratios of figures measured side by side in this run.
+DONE_VS_FLOOR = 1.2
+CLICKS_VS_ECHO = 0.5
+CLICKS_VS_PAIR = 0.7
+RSS_LIMIT_MIB = 200.0
+STARTUP_LIMIT_S = 3.0
+NUDGE_SHARE = 0.9
+NUDGE_READS_PER_DUE = 3.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,7 @@ def document(
     rows: list[Row],
     *,
     elapsed_s: float,
+    findings: str,
     method: str,
     details: str,
     profile: dict[str, Any] | None,
@@ -134,6 +144,9 @@ each target compares figures measured side by side in that run.
 
 {table(rows)}
 
+## What the figures say
+
+{findings}
 ## How it is measured
 
 {method}

@@ -5,24 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from domain.engagement import Actor, Engagement, EngagementKey
 from storage.base import DocumentStore
 from storage.repository import EngagementRepository
-from tests import activities as a
+from testkit import conversation_reference
 
 PM = Actor("29:pm", "Project Manager", "aad-pm")
-
-
-def reference(service_url: str, tenant: str, conversation: str, kind: str) -> dict[str, Any]:
-    """A proactive address in the shape bot/scope.py stores."""
-    return {
-        "bot": {"id": a.BOT_ID, "name": "Onboarding"},
-        "conversation": {"id": conversation, "conversationType": kind, "tenantId": tenant},
-        "channelId": "msteams",
-        "serviceUrl": service_url,
-    }
 
 
 def engagement(
@@ -33,7 +22,7 @@ def engagement(
         kind,
         created,
         installed_by=PM,
-        conversation_reference=reference(service_url, tenant, conversation, kind),
+        conversation_reference=conversation_reference(service_url, conversation, tenant, kind),
     )
 
 

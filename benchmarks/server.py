@@ -20,13 +20,13 @@ from pathlib import Path
 from aiohttp import web
 from pyinstrument import Profiler
 
-from benchmarks.counting import CountingStore, WireCounter
 from benchmarks.echo import create_echo_app
 from benchmarks.profiling import summarise
 from benchmarks.timing import ServerTimes
 from bot.config import Settings, configure_logging
 from bot.web import create_app
 from storage.base import DocumentStore
+from testkit import CountingStore, WireCounter
 
 
 def _store(args: argparse.Namespace, wire: WireCounter) -> DocumentStore:

@@ -3,39 +3,23 @@
 The latency rounds label each measured request with a header naming its kind; a middleware in
 the benchmark server times the handler of every labelled request (from after aiohttp parsed
 the request to the response being ready to write) and the store calls the turn awaited (the
-`CountingStore` adds them up). Handler minus store is the bot's own work for that turn: what
-it does in Python between the activity and the answer. Client-side latency adds to both the
-HTTP exchange, the same for a click and an echo turn answering the same bytes.
+`CountingStore` of testkit adds them up). Handler minus store is the bot's own work for that
+turn: what it does in Python between the activity and the answer. Client-side latency adds to
+both the HTTP exchange, the same for a click and an echo turn answering the same bytes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from benchmarks.common import Latencies
+from testkit import store_time
 
 KIND_HEADER = "X-Bench-Kind"
-
-# Seconds the turn being handled has spent awaiting store calls (None outside labelled turns).
-_store_seconds: ContextVar[list[float] | None] = ContextVar("store_seconds", default=None)
-
-
-@contextlib.contextmanager
-def store_call() -> Iterator[None]:
-    """Around one awaited store call: its time counts to the labelled turn awaiting it."""
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        spent = _store_seconds.get()
-        if spent is not None:
-            spent[0] += time.perf_counter() - started
 
 
 class ServerTimes:
@@ -54,17 +38,15 @@ class ServerTimes:
         kind = request.headers.get(KIND_HEADER)
         if kind is None:
             return await handler(request)
-        spent = [0.0]
-        token = _store_seconds.set(spent)
-        started = time.perf_counter()
-        try:
-            return await handler(request)
-        finally:
-            total = time.perf_counter() - started
-            _store_seconds.reset(token)
-            self.handler.add(kind, total)
-            self.store.add(kind, spent[0])
-            self.own.add(kind, total - spent[0])
+        with store_time() as spent:
+            started = time.perf_counter()
+            try:
+                return await handler(request)
+            finally:
+                total = time.perf_counter() - started
+                self.handler.add(kind, total)
+                self.store.add(kind, spent[0])
+                self.own.add(kind, total - spent[0])
 
     def snapshot(self) -> dict[str, dict[str, Any]]:
         return {

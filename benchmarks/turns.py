@@ -1,32 +1,27 @@
-"""Turns over HTTP: latency per kind of turn, cost per click, closed-loop throughput."""
+"""Turns over HTTP one at a time: latency per kind of turn, and the store's work per click.
+Closed-loop throughput is in benchmarks/load.py."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import random
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.client import (
     BotServer,
     Http,
-    Reply,
     personal_click,
     personal_message,
     unsupported_invoke,
 )
-from benchmarks.common import Latencies, cpu_seconds, percentile
+from benchmarks.common import Latencies
 from benchmarks.echo import SMALL_VERB
 from domain.catalog import default_catalog
-from domain.engagement import EngagementKey
-from storage.base import DocumentStore
-from storage.repository import EngagementRepository
-from tests import activities as a
 
 CATALOG = default_catalog()
 # The Enable phase's tasks but its first, which stays open: toggling them never completes a
@@ -173,195 +168,3 @@ async def measure_click_cost(
     counters = await server.control(session, "/counters")
     await server.control(session, "/counters/reset", {"measure_bytes": False})
     return ClickCost(done, counters["store"], counters["wire"])
-
-
-@dataclass
-class Load:
-    """A closed-loop run: `clients` callers, each sending its next request as soon as the
-    previous one is answered, for `duration` seconds."""
-
-    ok: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    latencies: list[float] = field(default_factory=list)
-    # CPU the bot server process used meanwhile, when measured (see `server_cpu`).
-    server_cpu_s: float | None = None
-
-    @property
-    def per_second(self) -> float:
-        return self.ok / self.seconds if self.seconds else 0.0
-
-    @property
-    def p50_ms(self) -> float:
-        return percentile(self.latencies, 50) * 1000
-
-    @property
-    def server_cpu_ms_per_ok(self) -> float | None:
-        if self.server_cpu_s is None or not self.ok:
-            return None
-        return self.server_cpu_s * 1000 / self.ok
-
-    @property
-    def p99_ms(self) -> float:
-        return percentile(self.latencies, 99) * 1000
-
-
-@dataclass
-class Timed:
-    seconds: float
-
-
-async def closed_loop(
-    clients: int, duration: float, one: Callable[[int], Awaitable[Timed | Reply | None]]
-) -> Load:
-    """`one(client)` sends one request and returns what it took when it succeeded, else None."""
-    load = Load()
-    deadline = time.perf_counter() + duration
-
-    async def client(index: int) -> None:
-        while time.perf_counter() < deadline:
-            reply = await one(index)
-            if reply is None:
-                load.errors += 1
-            else:
-                load.ok += 1
-                load.latencies.append(reply.seconds)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client(i) for i in range(clients)))
-    load.seconds = time.perf_counter() - started
-    return load
-
-
-async def with_server_cpu(server: BotServer, run: Awaitable[Load]) -> Load:
-    """`run`, with the CPU the bot server process used meanwhile."""
-    before = cpu_seconds(server.process.pid)
-    load = await run
-    load.server_cpu_s = cpu_seconds(server.process.pid) - before
-    return load
-
-
-async def echo_load(
-    server: BotServer, http: Http, service_url: str, *, clients: int, seconds: float
-) -> Load:
-    async def one(index: int) -> Reply | None:
-        activity = personal_click(
-            service_url, "task.done", CLICKED_TASKS[0], f"a:bench-echo-{index}"
-        )
-        reply = await http.post(server.echo_url, activity, parse=True)
-        return reply if reply.is_card else None
-
-    return await with_server_cpu(server, closed_loop(clients, seconds, one))
-
-
-@dataclass
-class ClickLoad:
-    load: Load
-    counters: dict[str, Any]
-    # Filled by verify(): confirmed changes missing from the store, and the difference
-    # between the audit entries stored and the changes confirmed.
-    lost: int | None = None
-    audit_difference: int | None = None
-    confirmed: dict[str, set[str]] = field(default_factory=dict)
-    final: dict[tuple[str, str], str] = field(default_factory=dict)
-    uncertain: set[tuple[str, str]] = field(default_factory=set)
-
-
-async def click_load(
-    server: BotServer,
-    http: Http,
-    service_url: str,
-    *,
-    clients: int,
-    engagements: int,
-    seconds: float,
-    prefix: str,
-) -> ClickLoad:
-    """`clients` people clicking Done / Reopen as fast as they are answered. Client c works in
-    personal chat `prefix-(c % engagements)` on its own share of the Enable tasks (so two or
-    more clients share each engagement document and its etag), and remembers every change
-    the bot confirmed (HTTP 200 with the updated card)."""
-    conversations = [f"{prefix}-{e}" for e in range(engagements)]
-    # The engagement exists before the clock starts (a Reopen of an open task changes nothing).
-    await asyncio.gather(
-        *(
-            http.post(
-                server.bot_url, personal_click(service_url, "task.reopen", CLICKED_TASKS[0], c)
-            )
-            for c in conversations
-        )
-    )
-    per_engagement = max(1, clients // engagements)
-    result = ClickLoad(Load(), {}, confirmed={c: set() for c in conversations})
-    shares: list[list[str]] = []
-    for index in range(clients):
-        conversation = conversations[index % engagements]
-        share = CLICKED_TASKS[index // engagements :: per_engagement] or CLICKED_TASKS[:1]
-        shares.append(share)
-        for task in share:
-            result.final[conversation, task] = "open"
-    turn = [0] * clients
-
-    async def one(index: int) -> Reply | None:
-        conversation = conversations[index % engagements]
-        share = shares[index]
-        task = share[turn[index] % len(share)]
-        turn[index] += 1
-        done = result.final[conversation, task] == "open"
-        verb = "task.done" if done else "task.reopen"
-        activity = personal_click(service_url, verb, task, conversation)
-        reply = await http.post(server.bot_url, activity, parse=True)
-        if not reply.is_card:
-            result.uncertain.add((conversation, task))
-            return None
-        result.final[conversation, task] = "done" if done else "open"
-        result.confirmed[conversation].add(activity["id"])
-        return reply
-
-    await server.control(http.session, "/counters/reset", {"measure_bytes": False})
-    result.load = await with_server_cpu(server, closed_loop(clients, seconds, one))
-    result.counters = await server.control(http.session, "/counters")
-    return result
-
-
-async def verify(result: ClickLoad, store: DocumentStore) -> None:
-    """Reads every engagement back (a new store object on the same data) and counts the
-    confirmed changes that are not there: a task whose stored status is not the last one the
-    bot confirmed, or a confirmed click whose audit entry is missing."""
-    repo = EngagementRepository(store)
-    lost = difference = 0
-    for conversation, confirmed in result.confirmed.items():
-        engagement_id = EngagementKey(a.TENANT, conversation).id
-        engagement = await repo.get(engagement_id)
-        trail = await repo.audit_trail(engagement_id)
-        stored_ops = {entry.op_id for entry in trail}
-        lost += len(confirmed - stored_ops)
-        difference += abs(len(trail) - len(confirmed))
-        for (conv, task), status in result.final.items():
-            if conv != conversation or (conv, task) in result.uncertain:
-                continue
-            stored = engagement.status_of(task).value if engagement else None
-            lost += stored != status
-    result.lost, result.audit_difference = lost, difference
-
-
-async def profile_clicks(
-    server: BotServer, http: Http, service_url: str, *, clients: int, seconds: float
-) -> dict[str, Any]:
-    """pyinstrument in the server process while `clients` click Done / Reopen, each in its
-    own engagement (no etag races, so every sample is first-attempt work)."""
-    await server.control(http.session, "/profile/start")
-    try:
-        await click_load(
-            server,
-            http,
-            service_url,
-            clients=clients,
-            engagements=clients,
-            seconds=seconds,
-            prefix="a:bench-profile",
-        )
-    finally:
-        summary: dict[str, Any] = await server.control(http.session, "/profile/stop")
-    summary["clients"] = clients
-    return summary

@@ -1,7 +1,7 @@
 """Draw the Teams app icons: manifest/color.png (192×192) and manifest/outline.png (32×32).
 
-Pure standard library: every shape is a signed distance field, each pixel's coverage comes
-from the distance at its centre (anti-aliased edges), and a small PNG writer stores the result.
+Every shape is a signed distance field, each pixel's coverage comes from the distance at its
+centre (anti-aliased edges); Pillow (a development requirement) writes the PNG files.
 
 The motif is the bot's checklist: two ticked rows and one open row.
 - color.png: a rounded square in the accent colour (the manifest's accentColor) with a gentle
@@ -9,18 +9,19 @@ The motif is the bot's checklist: two ticked rows and one open row.
 - outline.png: the same checklist in pure white on a transparent background, as Teams asks.
 
 Run from the repository root:  python scripts/make_icons.py [output-dir]
-The output is deterministic, so running it again changes nothing unless this file changed.
+The drawing is deterministic: running it again gives the same pixels unless this file changed
+(tests/test_manifest.py compares them with the committed icons).
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import struct
 import sys
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST_DIR = ROOT / "manifest"
@@ -158,61 +159,21 @@ def draw_outline(size: int = 32) -> list[list[RGBA]]:
     return pixels
 
 
-# --- PNG writer -------------------------------------------------------------------------
+# --- output -----------------------------------------------------------------------------
 
 
-def _paeth(a: int, b: int, c: int) -> int:
-    p = a + b - c
-    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-    if pa <= pb and pa <= pc:
-        return a
-    return b if pb <= pc else c
-
-
-def _filtered(row: bytes, prev: bytes, bpp: int) -> bytes:
-    """The row with the PNG filter that leaves the smallest residuals (the usual heuristic)."""
-    candidates = []
-    for kind in range(5):
-        out = bytearray([kind])
-        for i, raw in enumerate(row):
-            left = row[i - bpp] if i >= bpp else 0
-            up = prev[i]
-            up_left = prev[i - bpp] if i >= bpp else 0
-            predictor = (0, left, up, (left + up) // 2, _paeth(left, up, up_left))[kind]
-            out.append((raw - predictor) & 0xFF)
-        cost = sum(v if v < 128 else 256 - v for v in out[1:])
-        candidates.append((cost, kind, bytes(out)))
-    return min(candidates)[2]
-
-
-def encode_png(pixels: Sequence[Sequence[RGBA]]) -> bytes:
-    """An 8-bit RGBA, non-interlaced PNG."""
-    height, width = len(pixels), len(pixels[0])
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    raw = bytearray()
-    prev = bytes(width * 4)
-    for row in pixels:
-        line = bytes(channel for pixel in row for channel in pixel)
-        raw += _filtered(line, prev, 4)
-        prev = line
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(bytes(raw), 9))
-        + chunk(b"IEND", b"")
-    )
+def to_image(pixels: Sequence[Sequence[RGBA]]) -> Image.Image:
+    """8-bit RGBA rows as a Pillow image."""
+    image = Image.new("RGBA", (len(pixels[0]), len(pixels)))
+    image.putdata([pixel for row in pixels for pixel in row])
+    return image
 
 
 def write_icons(out_dir: Path = MANIFEST_DIR) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     color, outline = out_dir / "color.png", out_dir / "outline.png"
-    color.write_bytes(encode_png(draw_color()))
-    outline.write_bytes(encode_png(draw_outline()))
+    to_image(draw_color()).save(color, format="PNG", optimize=True)
+    to_image(draw_outline()).save(outline, format="PNG", optimize=True)
     return color, outline
 
 

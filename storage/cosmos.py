@@ -24,13 +24,10 @@ import json
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
 
 from azure.core import MatchConditions
 from azure.core.exceptions import AzureError, ClientAuthenticationError
-from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.transport import AioHttpTransport
 from azure.cosmos import PartitionKey
 from azure.cosmos.aio import ContainerProxy, CosmosClient, DatabaseProxy
@@ -67,29 +64,6 @@ _DUE_QUERY = (
     "ORDER BY c.nextNudgeAt"
 )
 _LIST_QUERY = "SELECT * FROM c WHERE c.pk = @pk AND STARTSWITH(c.id, @prefix) ORDER BY c.id"
-
-
-@dataclass
-class RequestCounter:
-    """Counts the HTTP requests the SDK sends, retries included. For tests and diagnostics.
-
-    Pass it as `raw_request_hook=counter` in the client options; azure-core calls the hook
-    once per request put on the wire (after the SDK's retry policy).
-    """
-
-    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
-
-    def __call__(self, request: PipelineRequest[Any]) -> None:
-        http = request.http_request
-        headers = {k.lower(): str(v) for k, v in http.headers.items()}
-        self.requests.append((http.method, urlsplit(http.url).path, headers))
-
-    @property
-    def count(self) -> int:
-        return len(self.requests)
-
-    def reset(self) -> None:
-        self.requests.clear()
 
 
 class CosmosStore:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.adapter import json_body, parse_activity
-from tests import activities as a
+from testkit import activities as a
 from tests.harness import BotHarness
 
 

@@ -2,7 +2,7 @@
 touches nothing: the store is not read or written and the Bot Connector is not called.
 
 The tokens are checked by botbuilder's own validation, fed from a local OpenID metadata
-endpoint (tests/plugins/openid.py) instead of login.botframework.com. Two ways in, both real:
+endpoint (testkit/openid.py) instead of login.botframework.com. Two ways in, both real:
 
 - "parameterized": Settings.openid_metadata_url, passed through bot_framework_config() as
   TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL, which makes botbuilder build its
@@ -28,7 +28,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from botframework.connector.auth import ChannelValidation
@@ -37,14 +37,10 @@ from bot.config import Settings
 from domain.engagement import EngagementKey
 from storage.base import Document
 from storage.embedded import EmbeddedStore
-from tests import activities as a
+from testkit import FakeConnector, OpenIdService
+from testkit import activities as a
 from tests.harness import BotHarness
-from tests.plugins.connector import FakeConnector
 
-if TYPE_CHECKING:
-    from tests.plugins.openid import OpenIdService
-
-pytest_plugins = ["tests.plugins.openid"]
 pytestmark = pytest.mark.usefixtures("loopback_only")
 
 APP_ID = "6a1f3c0e-5b7d-4c2a-9e8f-0a11ce000001"

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from domain.engagement import EngagementKey
-from tests import activities as a
+from testkit import FakeConnector
+from testkit import activities as a
 from tests.harness import BotHarness
-from tests.plugins.connector import FakeConnector
 
 ENGAGEMENT = EngagementKey(a.TENANT, f"team:{a.TEAM}")
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from benchmarks.counting import CountingStore
 from benchmarks.timing import KIND_HEADER, ServerTimes
 from storage.base import Document
 from storage.embedded import EmbeddedStore
+from testkit import CountingStore
 
 STORE_PAUSE_S = 0.03
 OTHER_PAUSE_S = 0.3  # another task's store call, meanwhile: ten times longer

@@ -8,9 +8,9 @@ import pytest
 
 from dialogs.commands import COMMANDS, Command, parse_command
 from dialogs.flows import all_flows
-from tests import activities as a
+from testkit import FakeConnector
+from testkit import activities as a
 from tests.harness import BotHarness
-from tests.plugins.connector import FakeConnector
 
 
 @pytest.mark.parametrize(

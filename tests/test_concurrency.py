@@ -7,7 +7,7 @@ import asyncio
 from domain.catalog import default_catalog
 from domain.engagement import EngagementKey
 from storage.repository import EngagementRepository
-from tests import activities as a
+from testkit import activities as a
 from tests.harness import BotHarness
 
 CATALOG = default_catalog()

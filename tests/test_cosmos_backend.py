@@ -14,7 +14,6 @@ What can and cannot be tested locally:
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import http.client
 import json
@@ -24,22 +23,19 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp import web
 from azure.cosmos import PartitionKey
 from azure.cosmos import exceptions as cosmos_errors
 from azure.cosmos.aio import CosmosClient
-from yarl import URL
 
 from domain.catalog import default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus
 from storage.base import StoreUnavailable
-from storage.cosmos import CosmosStore, RequestCounter, cosmos_transport
+from storage.cosmos import CosmosStore, cosmos_transport
 from storage.repository import ENGAGEMENT_DOC, EngagementRepository
-from tests.plugins.cosmos import CONTAINER, CosmosServer, CosmosStoreFactory
+from testkit import CONTAINER, CosmosServer, CosmosStoreFactory, FaultProxy, WireCounter, free_port
 
 pytestmark = pytest.mark.cosmos
 
@@ -47,13 +43,6 @@ pytestmark = pytest.mark.cosmos
 BOUND_S = 15.0
 CATALOG = default_catalog()
 OTHER_VALID_KEY = "dGhpcyBpcyBub3QgdGhlIGVtdWxhdG9yIGtleSwgYnV0IGl0IGlzIGJhc2U2NA=="
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 @pytest.fixture
@@ -74,94 +63,6 @@ def assert_one_line(exc: BaseException, *fragments: str) -> None:
 
 def pk() -> str:
     return f"eng-{uuid.uuid4().hex}"
-
-
-# --- fault-injecting proxy -----------------------------------------------------------------
-
-
-class FaultProxy:
-    """Plain-HTTP reverse proxy to the local server that can answer in its place: with a
-    status (like Cosmos DB would) or not at all. Stores using it need
-    `enable_endpoint_discovery=False`, or the SDK follows the account metadata to the server."""
-
-    HOP_BY_HOP: ClassVar[set[str]] = {
-        "host",
-        "content-length",
-        "transfer-encoding",
-        "connection",
-        "keep-alive",
-    }
-
-    def __init__(self, target: str) -> None:
-        self.target = target.rstrip("/")
-        self.status: int | None = None
-        self.hang = False
-        self.documents_only = True
-        self.faulted = 0
-        self.endpoint = ""
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._release = asyncio.Event()
-
-    def fail(self, status: int, *, documents_only: bool = True) -> None:
-        self.status, self.documents_only = status, documents_only
-
-    def heal(self) -> None:
-        self.status, self.hang = None, False
-        self._release.set()
-        self._release = asyncio.Event()
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.endpoint = f"http://127.0.0.1:{port}/"
-        self._session = aiohttp.ClientSession()
-
-    async def stop(self) -> None:
-        self.heal()
-        if self._session:
-            await self._session.close()
-        if self._runner:
-            await self._runner.cleanup()
-
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        affected = not self.documents_only or "/docs" in request.path
-        if affected and self.hang:
-            await self._release.wait()
-        if affected and self.status is not None:
-            self.faulted += 1
-            return self._fault(self.status)
-        assert self._session is not None
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in self.HOP_BY_HOP}
-        async with self._session.request(
-            request.method,
-            URL(self.target + request.raw_path, encoded=True),
-            headers=headers,
-            data=await request.read(),
-            ssl=False,
-        ) as upstream:
-            body = await upstream.read()
-            out = {k: v for k, v in upstream.headers.items() if k.lower() not in self.HOP_BY_HOP}
-            out.pop("Content-Encoding", None)
-            return web.Response(status=upstream.status, body=body, headers=out)
-
-    @staticmethod
-    def _fault(status: int) -> web.Response:
-        code, message, headers = {
-            401: ("Unauthorized", "The input authorization token can't serve the request.", {}),
-            429: ("TooManyRequests", "Request rate is large.", {"x-ms-retry-after-ms": "5"}),
-            503: ("ServiceUnavailable", "Service is currently unavailable.", {}),
-        }.get(status, ("Error", "Injected failure.", {}))
-        return web.json_response(
-            {"code": code, "message": f"{message}\r\nActivityId: {uuid.uuid4()}"},
-            status=status,
-            headers={"x-ms-activity-id": str(uuid.uuid4()), **headers},
-        )
 
 
 @pytest.fixture
@@ -190,7 +91,7 @@ async def proxied_store(
 async def test_open_on_a_closed_port_fails_fast_with_one_line(
     cosmos_store_factory: CosmosStoreFactory,
 ) -> None:
-    endpoint = f"https://127.0.0.1:{closed_port()}/"
+    endpoint = f"https://127.0.0.1:{free_port()}/"  # nobody listens there
     store = await cosmos_store_factory(open=False, endpoint=endpoint)
     started = time.monotonic()
     with pytest.raises(StoreUnavailable) as info:
@@ -330,8 +231,8 @@ def engagement() -> Engagement:
 async def test_a_card_action_is_one_conditional_write_plus_a_read_when_the_copy_is_unknown(
     cosmos_store_factory: CosmosStoreFactory,
 ) -> None:
-    counter = RequestCounter()
-    store = await cosmos_store_factory(raw_request_hook=counter)
+    counter = WireCounter(record=True)
+    store = await cosmos_store_factory(**counter.options())
     created, _ = await EngagementRepository(store).create_if_missing(engagement())
     actor = Actor("29:user", "User")
     doc_path = f"/dbs/{store.database_name}/colls/{CONTAINER}/docs/{ENGAGEMENT_DOC}"
@@ -350,12 +251,12 @@ async def test_a_card_action_is_one_conditional_write_plus_a_read_when_the_copy_
                 op_id=f"activity-{task}",
             ),
         )
-        return [(method, path.rstrip("/")) for method, path, _ in counter.requests]
+        return [(method, path.rstrip("/")) for method, path, _ in counter.recorded]
 
     # A process that has not seen the engagement reads it, then writes on the etag it read.
     this, other = EngagementRepository(store), EngagementRepository(store)
     assert await mark_done(this, 0) == [("GET", doc_path), ("PUT", doc_path)]
-    (_, _, read), (_, _, write) = counter.requests
+    (_, _, read), (_, _, write) = counter.recorded
     assert read["x-ms-documentdb-partitionkey"] == json.dumps([created.id])
     assert write["x-ms-documentdb-partitionkey"] == json.dumps([created.id])
     assert write["if-match"], "the write is conditional on the etag that was read"
@@ -373,14 +274,14 @@ async def test_a_card_action_is_one_conditional_write_plus_a_read_when_the_copy_
 async def test_list_partition_is_one_single_partition_query(
     cosmos_store_factory: CosmosStoreFactory,
 ) -> None:
-    counter = RequestCounter()
-    store = await cosmos_store_factory(raw_request_hook=counter)
+    counter = WireCounter(record=True)
+    store = await cosmos_store_factory(**counter.options())
     p = pk()
     await store.create(p, "audit-0000000001", {"entries": []})
     counter.reset()
     assert [d.id for d in await store.list_partition(p, "audit-")] == ["audit-0000000001"]
-    assert len(counter.requests) == 1
-    method, path, headers = counter.requests[0]
+    assert len(counter.recorded) == 1
+    method, path, headers = counter.recorded[0]
     assert method == "POST" and path.rstrip("/").endswith(f"/colls/{CONTAINER}/docs")
     assert headers.get("x-ms-documentdb-isquery") == "true"
     assert headers["x-ms-documentdb-partitionkey"] == json.dumps([p])

@@ -21,10 +21,10 @@ from domain.profile import Person
 from storage.base import Document, StoreUnavailable
 from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository
-from tests import activities as a
+from testkit import FakeConnector
+from testkit import activities as a
 from tests.harness import BotHarness
-from tests.plugins.connector import FakeConnector
-from tests.test_walkthrough import VALID_FORM, click, installed, set_up
+from tests.steps import VALID_FORM, click, installed, set_up
 
 CATALOG = default_catalog()
 TEAM = EngagementKey(a.TENANT, f"team:{a.TEAM}")

@@ -47,11 +47,10 @@ from domain.catalog import default_catalog
 from domain.engagement import EngagementKey
 from storage.base import Document
 from storage.embedded import EmbeddedStore
-from tests import activities as a
+from testkit import FakeConnector
+from testkit import activities as a
 from tests.harness import BotHarness
-from tests.plugins.connector import FakeConnector
 
-pytest_plugins = ["tests.plugins.openid"]  # for its loopback_only network guard
 pytestmark = pytest.mark.usefixtures("loopback_only")
 
 TOTAL_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 1500)

@@ -11,16 +11,15 @@ import importlib.util
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
 import zipfile
-import zlib
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from dialogs.commands import COMMANDS, parse_command
 
@@ -315,72 +314,23 @@ def test_ko_command_titles_are_commands_the_bot_understands(
 # --- icons ------------------------------------------------------------------------------
 
 
-def _paeth(left: int, up: int, up_left: int) -> int:
-    p = left + up - up_left
-    pa, pb, pc = abs(p - left), abs(p - up), abs(p - up_left)
-    if pa <= pb and pa <= pc:
-        return left
-    return up if pb <= pc else up_left
-
-
-def decode_png(data: bytes) -> tuple[int, int, list[list[tuple[int, int, int, int]]]]:
-    """Width, height and RGBA rows of an 8-bit RGB or RGBA, non-interlaced PNG."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    pos, idat, header = 8, b"", b""
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
-        assert zlib.crc32(kind + body) == crc, f"bad CRC in {kind!r}"
-        if kind == b"IHDR":
-            header = body
-        elif kind == b"IDAT":
-            idat += body
-        elif kind == b"IEND":
-            break
-        pos += 12 + length
-    width, height, depth, color_type, _, _, interlace = struct.unpack(">IIBBBBB", header)
-    assert depth == 8 and color_type in (2, 6) and interlace == 0, header
-    bpp = 4 if color_type == 6 else 3
-    raw = zlib.decompress(idat)
-    stride = width * bpp
-    rows: list[list[tuple[int, int, int, int]]] = []
-    prev = bytearray(stride)
-    for y in range(height):
-        start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
-        for i in range(stride):
-            left = line[i - bpp] if i >= bpp else 0
-            up = prev[i]
-            up_left = prev[i - bpp] if i >= bpp else 0
-            if kind == 0:
-                predictor = 0
-            elif kind == 1:
-                predictor = left
-            elif kind == 2:
-                predictor = up
-            elif kind == 3:
-                predictor = (left + up) // 2
-            elif kind == 4:
-                predictor = _paeth(left, up, up_left)
-            else:
-                raise AssertionError(f"unknown PNG filter {kind} in row {y}")
-            line[i] = (line[i] + predictor) & 0xFF
-        pixels = [tuple(line[x * bpp : x * bpp + bpp]) for x in range(width)]
-        rows.append([(p[0], p[1], p[2], p[3] if bpp == 4 else 255) for p in pixels])
-        prev = line
-    return width, height, rows
+def decode_png(path: Path) -> tuple[int, int, list[list[tuple[int, int, int, int]]]]:
+    """Width, height and RGBA rows of a PNG file, read by Pillow."""
+    with Image.open(path) as image:
+        assert image.format == "PNG", f"{path.name} is not a PNG"
+        width, height = image.size
+        pixels = list(image.convert("RGBA").get_flattened_data())
+    return width, height, [pixels[y * width : (y + 1) * width] for y in range(height)]
 
 
 @pytest.mark.parametrize(("file", "size"), [("color.png", 192), ("outline.png", 32)])
 def test_icon_size(file: str, size: int) -> None:
-    data = (MANIFEST_DIR / file).read_bytes()
-    assert data[12:16] == b"IHDR"
-    assert struct.unpack(">II", data[16:24]) == (size, size)
+    with Image.open(MANIFEST_DIR / file) as image:
+        assert (image.format, image.mode, image.size) == ("PNG", "RGBA", (size, size))
 
 
 def test_outline_icon_is_white_on_transparent() -> None:
-    width, height, rows = decode_png((MANIFEST_DIR / "outline.png").read_bytes())
+    width, height, rows = decode_png(MANIFEST_DIR / "outline.png")
     corners = [rows[0][0], rows[0][width - 1], rows[height - 1][0], rows[height - 1][width - 1]]
     assert all(alpha == 0 for *_, alpha in corners)
     pixels = [p for row in rows for p in row]
@@ -390,7 +340,7 @@ def test_outline_icon_is_white_on_transparent() -> None:
 
 
 def test_color_icon_is_the_accent_tile_with_a_white_motif() -> None:
-    width, height, rows = decode_png((MANIFEST_DIR / "color.png").read_bytes())
+    width, height, rows = decode_png(MANIFEST_DIR / "color.png")
     assert rows[0][0][3] == 0, "rounded corners are transparent"
     assert rows[height // 2][4][3] == 255, "the tile is opaque"
     pixels = [p for row in rows for p in row if p[3] == 255]
@@ -405,18 +355,15 @@ def test_color_icon_is_the_accent_tile_with_a_white_motif() -> None:
 def test_icons_are_up_to_date() -> None:
     hint = "run: python scripts/make_icons.py"
     for file, draw in (("color.png", icons.draw_color), ("outline.png", icons.draw_outline)):
-        _, _, rows = decode_png((MANIFEST_DIR / file).read_bytes())
+        _, _, rows = decode_png(MANIFEST_DIR / file)
         assert rows == [list(row) for row in draw()], f"{file} is stale; {hint}"
 
 
-def test_png_writer_round_trips() -> None:
-    pixels = [
-        [(x * 40 % 256, y * 60 % 256, (x * y * 37) % 256, 255 - x * 10) for x in range(7)]
-        for y in range(5)
-    ]
-    width, height, rows = decode_png(icons.encode_png(pixels))
-    assert (width, height) == (7, 5)
-    assert rows == pixels
+def test_the_script_writes_what_it_draws(tmp_path: Path) -> None:
+    color, outline = icons.write_icons(tmp_path)
+    for path, draw in ((color, icons.draw_color), (outline, icons.draw_outline)):
+        _, _, rows = decode_png(path)
+        assert rows == [list(row) for row in draw()]
 
 
 # --- the package ------------------------------------------------------------------------

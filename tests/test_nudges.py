@@ -25,12 +25,9 @@ from domain.catalog import default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey
 from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository
-from tests import activities as a
-from tests.conftest import store_factory
+from testkit import PROJECT_ROOT, FakeConnector, card_actions, free_port, wait_healthy
+from testkit import activities as a
 from tests.harness import BotHarness
-from tests.plugins.connector import FakeConnector
-from tests.test_operations import ROOT, _free_port, _wait_healthy
-from tests.test_walkthrough import _actions
 
 CATALOG = default_catalog()
 SECRET = "s3cret-for-tests"
@@ -40,10 +37,10 @@ TEAM = EngagementKey(a.TENANT, f"team:{a.TEAM}")
 
 
 @pytest.fixture
-async def nudge_bot(document_store_backend, tmp_path: Path, connector: FakeConnector):
+async def nudge_bot(store_factory, connector: FakeConnector):
     clock = {"now": datetime(2026, 11, 29, 12, 0, tzinfo=UTC)}  # installed on Sunday
     harness = BotHarness(
-        store_factory(document_store_backend, tmp_path),
+        store_factory,
         connector.url,
         clock=lambda: clock["now"],
         settings=Settings(nudges_enabled=False, nudge_run_secret=SECRET),
@@ -105,7 +102,7 @@ async def test_done_on_the_nudge_card_marks_the_task(nudge_bot, connector) -> No
     nudge_bot.clock_state["now"] = MONDAY
     await run(nudge_bot)
     [card] = nudges(connector)
-    done = next(x for x in _actions(card) if x.get("verb") == "task.done")
+    done = next(x for x in card_actions(card) if x.get("verb") == "task.done")
     status, _ = await nudge_bot.send(a.click(nudge_bot.service_url, done["verb"], done["data"]))
     assert status == 200
     engagement = await EngagementRepository(nudge_bot.store).get(TEAM.id)
@@ -217,7 +214,9 @@ async def _many_engagements(tmp_path: Path, connector: FakeConnector, n: int):
     for i in range(n):
         key = EngagementKey(f"tenant-{i}", f"conv-{i}")
         e = Engagement(key, "channel", created, installed_by=Actor("29:pm", "PM"))
-        e.conversation_reference = a.channel_reference(connector.url, f"conv-{i}", f"tenant-{i}")
+        e.conversation_reference = a.conversation_reference(
+            connector.url, f"conv-{i}", f"tenant-{i}"
+        )
         await repo.create_if_missing(e)
     return store
 
@@ -277,13 +276,13 @@ async def test_two_bot_processes_on_one_store_post_each_nudge_once(
             long_ago,
             installed_by=Actor("29:pm", "PM"),
         )
-        e.conversation_reference = a.channel_reference(connector.url, f"conv-{i}")
+        e.conversation_reference = a.conversation_reference(connector.url, f"conv-{i}")
         await repo.create_if_missing(e)
     await store.close()
 
     processes = []
     for _ in range(2):
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "PORT": str(port),
@@ -293,13 +292,13 @@ async def test_two_bot_processes_on_one_store_post_each_nudge_once(
         }
         process = subprocess.Popen(  # noqa: ASYNC220 - each bot is a process of its own
             [sys.executable, "app.py"],
-            cwd=ROOT,
+            cwd=PROJECT_ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         processes.append(process)
-        await _wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
+        await wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
     try:
         for _ in range(300):
             if len({c.conversation_id for c in connector.sent("POST")}) == 20:

@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,13 +17,18 @@ import pytest
 from domain.engagement import EngagementKey
 from storage.cosmos import CosmosStore
 from storage.repository import EngagementRepository
-from tests import activities as a
+from testkit import (
+    PROJECT_ROOT,
+    CosmosServer,
+    CosmosStoreFactory,
+    FakeConnector,
+    FaultProxy,
+    free_port,
+    wait_healthy,
+)
+from testkit import activities as a
 from tests.harness import BotHarness
-from tests.plugins.connector import FakeConnector
-from tests.plugins.cosmos import CosmosServer, CosmosStoreFactory
-from tests.test_cosmos_backend import FaultProxy
 
-ROOT = Path(__file__).resolve().parent.parent
 TEAM = EngagementKey(a.TENANT, f"team:{a.TEAM}")
 TASK = {"task": "initiate.start-onboarding"}
 
@@ -99,30 +103,10 @@ async def test_one_structured_log_line_per_turn_without_message_text(
     assert "my-secret-words" not in everything
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(200):
-            assert process.poll() is None, "the bot exited during start-up"
-            try:
-                async with session.get(url) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError("the bot did not become healthy")
-
-
 async def test_sigterm_shuts_down_cleanly_and_a_restart_keeps_everything(
     tmp_path: Path, connector: FakeConnector
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PORT": str(port),
@@ -137,7 +121,7 @@ async def test_sigterm_shuts_down_cleanly_and_a_restart_keeps_everything(
     def launch() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [sys.executable, "app.py"],
-            cwd=ROOT,
+            cwd=PROJECT_ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -145,7 +129,7 @@ async def test_sigterm_shuts_down_cleanly_and_a_restart_keeps_everything(
 
     process = launch()
     try:
-        await _wait_healthy(f"{url}/healthz", process)
+        await wait_healthy(f"{url}/healthz", process)
         async with aiohttp.ClientSession() as session:
             for activity in [*a.install(connector.url), a.click(connector.url, "task.done", TASK)]:
                 async with session.post(f"{url}/api/messages", json=activity) as answer:
@@ -169,7 +153,7 @@ async def test_sigterm_shuts_down_cleanly_and_a_restart_keeps_everything(
             process.kill()
     restarted = launch()
     try:
-        await _wait_healthy(f"{url}/healthz", restarted)
+        await wait_healthy(f"{url}/healthz", restarted)
         async with (
             aiohttp.ClientSession() as session,
             session.post(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -41,8 +40,8 @@ from bot.ratelimit import (
     Window,
 )
 from bot.scope import scope_of
-from tests import activities as a
-from tests.plugins.connector import FakeConnector
+from testkit import FakeConnector, free_port
+from testkit import activities as a
 
 SECRET_TEXT = "confidential announcement text"
 
@@ -303,9 +302,7 @@ async def test_an_error_page_that_is_not_json_is_retried(
 
 
 async def test_no_answer_at_all_is_retried_then_given_up(fake_time: FakeTime) -> None:
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a loopback port nobody listens on
     outbound = Outbound(
         make_adapter(),
         "",

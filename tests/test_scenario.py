@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests import activities as a
+from testkit import FakeConnector
+from testkit import activities as a
 from tests.harness import BotHarness
-from tests.plugins.connector import FakeConnector
 
 
 def card_text(card: dict) -> str:

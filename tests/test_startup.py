@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-EMULATOR_KEY = (
-    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XyWoRg=="
-)
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from testkit import EMULATOR_KEY, PROJECT_ROOT, free_port
 
 
 @pytest.mark.parametrize(
@@ -33,14 +23,19 @@ def _closed_port() -> int:
 def test_start_up_fails_with_one_line(tmp_path: Path, key: str, expected: str) -> None:
     env = {
         **os.environ,
-        "COSMOS_ENDPOINT": f"https://127.0.0.1:{_closed_port()}/",
+        "COSMOS_ENDPOINT": f"https://127.0.0.1:{free_port()}/",  # nobody listens there
         "COSMOS_KEY": key,
-        "PORT": str(_closed_port()),
+        "PORT": str(free_port()),
         "BOT_DATA_DIR": str(tmp_path),
         "NUDGES_ENABLED": "false",
     }
     result = subprocess.run(
-        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "app.py"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
@@ -60,7 +55,7 @@ def test_logging_keeps_turn_lines_and_drops_the_sdks_per_request_lines() -> None
         "logging.getLogger('azure.cosmos').warning('sdk warning')\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
     )
     assert "turn line" in result.stderr
     assert "sdk warning" in result.stderr

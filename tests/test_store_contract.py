@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from storage.repository import (
     EngagementRepository,
     KeyedLocks,
 )
+from testkit import CountingStore, InterleavingStore
 
 CATALOG = default_catalog()
 # Phase tasks: they get done (standing duties are acknowledged, with an owner).
@@ -365,48 +366,6 @@ async def test_not_applicable_without_a_reason_raises_and_writes_nothing(
     assert await repo.audit_trail(engagement.id) == []
 
 
-class CountingStore:
-    """Delegates to a store and counts reads, replaces and lost etag races."""
-
-    def __init__(self, inner: DocumentStore) -> None:
-        self.inner = inner
-        self.reads = self.replaces = self.mismatches = 0
-
-    async def read(self, pk: str, doc_id: str) -> Document | None:
-        self.reads += 1
-        return await self.inner.read(pk, doc_id)
-
-    async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
-        self.replaces += 1
-        try:
-            return await self.inner.replace(pk, doc_id, body, etag=etag)
-        except EtagMismatch:
-            self.mismatches += 1
-            raise
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
-class InterleavingStore(CountingStore):
-    """A counting store that, right after the first read of `doc_id`, runs `meanwhile` (a
-    competing writer) before handing the now stale document to the caller."""
-
-    def __init__(
-        self, inner: DocumentStore, doc_id: str, meanwhile: Callable[[], Awaitable[None]]
-    ) -> None:
-        super().__init__(inner)
-        self.doc_id = doc_id
-        self.meanwhile: Callable[[], Awaitable[None]] | None = meanwhile
-
-    async def read(self, pk: str, doc_id: str) -> Document | None:
-        doc = await super().read(pk, doc_id)
-        if doc_id == self.doc_id and self.meanwhile is not None:
-            meanwhile, self.meanwhile = self.meanwhile, None
-            await meanwhile()
-        return doc
-
-
 async def test_a_stale_write_is_retried_on_fresh_state_and_both_changes_stay(
     repo: EngagementRepository, document_store: DocumentStore
 ) -> None:
@@ -428,7 +387,7 @@ async def test_a_stale_write_is_retried_on_fresh_state_and_both_changes_stay(
 
     stored, entry = await repo_a.update(engagement.id, counting_change)
     assert calls == 2, "A's change ran on the stale state, lost, and ran again on fresh state"
-    assert interleaved.replaces == 2
+    assert interleaved.calls["replace"] == 2
     assert entry is not None and entry.seq == 2
 
     after = await repo.get(engagement.id)
@@ -455,9 +414,11 @@ async def test_the_next_change_from_the_same_process_writes_without_reading(
 ) -> None:
     engagement, counting, this = await counted(repo, document_store)
     await this.update(engagement.id, set_status(STEPS[0].id, TaskStatus.DONE, "op-1"))
-    assert (counting.reads, counting.replaces) == (1, 1)
+    assert (counting.calls["read"], counting.calls["replace"]) == (1, 1)
     await this.update(engagement.id, set_status(STEPS[1].id, TaskStatus.DONE, "op-2"))
-    assert (counting.reads, counting.replaces) == (1, 2), "started from what it wrote"
+    assert (counting.calls["read"], counting.calls["replace"]) == (1, 2), (
+        "started from what it wrote"
+    )
     after = await repo.get(engagement.id)
     assert after is not None and after.audit_seq == 2
 
@@ -510,13 +471,13 @@ async def test_a_refusal_on_a_remembered_copy_is_confirmed_by_one_read_then_rais
     engagement, counting, this = await counted(repo, document_store)
     task = STEPS[7].id
     await this.update(engagement.id, set_status(task, TaskStatus.DONE, "op-1"))
-    reads = counting.reads
+    reads = counting.calls["read"]
     with pytest.raises(ReasonRequired):
         await this.update(engagement.id, set_status(task, TaskStatus.NOT_APPLICABLE, "op-2"))
-    assert counting.reads == reads + 1
+    assert counting.calls["read"] == reads + 1
     _, entry = await this.update(engagement.id, set_status(task, TaskStatus.DONE, "op-3"))
     assert entry is None, "already done: confirmed on a fresh read, nothing written"
-    assert counting.replaces == 1
+    assert counting.calls["replace"] == 1
 
 
 async def test_changes_from_one_process_to_one_engagement_never_race_on_its_etag(
@@ -527,8 +488,8 @@ async def test_changes_from_one_process_to_one_engagement_never_race_on_its_etag
     await asyncio.gather(
         *(this.update(engagement.id, set_status(t, TaskStatus.DONE, f"op-{t}")) for t in tasks)
     )
-    assert counting.mismatches == 0
-    assert (counting.reads, counting.replaces) == (1, len(tasks))
+    assert counting.conflicts == 0
+    assert (counting.calls["read"], counting.calls["replace"]) == (1, len(tasks))
     after = await repo.get(engagement.id)
     assert after is not None and all(after.status_of(t) is TaskStatus.DONE for t in tasks)
 
@@ -541,11 +502,11 @@ async def test_the_remembered_copies_are_bounded(document_store: DocumentStore) 
     for n in range(3):
         engagements.append(await created(this))
         await this.update(engagements[-1].id, set_status(task, TaskStatus.DONE, f"op-{n}"))
-    assert counting.reads == 0, "each was remembered from its creation"
+    assert counting.calls["read"] == 0, "each was remembered from its creation"
     await this.update(engagements[2].id, set_status(task, TaskStatus.OPEN, "op-x"))
-    assert counting.reads == 0
+    assert counting.calls["read"] == 0
     await this.update(engagements[0].id, set_status(task, TaskStatus.OPEN, "op-y"))
-    assert counting.reads == 1, "the oldest was forgotten when the third came"
+    assert counting.calls["read"] == 1, "the oldest was forgotten when the third came"
 
 
 async def test_keyed_locks_serialise_per_key_and_leave_nothing_behind() -> None:

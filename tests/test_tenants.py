@@ -10,9 +10,9 @@ import pytest
 from bot.config import Settings
 from domain.engagement import EngagementKey
 from storage.embedded import EmbeddedStore
-from tests import activities as a
+from testkit import FakeConnector
+from testkit import activities as a
 from tests.harness import BotHarness
-from tests.plugins.connector import FakeConnector
 
 
 @pytest.fixture

@@ -11,52 +11,23 @@ import pytest
 from domain.catalog import default_catalog
 from domain.engagement import EngagementKey
 from storage.repository import EngagementRepository
-from tests import activities as a
+from testkit import activities as a
+from testkit import card_actions
 from tests.harness import BotHarness
-from tests.plugins.connector import FakeConnector
+from tests.steps import VALID_FORM, click, installed, set_up
 
 CATALOG = default_catalog()
 TEAM = EngagementKey(a.TENANT, f"team:{a.TEAM}")
 COLLEAGUE = {"id": "29:user2", "name": "Kim Minji", "aadObjectId": "aad-user2"}
-VALID_FORM = {
-    "name": "Contoso EMS rollout",
-    "services": "aad_premium,intune",
-    "kickoff": "2026-12-01",
-    "target.initiate": "2026-12-15",
-    "target.assess": "2027-01-15",
-    "target.remediate": "2027-02-15",
-    "target.enable": "2027-03-31",
-    "projectManager": "aad-user1",
-    "timeZone": "Asia/Seoul",
-    "language": "ko",
-    "nudgeDays": "0,2,4",
-    "nudgeHour": "10",
-}
 
 
 def dump(card: Any) -> str:
     return json.dumps(card, ensure_ascii=False)
 
 
-async def installed(bot: BotHarness, connector: FakeConnector) -> None:
-    for activity in a.install(bot.service_url):
-        await bot.send(activity)
-    connector.calls.clear()
-
-
-async def click(bot: BotHarness, verb: str, data: dict[str, Any], **kw: Any) -> dict[str, Any]:
-    status, body = await bot.send(a.click(bot.service_url, verb, data, **kw))
-    assert status == 200, body
-    return body
-
-
 async def engagement(bot: BotHarness):
     assert bot.store is not None
     return await EngagementRepository(bot.store).get(TEAM.id)
-
-
-async def set_up(bot: BotHarness, **overrides: str) -> dict[str, Any]:
-    return await click(bot, "setup.save", {**VALID_FORM, **overrides})
 
 
 async def test_setup_is_offered_on_every_command_until_done(bot, connector) -> None:
@@ -205,7 +176,7 @@ async def test_my_tasks_lists_owned_tasks_overdue_first_and_acts_on_them(bot, co
     titles = [c["items"][0]["text"] for c in card["body"] if c.get("type") == "Container"]
     assert len(titles) == 2 and CATALOG.task("initiate.readiness-meeting").title.ko in titles[0]
     assert "기한 지남" in dump(card)
-    done = next(x for x in _actions(card) if x.get("verb") == "task.done")
+    done = next(x for x in card_actions(card) if x.get("verb") == "task.done")
     body = await click(bot, "task.done", done["data"], **personal, locale="ko-KR")
     assert body["type"].endswith("card.adaptive")
     assert (await engagement(bot)).status_of("initiate.readiness-meeting").value == "done"
@@ -260,22 +231,11 @@ async def test_only_the_manager_skips_a_phase_with_a_reason(bot, connector) -> N
 async def test_general_track_pages(bot, connector) -> None:
     await installed(bot, connector)
     first = await click(bot, "phase.show", {"phase": "general"})
-    more = next(x for x in _actions(first["value"]) if x.get("data", {}).get("page") == "1")
+    more = next(x for x in card_actions(first["value"]) if x.get("data", {}).get("page") == "1")
     second = await click(bot, "phase.show", more["data"])
     assert "Page 2 of 3" in dump(second["value"])
     body = await click(bot, "phase.show", {"phase": "general", "page": "99"})
     assert "Page 3 of 3" in dump(body["value"])
-
-
-def _actions(node: Any):
-    if isinstance(node, dict):
-        if node.get("type", "").startswith("Action."):
-            yield node
-        for value in node.values():
-            yield from _actions(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _actions(item)
 
 
 async def test_a_form_sent_back_with_errors_is_kept_as_a_draft(bot, connector) -> None:

@@ -16,7 +16,6 @@ import queue
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,9 +28,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "e2e"
-PLAYGROUND_BIN = ROOT / "node_modules" / ".bin" / "agentsplayground"
+from testkit import PROJECT_ROOT, free_port
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
+PLAYGROUND_BIN = PROJECT_ROOT / "node_modules" / ".bin" / "agentsplayground"
 DRIVER = Path(__file__).with_name("driver.js")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 START_TIMEOUT = 60.0
@@ -43,17 +43,11 @@ def missing_prerequisites() -> list[str]:
         missing.append("node")
     if not PLAYGROUND_BIN.exists():
         missing.append("node_modules/.bin/agentsplayground (npm ci)")
-    if not (ROOT / "node_modules" / "playwright-core").is_dir():
+    if not (PROJECT_ROOT / "node_modules" / "playwright-core").is_dir():
         missing.append("node_modules/playwright-core (npm ci)")
     if not os.access(CHROMIUM, os.X_OK):
         missing.append(f"{CHROMIUM} (scripts/ensure-chromium.sh)")
     return missing
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def http_status(
@@ -193,7 +187,7 @@ class Bot:
                 "bot",
                 [sys.executable, "app.py"],
                 env=env,
-                cwd=ROOT,
+                cwd=PROJECT_ROOT,
                 log=self.logs / f"bot-{self.starts}.log",
             )
             self.child.start()
@@ -313,7 +307,7 @@ class Page:
         stderr = (self.logs / "driver.log").open("a")
         self.proc = subprocess.Popen(
             ["node", str(DRIVER)],
-            cwd=ROOT,
+            cwd=PROJECT_ROOT,
             env={**os.environ, "CHROMIUM": CHROMIUM},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -13,7 +13,7 @@ from domain.engagement import Engagement, EngagementKey
 from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository
 from tests.e2e import expect as x
-from tests.e2e.stack import Stack, http_post, http_status
+from tests.e2e.stack import Stack, http_post
 
 pytestmark = pytest.mark.e2e
 
@@ -82,8 +82,6 @@ def test_channel_done_updates_the_shared_card(stack: Stack, people: dict[str, st
 
 def test_nudge_appears_in_the_channel(stack: Stack, people: dict[str, str]) -> None:
     run = f"{stack.bot.url}/api/nudges/run"
-    if http_status(run, method="POST", body=b"{}") in (404, 405):
-        pytest.skip("nudges (issue 5) not landed")
     # A nudge is due at the first scheduled slot after the engagement was created (or last
     # nudged), by the real clock. To have one due now, the channel's engagement is moved a
     # week back in the bot's own store while the bot is stopped; then it starts again.

@@ -1,19 +1,49 @@
-"""What the store is asked to do: a counting `DocumentStore` proxy (which also times its
-calls for `benchmarks.timing`), and wire counters for the Cosmos DB SDK (azure-core's
-`raw_request_hook` / `raw_response_hook`)."""
+"""What the store is asked to do: a counting `DocumentStore` proxy (which also times the calls a
+turn awaits), an interleaving one that lets a competing writer in after a read, and a wire
+counter for the Cosmos DB SDK (azure-core's `raw_request_hook` / `raw_response_hook`)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
 from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import urlsplit
 
-from benchmarks.timing import store_call
 from storage.base import Document, DocumentStore, EtagMismatch
 
 if TYPE_CHECKING:
     from azure.core.pipeline import PipelineRequest, PipelineResponse
+
+# Seconds the turn being timed has spent awaiting store calls (None outside `store_time`).
+_store_seconds: ContextVar[list[float] | None] = ContextVar("store_seconds", default=None)
+
+
+@contextlib.contextmanager
+def store_time() -> Iterator[list[float]]:
+    """Within this block, `[0]` of the yielded list adds up the seconds this task (and tasks
+    it starts) spends awaiting a `CountingStore`'s calls; other tasks' calls do not count."""
+    spent = [0.0]
+    token = _store_seconds.set(spent)
+    try:
+        yield spent
+    finally:
+        _store_seconds.reset(token)
+
+
+@contextlib.contextmanager
+def _timed() -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        spent = _store_seconds.get()
+        if spent is not None:
+            spent[0] += time.perf_counter() - started
 
 
 def json_size(body: dict[str, Any]) -> int:
@@ -22,9 +52,9 @@ def json_size(body: dict[str, Any]) -> int:
 
 
 class CountingStore:
-    """Counts calls, documents read, etag conflicts, and (when `measure_bytes`) the JSON bytes
-    of bodies read and written. Byte counting serialises every body once more, so it is off
-    while latency and throughput are measured and on only for the per-click cost run."""
+    """Counts calls per operation, documents read, etag conflicts, and (when `measure_bytes`)
+    the JSON bytes of bodies read and written. Byte counting serialises every body once more,
+    so it is off unless asked for (the benchmark turns it on only for the per-click cost)."""
 
     def __init__(self, inner: DocumentStore) -> None:
         self.inner = inner
@@ -71,12 +101,12 @@ class CountingStore:
 
     async def ping(self) -> None:
         self.calls["ping"] += 1
-        with store_call():
+        with _timed():
             await self.inner.ping()
 
     async def read(self, pk: str, doc_id: str) -> Document | None:
         self.calls["read"] += 1
-        with store_call():
+        with _timed():
             doc = await self.inner.read(pk, doc_id)
         self._read([doc] if doc else [])
         return doc
@@ -84,14 +114,14 @@ class CountingStore:
     async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         self.calls["create"] += 1
         self._wrote(body)
-        with store_call():
+        with _timed():
             return await self.inner.create(pk, doc_id, body)
 
     async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
         self.calls["replace"] += 1
         self._wrote(body)
         try:
-            with store_call():
+            with _timed():
                 return await self.inner.replace(pk, doc_id, body, etag=etag)
         except EtagMismatch:
             self.conflicts += 1
@@ -100,36 +130,68 @@ class CountingStore:
     async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         self.calls["upsert"] += 1
         self._wrote(body)
-        with store_call():
+        with _timed():
             return await self.inner.upsert(pk, doc_id, body)
 
     async def delete(self, pk: str, doc_id: str) -> None:
         self.calls["delete"] += 1
-        with store_call():
+        with _timed():
             await self.inner.delete(pk, doc_id)
 
     async def list_partition(self, pk: str, id_prefix: str) -> list[Document]:
         self.calls["list_partition"] += 1
-        with store_call():
+        with _timed():
             docs = await self.inner.list_partition(pk, id_prefix)
         self._read(docs, query=True)
         return docs
 
     async def list_due(self, upper: str, limit: int) -> list[Document]:
         self.calls["list_due"] += 1
-        with store_call():
+        with _timed():
             docs = await self.inner.list_due(upper, limit)
         self._read(docs, query=True)
         return docs
 
 
+class InterleavingStore(CountingStore):
+    """A counting store that, right after the first read of `doc_id`, runs `meanwhile` (a
+    competing writer) before handing the now stale document to the caller."""
+
+    def __init__(
+        self, inner: DocumentStore, doc_id: str, meanwhile: Callable[[], Awaitable[None]]
+    ) -> None:
+        super().__init__(inner)
+        self.doc_id = doc_id
+        self.meanwhile: Callable[[], Awaitable[None]] | None = meanwhile
+
+    async def read(self, pk: str, doc_id: str) -> Document | None:
+        doc = await super().read(pk, doc_id)
+        if doc_id == self.doc_id and self.meanwhile is not None:
+            meanwhile, self.meanwhile = self.meanwhile, None
+            await meanwhile()
+        return doc
+
+
+class WireRequest(NamedTuple):
+    """One request as it went on the wire."""
+
+    method: str
+    path: str
+    # Lower-cased names.
+    headers: dict[str, str]
+
+
 @dataclass
 class WireCounter:
-    """HTTP requests the Cosmos DB SDK puts on the wire (retries included) and their body
-    bytes each way. Pass `raw_request_hook=c.on_request, raw_response_hook=c.on_response` in
-    the client options (`CosmosStore(..., **options)` hands them to the SDK)."""
+    """The HTTP requests the Cosmos DB SDK puts on the wire (retries included: azure-core
+    calls the hooks after its retry policy), and their body bytes each way; with `record`,
+    also each request's method, path and headers in `recorded` (off under load: it keeps
+    every request). Pass `**counter.options()` in the client options (`CosmosStore(...,
+    **options)` hands them to the SDK)."""
 
+    record: bool = False
     requests: int = 0
+    recorded: list[WireRequest] = field(default_factory=list)
     bytes_sent: int = 0
     bytes_received: int = 0
     by_method: Counter[str] = field(default_factory=Counter)
@@ -138,6 +200,9 @@ class WireCounter:
         http = request.http_request
         self.requests += 1
         self.by_method[http.method] += 1
+        if self.record:
+            headers = {k.lower(): str(v) for k, v in http.headers.items()}
+            self.recorded.append(WireRequest(http.method, urlsplit(http.url).path, headers))
         body = http.body
         if isinstance(body, bytes | bytearray):
             self.bytes_sent += len(body)
@@ -156,6 +221,7 @@ class WireCounter:
 
     def reset(self) -> None:
         self.requests = self.bytes_sent = self.bytes_received = 0
+        self.recorded.clear()
         self.by_method.clear()
 
     def snapshot(self) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Builders for the activities Teams sends, in the shapes Teams uses."""
+"""Builders for the activities Teams sends, in the shapes Teams uses, and for the proactive
+address the bot stores for a conversation."""
 
 from __future__ import annotations
 
@@ -13,15 +14,25 @@ _ids = itertools.count(1_700_000_000_000)
 
 
 def next_id() -> str:
+    """A new activity id, as Teams numbers them."""
     return str(next(_ids))
 
 
-def channel_reference(service_url: str, conversation: str, tenant: str = TENANT) -> dict[str, Any]:
-    """The proactive address the bot stores for a channel engagement."""
+def conversation_reference(
+    service_url: str,
+    conversation: str,
+    tenant: str = TENANT,
+    conversation_type: str = "channel",
+) -> dict[str, Any]:
+    """The proactive address the bot stores for an engagement (the shape bot/scope.py keeps)."""
     return {
         "serviceUrl": service_url,
         "channelId": "msteams",
-        "conversation": {"id": conversation, "conversationType": "channel", "tenantId": tenant},
+        "conversation": {
+            "id": conversation,
+            "conversationType": conversation_type,
+            "tenantId": tenant,
+        },
         "bot": {"id": BOT_ID, "name": "Onboarding"},
     }
 
@@ -93,6 +104,7 @@ def message(
     mention: bool = False,
     **kw: Any,
 ) -> dict[str, Any]:
+    """A message; in a channel it starts a new thread, as a post to the channel does."""
     activity = _base(
         service_url,
         conversation=f"{conversation};messageid={next_id()}"
@@ -125,6 +137,7 @@ def click(
     reply_to: str = "card-1",
     **kw: Any,
 ) -> dict[str, Any]:
+    """A card button press: an `adaptiveCard/action` invoke (Universal Actions)."""
     activity = _base(
         service_url,
         conversation=conversation,

@@ -1,0 +1,285 @@
+"""The sections of a run, in order: activity parsing; the bot on the embedded store (latency,
+cost per click, echo and click throughput, profile); the storage floor on both backends; the
+bot on the Cosmos DB server; memory; start-up; nudge fan-out (embedded, then Cosmos DB when
+the time budget allows)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from benchmarks.appprocess import measure_memory, measure_startup
+from benchmarks.client import BotServer, Http
+from benchmarks.common import progress
+from benchmarks.floor import PairSource, cosmos_pairs, embedded_pairs, measure_floor
+from benchmarks.load import click_load, echo_load, profile_clicks, verify
+from benchmarks.nudges import nudge_fanout
+from benchmarks.parsing import measure_parse
+from benchmarks.results import BACKENDS, BotRun, Results, section
+from benchmarks.turns import FloorInRounds, measure_click_cost, measure_latency
+from domain.engagement import EngagementKey
+from storage.base import DocumentStore
+from storage.cosmos import CosmosStore
+from storage.embedded import EmbeddedStore
+from testkit import CONTAINER, CosmosServer, FakeConnector, WireCounter
+from testkit import activities as a
+
+# The whole run should stay under 10 minutes; the optional Cosmos DB nudge run is skipped
+# when it would likely end past this.
+BUDGET_S = 540.0
+
+
+async def bot_run(
+    results: Results,
+    run: BotRun,
+    backend: str,
+    http: Http,
+    service_url: str,
+    tmp: Path,
+    server_options: dict[str, str],
+    store_factory: Callable[[], DocumentStore],
+    pairs: PairSource,
+) -> None:
+    """Latency (with the storage pair in its rounds), cost per click, throughput (and on the
+    embedded store: echo throughput and the profile) against one server process; fills `run`
+    as it goes."""
+    sizes = results.sizes
+    server = await BotServer.start(backend, tmp / f"server-{backend}.log", **server_options)
+    try:
+        run.latency = await section(
+            results,
+            f"latency ({backend})",
+            measure_latency(
+                server,
+                http,
+                service_url,
+                sizes.turns,
+                sizes.warmup,
+                backend,
+                floor=floor_in_rounds(store_factory, pairs),
+            ),
+        )
+        if run.latency is not None:
+            run.cost = await section(
+                results,
+                f"cost per click ({backend})",
+                measure_click_cost(
+                    server, http, service_url, run.latency.conversation, sizes.cost_clicks
+                ),
+            )
+        if backend == "embedded":
+            run.echo = await section(
+                results,
+                "echo throughput (embedded)",
+                echo_load(
+                    server, http, service_url, clients=sizes.clients, seconds=sizes.echo_seconds
+                ),
+            )
+        run.clicks = await section(
+            results,
+            f"click throughput ({backend})",
+            click_load(
+                server,
+                http,
+                service_url,
+                clients=sizes.clients,
+                engagements=sizes.click_engagements,
+                seconds=sizes.click_seconds,
+                prefix=f"a:bench-load-{backend}",
+            ),
+        )
+        run.solo = await section(
+            results,
+            f"click throughput, own engagements ({backend})",
+            click_load(
+                server,
+                http,
+                service_url,
+                clients=sizes.clients,
+                engagements=sizes.clients,
+                seconds=sizes.solo_seconds,
+                prefix=f"a:bench-solo-{backend}",
+            ),
+        )
+        store = store_factory()
+        await store.open()
+        try:
+            if run.clicks is not None:
+                await section(results, f"lost-update check ({backend})", verify(run.clicks, store))
+            if run.solo is not None:
+                await verify(run.solo, store)
+            if run.latency is not None:
+                engagement_id = EngagementKey(a.TENANT, run.latency.conversation).id
+                doc = await store.read(engagement_id, "engagement")
+                run.body = doc.body if doc else None
+        finally:
+            await store.close()
+        if backend == "embedded":
+            run.profile = await section(
+                results,
+                "profile (embedded)",
+                profile_clicks(
+                    server, http, service_url, clients=sizes.clients, seconds=sizes.profile_seconds
+                ),
+            )
+    finally:
+        server.stop()
+
+
+def floor_in_rounds(store_factory: Callable[[], DocumentStore], pairs: PairSource) -> FloorInRounds:
+    """The storage pair for the latency rounds, on a copy of the clicks' engagement document
+    as the warm-up left it (read through a store object of this process)."""
+
+    @asynccontextmanager
+    async def floor(conversation: str) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+        store = store_factory()
+        await store.open()
+        try:
+            doc = await store.read(EngagementKey(a.TENANT, conversation).id, "engagement")
+        finally:
+            await store.close()
+        if doc is None:
+            raise RuntimeError("the warm-up clicks left no engagement document")
+        async with pairs(doc.body, 1) as pair:
+            yield lambda: pair(0)
+
+    return floor
+
+
+async def measure_all(
+    results: Results,
+    cosmos: CosmosServer,
+    connector: FakeConnector,
+    http: Http,
+    service_url: str,
+    tmp: Path,
+) -> None:
+    """Every section in order, filling `results`; the optional Cosmos DB nudge run is left
+    out when it would likely end past the time budget."""
+    sizes = results.sizes
+    started = time.perf_counter()
+    # First, while nothing else of the benchmark runs: CPU-bound, in this process.
+    results.parse = await section(results, "activity parse", asyncio.to_thread(measure_parse))
+    pair_sources = {
+        "embedded": embedded_pairs(tmp / "floor"),
+        "cosmos": cosmos_pairs(cosmos.endpoint, cosmos.key),
+    }
+    data_dir = tmp / "bot-embedded"
+    results.bots["embedded"] = BotRun()
+    await section(
+        results,
+        "bot server (embedded), all sections",
+        bot_run(
+            results,
+            results.bots["embedded"],
+            "embedded",
+            http,
+            service_url,
+            tmp,
+            {"data_dir": str(data_dir)},
+            lambda: EmbeddedStore(data_dir),
+            pair_sources["embedded"],
+        ),
+    )
+    connector.calls.clear()
+
+    # The floor reads and writes the engagement document the Done clicks just worked on.
+    body = results.bots["embedded"].body
+    if body is not None:
+        for backend in BACKENDS:
+            floor = await section(
+                results,
+                f"storage floor ({backend})",
+                measure_floor(
+                    pair_sources[backend],
+                    body,
+                    turns=sizes.turns,
+                    warmup=sizes.warmup,
+                    clients=sizes.clients,
+                    seconds=sizes.floor_seconds,
+                ),
+            )
+            if floor is not None:
+                results.floors[backend] = floor
+
+    database = f"bench-bot-{uuid.uuid4().hex[:8]}"
+    results.bots["cosmos"] = BotRun()
+    await section(
+        results,
+        "bot server (cosmos), all sections",
+        bot_run(
+            results,
+            results.bots["cosmos"],
+            "cosmos",
+            http,
+            service_url,
+            tmp,
+            {"endpoint": cosmos.endpoint, "key": cosmos.key, "database": database},
+            lambda: CosmosStore(cosmos.endpoint, cosmos.key, database, CONTAINER),
+            pair_sources["cosmos"],
+        ),
+    )
+    connector.calls.clear()
+
+    results.memory = await section(
+        results,
+        "memory (embedded)",
+        measure_memory(
+            http,
+            tmp,
+            service_url,
+            engagements=sizes.memory_engagements,
+            touched=sizes.memory_touched,
+        ),
+    )
+    connector.calls.clear()
+    startup_embedded = await section(
+        results, "start-up (embedded)", measure_startup(http.session, tmp, sizes.startup_runs)
+    )
+    if startup_embedded is not None:
+        results.startup["embedded"] = startup_embedded
+    target = {"endpoint": cosmos.endpoint, "key": cosmos.key, "database": "bench-startup"}
+    startup_cosmos = await section(
+        results,
+        "start-up (cosmos)",
+        measure_startup(http.session, tmp, sizes.startup_runs, target),
+    )
+    if startup_cosmos is not None:
+        results.startup["cosmos"] = startup_cosmos
+
+    nudges = await section(
+        results,
+        "nudge fan-out (embedded)",
+        nudge_fanout(EmbeddedStore(tmp / "nudges"), engagements=sizes.nudge_engagements),
+    )
+    if nudges is not None:
+        results.nudges["embedded"] = nudges
+    # The Cosmos DB run costs about what the embedded one did, plus seeding over HTTP.
+    estimate = 1.5 * results.seconds.get("nudge fan-out (embedded)", 60.0)
+    spent = time.perf_counter() - started
+    if spent + estimate > BUDGET_S:
+        results.skipped["nudges cosmos"] = (
+            f"skipped: {spent:.0f} s spent, about {estimate:.0f} s more would pass the "
+            f"{BUDGET_S:.0f} s budget"
+        )
+        progress(f"nudge fan-out (cosmos) {results.skipped['nudges cosmos']}")
+        return
+    wire = WireCounter()
+    nudge_store = CosmosStore(
+        cosmos.endpoint,
+        cosmos.key,
+        f"bench-nudges-{uuid.uuid4().hex[:8]}",
+        CONTAINER,
+        **wire.options(),
+    )
+    nudges = await section(
+        results,
+        "nudge fan-out (cosmos)",
+        nudge_fanout(nudge_store, engagements=sizes.nudge_engagements, wire=wire),
+    )
+    if nudges is not None:
+        results.nudges["cosmos"] = nudges

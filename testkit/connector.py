@@ -1,0 +1,245 @@
+"""A fake Bot Connector: the one stand-in allowed, because Teams itself cannot run here.
+
+It records every call the bot makes under /v3/conversations, answers like the real service,
+serves member lookups, and can be told to fail the next calls with given statuses. With
+`limits=True` (or `enforce_limits()`) it also throttles like Teams: a message send or update
+beyond the documented bot limits (per conversation 7/1 s, 8/2 s, 60/30 s, 1,800/h; per tenant
+50/s) is answered 429 with a Retry-After, and counted in `throttled`.
+
+`await connector.start()` serves it on a loopback port (its `url` is then the service URL to
+put in activities); `await connector.stop()` ends that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class RecordedCall:
+    """One call the bot made to the connector, its JSON body parsed (None without one)."""
+
+    method: str
+    path: str
+    body: Any
+
+    @property
+    def conversation_id(self) -> str:
+        return self.path.split("/")[3]
+
+
+DEFAULT_MEMBERS = (
+    {"id": "29:user1", "name": "User One", "aadObjectId": "aad-user1"},
+    {"id": "29:user2", "name": "Kim Minji", "aadObjectId": "aad-user2"},
+)
+
+
+# Teams' side of the rate limits (msteams-docs bots/how-to/rate-limit.md), written out here
+# rather than imported from bot/ratelimit.py so the fake checks the bot independently.
+TEAMS_CONVERSATION_LIMITS = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
+TEAMS_TENANT_LIMITS = ((50, 1.0),)
+
+
+class Throttle:
+    """Sliding windows of accepted sends per key; `retry_after` says how long a refused one
+    must wait (whole seconds, at least 1, as Teams sends it)."""
+
+    def __init__(self, limits: tuple[tuple[int, float], ...]) -> None:
+        self.limits = limits
+        self.times: dict[str, deque[float]] = {}
+
+    def wait(self, key: str, now: float) -> float:
+        times = self.times.get(key)
+        if not times:
+            return 0.0
+        longest = max(seconds for _, seconds in self.limits)
+        while times and times[0] <= now - longest:
+            times.popleft()
+        wait = 0.0
+        for limit, seconds in self.limits:
+            inside = [t for t in times if t > now - seconds]
+            if len(inside) >= limit:
+                wait = max(wait, inside[-limit] + seconds - now)
+        return wait
+
+    def record(self, key: str, now: float) -> None:
+        self.times.setdefault(key, deque()).append(now)
+
+    def clear(self) -> None:
+        self.times.clear()
+
+
+@dataclass
+class FakeConnector:
+    """The Bot Connector's REST API under /v3/conversations, recording what the bot sends."""
+
+    calls: list[RecordedCall] = field(default_factory=list)
+    # Statuses to answer to the next calls, in order (e.g. [429, 500]); empty = succeed.
+    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    url: str = ""
+    members: list[dict[str, str]] = field(default_factory=lambda: list(DEFAULT_MEMBERS))
+    # Throttle message sends and updates like Teams (see the module doc).
+    limits: bool = False
+    clock: Callable[[], float] = time.monotonic
+    # 429s answered because of `limits` (not those queued with fail_next).
+    throttled: int = 0
+    # Seconds every answer waits, to keep a bot turn in flight (shutdown tests).
+    delay_s: float = 0.0
+    # How each queued failure answers, in the same order as `failures`: a JSON error with
+    # this code (None = "Simulated"), or, given `text`, that body as text/html.
+    failure_bodies: list[tuple[str | None, str | None]] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _conversation_throttle: Throttle = field(
+        default_factory=lambda: Throttle(TEAMS_CONVERSATION_LIMITS)
+    )
+    _tenant_throttle: Throttle = field(default_factory=lambda: Throttle(TEAMS_TENANT_LIMITS))
+    _server: TestServer | None = None
+
+    def __post_init__(self) -> None:
+        self._limits_at_start = self.limits
+        self._clock_at_start = self.clock
+
+    def fail_next(
+        self,
+        status: int,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        code: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        """The next `times` calls answer `status`: a JSON error body with `code`, or `text`
+        as an HTML page (what a gateway in between answers)."""
+        # Failures appended to `failures` directly get the default body: keep lists aligned.
+        missing = len(self.failures) - len(self.failure_bodies)
+        self.failure_bodies.extend([(None, None)] * missing)
+        self.failures.extend([(status, headers or {})] * times)
+        self.failure_bodies.extend([(code, text)] * times)
+
+    def enforce_limits(self, on: bool = True) -> None:
+        """Throttle like Teams from now on (windows start empty)."""
+        self.limits = on
+        self.throttled = 0
+        self._conversation_throttle.clear()
+        self._tenant_throttle.clear()
+
+    def sent(self, method: str | None = None) -> list[RecordedCall]:
+        """The recorded calls, of one HTTP method or all."""
+        return [c for c in self.calls if method is None or c.method == method]
+
+    def cards(self, method: str | None = None) -> list[dict[str, Any]]:
+        """Adaptive Card contents of what the bot sent, oldest first."""
+        return [
+            a["content"]
+            for c in self.sent(method)
+            if isinstance(c.body, dict)
+            for a in c.body.get("attachments") or []
+            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+
+    def reset(self) -> None:
+        """Forgets the calls and every setting a test changed."""
+        self.calls.clear()
+        self.failures.clear()
+        self.failure_bodies.clear()
+        self.members = list(DEFAULT_MEMBERS)
+        self.delay_s = 0.0
+        self.clock = self._clock_at_start
+        self.enforce_limits(self._limits_at_start)
+
+    def _throttle(self, request: web.Request, body: Any) -> web.Response | None:
+        """Teams' rate limits on message sends and updates; None = within them."""
+        if not self.limits or request.method not in ("POST", "PUT"):
+            return None
+        if "/activities" not in request.path:
+            return None
+        conversation = request.match_info.get("conversation_id") or request.path.split("/")[3]
+        # One app: its sends are one tenant's unless the activity names another.
+        tenant = "unknown"
+        if isinstance(body, dict) and isinstance(body.get("conversation"), dict):
+            account = body["conversation"]
+            tenant = account.get("tenantId") or account.get("tenantID") or tenant
+        now = self.clock()
+        wait = max(
+            self._conversation_throttle.wait(conversation, now),
+            self._tenant_throttle.wait(tenant, now),
+        )
+        if wait > 0:
+            self.throttled += 1
+            return web.json_response(
+                {"error": {"code": "Throttled", "message": "too many requests"}},
+                status=429,
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )
+        self._conversation_throttle.record(conversation, now)
+        self._tenant_throttle.record(tenant, now)
+        return None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.json() if request.can_read_body else None
+        self.calls.append(RecordedCall(request.method, request.path, body))
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        if self.failures:
+            status, headers = self.failures.pop(0)
+            code, text = self.failure_bodies.pop(0) if self.failure_bodies else (None, None)
+            if text is not None:
+                return web.Response(
+                    text=text, status=status, headers=headers, content_type="text/html"
+                )
+            code = code or "Simulated"
+            return web.json_response(
+                {"error": {"code": code, "message": f"simulated {status}"}},
+                status=status,
+                headers=headers,
+            )
+        throttled = self._throttle(request, body)
+        if throttled is not None:
+            return throttled
+        if request.method == "DELETE":
+            return web.Response(status=200)
+        if "members" in request.path:
+            if request.path.endswith("pagedmembers"):
+                return web.json_response({"members": self.members})
+            if request.path.endswith("/members"):
+                return web.json_response(self.members)
+            wanted = request.path.rsplit("/", 1)[-1]
+            for member in self.members:
+                if wanted in (member["id"], member["aadObjectId"]):
+                    return web.json_response(member)
+            return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)
+        activity_id = request.match_info.get("activity_id")
+        if request.method == "PUT" and activity_id:
+            return web.json_response({"id": activity_id})
+        return web.json_response({"id": f"sent-{next(self._ids)}"})
+
+    def app(self) -> web.Application:
+        """The fake as an aiohttp application (`start()` serves it)."""
+        app = web.Application()
+        app.router.add_route("*", "/v3/conversations/{conversation_id}/activities", self.handle)
+        app.router.add_route(
+            "*", "/v3/conversations/{conversation_id}/activities/{activity_id}", self.handle
+        )
+        app.router.add_route("*", "/v3/conversations/{tail:.*}", self.handle)
+        app.router.add_route("POST", "/v3/conversations", self.handle)
+        return app
+
+    async def start(self) -> None:
+        """Serves the fake on a free loopback port and sets `url` to its address."""
+        self._server = TestServer(self.app(), host="127.0.0.1")
+        await self._server.start_server()
+        self.url = str(self._server.make_url("/"))
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            await self._server.close()
+            self._server = None
