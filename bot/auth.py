@@ -1,0 +1,303 @@
+"""Token handling around botbuilder's validation, without blocking the event loop.
+
+botbuilder's (unchanged, 4.17.1): every validation rule. JwtTokenValidation picks channel,
+emulator or skill validation by the token's issuer; ChannelValidation and EmulatorValidation
+hold the allowed issuers, the audience (= app id) check, the `serviceurl` claim check and the
+5-minute clock skew; JwtTokenExtractor checks the key's endorsements for the activity's
+channel, the allowed algorithms and the RS256 signature and lifetime.
+
+Ours: where the signing keys come from, and the outbound Azure AD tokens.
+- `SigningKeys`: the OpenID metadata and its JWKS, fetched with aiohttp under one short
+  deadline, kept for the HTTP cache lifetime the server gives, refreshed in the background
+  when that runs out, and refreshed once (at most once a minute) when a token names a key id
+  that is not in the set. While no keys can be had, validation raises `SigningKeysUnavailable`
+  at once (the adapter answers 503) instead of waiting on every request. botbuilder's own
+  fetch (`requests` on the event loop, no timeout, refreshed daily) is not used: its
+  `JwtTokenExtractor.get_open_id_metadata` is pointed here.
+- `require_expiry`, `check_token_tenant`: rules botbuilder lacks (a token without `exp`; a
+  token tenant that differs from the activity's).
+- `OffLoopAppCredentials`: the Azure AD token for outbound calls, fetched by the SDK's own
+  credentials (MSAL) in a worker thread with a deadline, and reused until shortly before it
+  expires, instead of MSAL's blocking call on the event loop for every request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import json
+import logging
+import re
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import jwt
+from botframework.connector.auth import (
+    AppCredentials,
+    AuthenticationConstants,
+    ClaimsIdentity,
+    JwtTokenExtractor,
+)
+from jwt.algorithms import RSAAlgorithm
+from msrest.pipeline import AsyncHTTPPolicy, Request, Response
+
+log = logging.getLogger("bot.auth")
+
+# One deadline for the metadata document and the key set together.
+KEY_FETCH_TIMEOUT_S = 3.0
+# After a failed fetch, requests are answered 503 at once for this long before trying again.
+KEY_RETRY_INTERVAL_S = 10.0
+# A token naming an unknown key id refreshes the keys at most this often.
+UNKNOWN_KEY_REFRESH_INTERVAL_S = 60.0
+# Bounds on the key set's lifetime; without a Cache-Control max-age, botbuilder's one day.
+MIN_KEY_LIFETIME_S = 300.0
+MAX_KEY_LIFETIME_S = DEFAULT_KEY_LIFETIME_S = 24 * 3600.0
+# Keys that could not be refreshed stay in use this long past their lifetime: keys are
+# published long before they sign, so an outage of the metadata endpoint need not stop us.
+STALE_KEY_GRACE_S = 24 * 3600.0
+
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*(\d+)", re.IGNORECASE)
+
+
+class SigningKeysUnavailable(Exception):
+    """No usable signing keys now; the request should be answered 503, not 401."""
+
+
+class UnknownSigningKey(Exception):
+    """The token names a key id that the metadata does not publish."""
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """What botbuilder's JwtTokenExtractor reads from its key lookup."""
+
+    public_key: Any
+    endorsements: list[str]
+
+
+def cache_lifetime(cache_control: str | None) -> float:
+    match = _MAX_AGE.search(cache_control or "")
+    if match is None:
+        return DEFAULT_KEY_LIFETIME_S
+    return min(MAX_KEY_LIFETIME_S, max(MIN_KEY_LIFETIME_S, float(match.group(1))))
+
+
+class SigningKeys:
+    """The signing keys published behind one OpenID metadata URL."""
+
+    def __init__(self, metadata_url: str, session: aiohttp.ClientSession) -> None:
+        self.metadata_url = metadata_url
+        self._session = session
+        self._keys: dict[str, SigningKey] = {}
+        self._fresh_until = 0.0  # monotonic
+        self._fetched_at = float("-inf")
+        self._failed_at = float("-inf")
+        self._refresh: asyncio.Task[None] | None = None
+
+    async def get(self, key_id: str | None) -> SigningKey:
+        """The key `key_id`, as botbuilder's `_OpenIdMetadata.get` returns it."""
+        now = time.monotonic()
+        if not self._keys or now > self._fresh_until + STALE_KEY_GRACE_S:
+            await self._refreshed(now)
+        elif now > self._fresh_until:
+            self._start_refresh()  # in the background; the current keys serve meanwhile
+        key = self._keys.get(key_id or "")
+        if key is None and now - self._fetched_at > UNKNOWN_KEY_REFRESH_INTERVAL_S:
+            await self._refreshed(now)
+            key = self._keys.get(key_id or "")
+        if key is None:
+            raise UnknownSigningKey(f"no published signing key {key_id!r}")
+        return key
+
+    async def _refreshed(self, now: float) -> None:
+        """Waits for a refresh (shared with concurrent callers), within the fetch deadline."""
+        if now - self._failed_at < KEY_RETRY_INTERVAL_S and self._refresh is None:
+            if self._keys:
+                return
+            raise SigningKeysUnavailable("the signing keys could not be fetched just now")
+        await asyncio.shield(self._start_refresh())
+        if not self._keys:
+            raise SigningKeysUnavailable("the signing keys could not be fetched")
+
+    def _start_refresh(self) -> asyncio.Task[None]:
+        if self._refresh is None:
+            self._refresh = asyncio.create_task(self._fetch())
+        return self._refresh
+
+    async def _fetch(self) -> None:
+        try:
+            async with asyncio.timeout(KEY_FETCH_TIMEOUT_S):
+                metadata, _ = await self._get_json(self.metadata_url)
+                jwks, cache_control = await self._get_json(str(metadata["jwks_uri"]))
+            keys = {
+                str(entry["kid"]): SigningKey(
+                    RSAAlgorithm.from_jwk(json.dumps(entry)),
+                    [str(e) for e in entry.get("endorsements") or []],
+                )
+                for entry in jwks["keys"]
+                if isinstance(entry, dict) and entry.get("kid") and entry.get("kty") == "RSA"
+            }
+        except Exception as error:  # any failure of the endpoint: keep what we have
+            self._failed_at = time.monotonic()
+            log.warning(
+                "cannot fetch the signing keys from %s: %s",
+                self.metadata_url,
+                type(error).__name__,
+            )
+        else:
+            self._keys = keys
+            self._fetched_at = time.monotonic()
+            self._fresh_until = self._fetched_at + cache_lifetime(cache_control)
+        finally:
+            self._refresh = None
+
+    async def _get_json(self, url: str) -> tuple[Any, str | None]:
+        async with self._session.get(url) as response:
+            response.raise_for_status()
+            return await response.json(content_type=None), response.headers.get("Cache-Control")
+
+
+class SigningKeyStore:
+    """The key sets of one app, one per metadata URL botbuilder asks for, on one session."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+        self._by_url: dict[str, SigningKeys] = {}
+
+    def for_url(self, metadata_url: str) -> SigningKeys:
+        keys = self._by_url.get(metadata_url)
+        if keys is None:
+            if self._session is None:
+                self._session = aiohttp.ClientSession(
+                    timeout=aiohttp.ClientTimeout(total=KEY_FETCH_TIMEOUT_S)
+                )
+            keys = self._by_url[metadata_url] = SigningKeys(metadata_url, self._session)
+        return keys
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        self._by_url.clear()
+
+
+_current_store: contextvars.ContextVar[SigningKeyStore] = contextvars.ContextVar("signing_keys")
+
+
+def _signing_keys_for(metadata_url: str) -> SigningKeys:
+    store = _current_store.get(None)
+    if store is None:  # validation outside `signing_keys_from`: never fall back to blocking
+        raise SigningKeysUnavailable("token validation outside the adapter")
+    return store.for_url(metadata_url)
+
+
+# botbuilder builds a JwtTokenExtractor per validation and asks this static method for the
+# metadata object whose `get(kid)` it awaits; every such object is now a SigningKeys.
+JwtTokenExtractor.get_open_id_metadata = staticmethod(_signing_keys_for)  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def signing_keys_from(store: SigningKeyStore) -> Iterator[None]:
+    """Token validation inside this block takes its keys from `store`."""
+    token = _current_store.set(store)
+    try:
+        yield
+    finally:
+        _current_store.reset(token)
+
+
+# Rules botbuilder lacks -------------------------------------------------------------------
+
+
+class TokenRefused(Exception):
+    pass
+
+
+def require_expiry(identity: ClaimsIdentity) -> None:
+    """PyJWT checks `exp` only where present; a token that never expires is refused."""
+    anonymous = identity.authentication_type == AuthenticationConstants.ANONYMOUS_AUTH_TYPE
+    if not anonymous and (identity.claims or {}).get("exp") is None:
+        raise TokenRefused("token has no exp")
+
+
+def check_token_tenant(identity: ClaimsIdentity, tenant: str | None) -> None:
+    """A token issued for a tenant (`tid`) is good for that tenant's activities only."""
+    token_tenant = (identity.claims or {}).get("tid")
+    if token_tenant is not None and tenant is not None and token_tenant != tenant:
+        raise TokenRefused("token tenant differs from the activity's")
+
+
+# Outbound tokens ----------------------------------------------------------------------------
+
+TOKEN_FETCH_TIMEOUT_S = 10.0
+# A token is renewed this long before it expires (MSAL's own margin is 5 minutes).
+TOKEN_RENEW_MARGIN_S = 300.0
+# Lifetime assumed for a token whose expiry cannot be read.
+UNKNOWN_TOKEN_LIFETIME_S = 600.0
+# MSAL's HTTP has no timeout of its own: its calls get their own threads, so a hung call
+# holds one of these, never the loop nor the default executor.
+_token_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aad-token")
+
+
+def _expiry(token: str) -> float:
+    """Wall-clock expiry of an Azure AD access token (a JWT); opaque tokens get a default."""
+    try:
+        exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    except jwt.PyJWTError:
+        exp = None
+    return float(exp) if isinstance(exp, int | float) else time.time() + UNKNOWN_TOKEN_LIFETIME_S
+
+
+class AccessTokens:
+    """The SDK credentials' token, fetched in a worker thread, shared until near expiry."""
+
+    def __init__(self, credentials: AppCredentials) -> None:
+        self._credentials = credentials
+        self._token = ""
+        self._expires_at = 0.0
+        self._fetch: asyncio.Future[str] | None = None
+
+    async def get(self) -> str:
+        now = time.time()
+        if now < self._expires_at - TOKEN_RENEW_MARGIN_S:
+            return self._token
+        fetch = self._start_fetch()
+        if now < self._expires_at:  # still valid: renew in the background
+            return self._token
+        async with asyncio.timeout(TOKEN_FETCH_TIMEOUT_S):
+            return await asyncio.shield(fetch)
+
+    def _start_fetch(self) -> asyncio.Future[str]:
+        if self._fetch is None:
+            loop = asyncio.get_running_loop()
+            self._fetch = loop.run_in_executor(_token_threads, self._credentials.get_access_token)
+            self._fetch.add_done_callback(self._fetched)
+        return self._fetch
+
+    def _fetched(self, fetch: asyncio.Future[str]) -> None:
+        self._fetch = None
+        if fetch.cancelled() or fetch.exception() is not None:
+            log.warning("cannot get an Azure AD token: %s", type(fetch.exception()).__name__)
+            return
+        self._token = fetch.result()
+        self._expires_at = _expiry(self._token)
+
+
+class OffLoopAppCredentials(AsyncHTTPPolicy):  # type: ignore[misc]
+    """An msrest pipeline policy in place of the SDK's credentials policy, which calls
+    `signed_session` (MSAL's blocking token request) on the event loop for every call."""
+
+    def __init__(self, credentials: AppCredentials) -> None:
+        super().__init__()
+        self.credentials = credentials
+        self._tokens = AccessTokens(credentials)
+
+    async def send(self, request: Request, **kwargs: Any) -> Response:
+        token = await self._tokens.get()
+        request.http_request.headers["Authorization"] = f"Bearer {token}"
+        return await self.next.send(request, **kwargs)
