@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sys
 from pathlib import Path
 
 from aiohttp import web
 
-from bot.config import Settings, configure_logging, load_dotenv
+from bot.config import ConfigurationError, Settings, configure_logging, load_dotenv
+from bot.limits import SERVER_OPTIONS, CappedSite, connection_cap
 from bot.web import create_app
 from storage.base import StoreUnavailable
+
+
+async def serve(app: web.Application, settings: Settings) -> None:
+    """As aiohttp's run_app (SIGINT/SIGTERM end it, requests in flight finish), but listening
+    through CappedSite."""
+    runner = web.AppRunner(app, handle_signals=True, **SERVER_OPTIONS)
+    await runner.setup()
+    try:
+        site = CappedSite(
+            runner, settings.host, settings.port, connection_cap(settings.max_connections)
+        )
+        await site.start()
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
 
 
 def main() -> None:
@@ -17,8 +35,9 @@ def main() -> None:
     configure_logging()
     settings = Settings.from_env()
     try:
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
-    except StoreUnavailable as error:  # start-up failures get one clear line
+        with contextlib.suppress(web.GracefulExit, KeyboardInterrupt):
+            asyncio.run(serve(create_app(settings), settings))
+    except (ConfigurationError, StoreUnavailable) as error:  # one clear line
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
 

@@ -38,6 +38,7 @@ def test_start_up_fails_with_one_line(tmp_path: Path, key: str, expected: str) -
         "PORT": str(_closed_port()),
         "BOT_DATA_DIR": str(tmp_path),
         "NUDGES_ENABLED": "false",
+        "BOT_ANONYMOUS": "true",
     }
     result = subprocess.run(
         [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
