@@ -95,8 +95,8 @@ class SigningKeys:
         self._session = session
         self._keys: dict[str, SigningKey] = {}
         self._fresh_until = 0.0  # monotonic
-        self._fetched_at = float("-inf")
         self._failed_at = float("-inf")
+        self._unknown_key_refresh_at = float("-inf")
         self._refresh: asyncio.Task[None] | None = None
 
     async def get(self, key_id: str | None) -> SigningKey:
@@ -107,7 +107,8 @@ class SigningKeys:
         elif now > self._fresh_until:
             self._start_refresh()  # in the background; the current keys serve meanwhile
         key = self._keys.get(key_id or "")
-        if key is None and now - self._fetched_at > UNKNOWN_KEY_REFRESH_INTERVAL_S:
+        if key is None and now - self._unknown_key_refresh_at > UNKNOWN_KEY_REFRESH_INTERVAL_S:
+            self._unknown_key_refresh_at = now
             await self._refreshed(now)
             key = self._keys.get(key_id or "")
         if key is None:
@@ -151,8 +152,7 @@ class SigningKeys:
             )
         else:
             self._keys = keys
-            self._fetched_at = time.monotonic()
-            self._fresh_until = self._fetched_at + cache_lifetime(cache_control)
+            self._fresh_until = time.monotonic() + cache_lifetime(cache_control)
         finally:
             self._refresh = None
 
