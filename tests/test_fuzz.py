@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 
 from bot.actions import actions
 from bot.commands import commands
+from bot.config import Settings
 from domain.catalog import default_catalog
 from domain.engagement import EngagementKey
 from storage.base import Document
@@ -218,7 +219,9 @@ async def fuzz(
     # The bot's own refusals log at INFO: seen too, so a traceback attached to one counts.
     caplog.set_level(logging.INFO, logger="bot")
     store = RecordingStore(tmp_path / "data")
-    harness = BotHarness(lambda: store, connector.url)
+    # With a nudge secret, so that /api/nudges/run compares the headers it is sent.
+    settings = Settings(nudges_enabled=False, nudge_run_secret="fuzz-secret")
+    harness = BotHarness(lambda: store, connector.url, settings=settings)
     await harness.start()
     await _setup(harness)
     protected = {}
