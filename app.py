@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import signal
 import sys
 from pathlib import Path
 
@@ -16,16 +16,20 @@ from storage.base import StoreUnavailable
 
 
 async def serve(app: web.Application, settings: Settings) -> None:
-    """As aiohttp's run_app (SIGINT/SIGTERM end it, requests in flight finish), but listening
-    through CappedSite."""
-    runner = web.AppRunner(app, handle_signals=True, **SERVER_OPTIONS)
+    """As aiohttp's run_app, but listening through CappedSite: SIGINT or SIGTERM stop it,
+    after the requests in flight have finished (aiohttp's shutdown timeout)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    runner = web.AppRunner(app, **SERVER_OPTIONS)
     await runner.setup()
     try:
         site = CappedSite(
             runner, settings.host, settings.port, connection_cap(settings.max_connections)
         )
         await site.start()
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await runner.cleanup()
 
@@ -35,8 +39,7 @@ def main() -> None:
     configure_logging()
     settings = Settings.from_env()
     try:
-        with contextlib.suppress(web.GracefulExit, KeyboardInterrupt):
-            asyncio.run(serve(create_app(settings), settings))
+        asyncio.run(serve(create_app(settings), settings))
     except (ConfigurationError, StoreUnavailable) as error:  # one clear line
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
