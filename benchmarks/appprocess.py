@@ -33,6 +33,7 @@ def app_env(port: int, data_dir: Path, cosmos: dict[str, str] | None = None) -> 
         "NUDGES_ENABLED": "false",
         "MicrosoftAppId": "",
         "MicrosoftAppPassword": "",
+        "BOT_ANONYMOUS": "true",
         "ALLOWED_TENANTS": "",
         "COSMOS_ENDPOINT": cosmos.get("endpoint", ""),
         "COSMOS_KEY": cosmos.get("key", ""),

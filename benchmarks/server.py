@@ -82,7 +82,7 @@ def _control_app(store: CountingStore, wire: WireCounter, times: ServerTimes) ->
 
 
 async def serve(args: argparse.Namespace) -> None:
-    settings = Settings(nudges_enabled=False)
+    settings = Settings(nudges_enabled=False, anonymous=True)
     wire = WireCounter()
     store = CountingStore(_store(args, wire))
     times = ServerTimes()

@@ -5,19 +5,23 @@
   that has a body (`'dict' object has no attribute 'is_xml_model'`);
 - answers 500 to a missing Content-Type, a body that is not JSON or not an object, an
   activity without a conversation, and to most bad tokens (the SDK raises many exception
-  types besides PermissionError).
-Here the token is checked first (401 for anything but a valid one), then the body (400), and
-a plain JSON invoke body is passed through unchanged.
+  types besides PermissionError);
+- reads and deserialises the whole body before it looks at the token.
+Here the token is checked by botbuilder's validation twice: before the body is read, with
+what needs no body (signature, lifetime, issuer, audience), so a request without a valid
+token costs the same whatever its size; then with the activity (the key's endorsement of its
+channel, its serviceUrl against the token's). Anything but a valid token is 401; no signing
+keys to be had is 503. Then the body (400), and a plain JSON invoke body is passed through.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-import requests
 from aiohttp import web
 from botbuilder.core import Bot, InvokeResponse, TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
@@ -29,12 +33,27 @@ from botbuilder.schema import (
     ConversationAccount,
     Entity,
 )
-from botframework.connector.auth import BotFrameworkAuthentication
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    BotFrameworkAuthentication,
+)
 from msrest.serialization import Deserializer, Model
 
-from bot.connectors import CachingAuthentication
+from bot.auth import (
+    SigningKeyStore,
+    SigningKeysUnavailable,
+    check_token_tenant,
+    require_expiry,
+    signing_keys_from,
+)
+from bot.connectors import CachingAuthentication, is_loopback_url
 
 log = logging.getLogger("bot.adapter")
+# A body not fully received within this time is answered 408 and its connection closed.
+BODY_READ_TIMEOUT_S = 10.0
+# The activity's JSON, for the turn's log line (bot/web.py), once the request is authenticated.
+ACTIVITY_JSON = web.RequestKey("activity_json", dict[str, Any])
 # What Activity().deserialize builds on every call (a map of every schema model, then the
 # deserializer); built once, it parses the same way.
 _ACTIVITY = Deserializer(Activity._infer_class_models())  # type: ignore[no-untyped-call]
@@ -111,49 +130,113 @@ def json_body(body: Any) -> Any:
 class OnboardingAdapter(CloudAdapter):
     def __init__(self, authentication: BotFrameworkAuthentication) -> None:
         super().__init__(CachingAuthentication(authentication))
+        self.signing_keys = SigningKeyStore()
+
+    async def close(self) -> None:
+        await self.signing_keys.close()
 
     async def process(
         self, request: web.Request, bot: Bot, ws_response: web.WebSocketResponse | None = None
     ) -> web.Response:
         if request.method != "POST":
             return _problem(405, "POST an activity")
-        activity, problem = await _read_activity(request)
-        # Authenticate before anything else is said about the body: without a valid token
-        # every request gets the same 401, and nothing is read or written.
-        try:
-            identity = await self.bot_framework_authentication.authenticate_request(
-                activity or Activity(), request.headers.get("Authorization") or None
+        authorization = request.headers.get("Authorization") or None
+        with signing_keys_from(self.signing_keys):
+            first = await self._authenticate(Activity(), authorization)
+            if isinstance(first, web.Response):
+                return first
+            body = await _read_json(request)
+            if isinstance(body, web.Response):
+                return body
+            tenant = _settle_tenant(body)
+            if isinstance(tenant, web.Response):
+                return tenant
+            anonymous = (
+                first.claims_identity.authentication_type
+                == AuthenticationConstants.ANONYMOUS_AUTH_TYPE
             )
-        except requests.RequestException as error:
-            log.warning("cannot fetch the Bot Framework signing keys: %s", type(error).__name__)
-            return _problem(503, "cannot validate the token now")
-        except Exception as error:  # the SDK refuses bad tokens with many exception types
-            log.info("unauthenticated request: %s", type(error).__name__)
-            return _problem(401, "unauthorized")
-        if problem is not None or activity is None:
-            return problem or _problem(400, "body is not an activity")
-        invoke_response = await self.process_activity(identity, activity, bot.on_turn)
+            if anonymous and not is_loopback_url(body["serviceUrl"]):
+                return _problem(403, "anonymous mode serves loopback service URLs only")
+            try:
+                activity = parse_activity(body)
+            except Exception:  # msrest raises many types for wrong shapes
+                return _problem(400, "body is not an activity")
+            result = await self._authenticate(activity, authorization, tenant)
+            if isinstance(result, web.Response):
+                return result
+        request[ACTIVITY_JSON] = body
+        invoke_response = await self.process_activity(result, activity, bot.on_turn)
         if invoke_response:
             return json_response(json_body(invoke_response.body), invoke_response.status)
         return web.Response(status=201)
 
+    async def _authenticate(
+        self, activity: Activity, authorization: str | None, tenant: str | None = None
+    ) -> AuthenticateRequestResult | web.Response:
+        """botbuilder's validation, then ours; a refusal as the response to give."""
+        try:
+            result = await self.bot_framework_authentication.authenticate_request(
+                activity, authorization
+            )
+            require_expiry(result.claims_identity)
+            check_token_tenant(result.claims_identity, tenant)
+        except SigningKeysUnavailable:
+            return _problem(503, "cannot validate the token now")
+        except Exception as error:  # the SDK refuses bad tokens with many exception types
+            log.info("unauthenticated request: %s", type(error).__name__)
+            return _problem(401, "unauthorized")
+        return result
 
-async def _read_activity(request: web.Request) -> tuple[Activity | None, web.Response | None]:
+
+async def _read_json(request: web.Request) -> dict[str, Any] | web.Response:
     if request.content_type != "application/json":
-        return None, _problem(400, "Content-Type must be application/json")
+        return _problem(400, "Content-Type must be application/json")
     try:
-        body = orjson.loads(await request.read())
+        async with asyncio.timeout(BODY_READ_TIMEOUT_S):
+            raw = await request.read()
+    except TimeoutError:
+        # Answer, then drop the connection: aiohttp would otherwise keep reading the rest.
+        response = _problem(408, "body not received in time")
+        await response.prepare(request)
+        await response.write_eof()
+        if request.transport is not None:
+            request.transport.close()
+        return response
+    try:
+        body = orjson.loads(raw)
     except ValueError:  # not JSON, not UTF-8, or lone surrogates we could never store
-        return None, _problem(400, "body is not JSON")
+        return _problem(400, "body is not JSON")
     if not isinstance(body, dict):
-        return None, _problem(400, "body must be a JSON object")
+        return _problem(400, "body must be a JSON object")
     envelope = _envelope_problem(body)
     if envelope:
-        return None, _problem(400, envelope)
-    try:
-        return parse_activity(body), None
-    except Exception:  # msrest raises many types for wrong shapes
-        return None, _problem(400, "body is not an activity")
+        return _problem(400, envelope)
+    return body
+
+
+def _settle_tenant(body: dict[str, Any]) -> str | web.Response | None:
+    """The activity's tenant. Teams names it in channelData.tenant.id and in
+    conversation.tenantId; the two must agree. Where only the second is given, it is copied to
+    the first, which is where the bot reads it (ALLOWED_TENANTS, the engagement key)."""
+    channel_data = body.get("channelData")
+    tenant_entry = channel_data.get("tenant") if isinstance(channel_data, dict) else None
+    named = [
+        tenant_entry.get("id") if isinstance(tenant_entry, dict) else None,
+        body["conversation"].get("tenantId"),
+    ]
+    tenants = {t for t in named if isinstance(t, str) and t}
+    if len(tenants) > 1:
+        return _problem(400, "channelData.tenant.id and conversation.tenantId differ")
+    if not tenants:
+        return None
+    tenant = tenants.pop()
+    if channel_data is None:
+        body["channelData"] = channel_data = {}
+    if isinstance(channel_data, dict) and not isinstance(tenant_entry, dict):
+        channel_data["tenant"] = {"id": tenant}
+    elif isinstance(tenant_entry, dict):
+        tenant_entry["id"] = tenant
+    return tenant
 
 
 def _envelope_problem(body: dict[str, Any]) -> str | None:

@@ -10,11 +10,20 @@ from pathlib import Path
 from botbuilder.schema import CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
 
+from bot.limits import RateLimitedLog
+
+
+class ConfigurationError(Exception):
+    """A setting the bot cannot start with; the message is the one line the operator sees."""
+
 
 def configure_logging() -> None:
     """INFO to stderr (one line per turn); the Azure SDK only from WARNING, because at INFO it
-    logs every HTTP request and response with their headers."""
+    logs every HTTP request and response with their headers. Every line goes through a rate
+    limit per message template, so a flood of failing requests cannot fill the disk."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RateLimitedLog())
     logging.getLogger("azure").setLevel(logging.WARNING)
 
 
@@ -38,6 +47,8 @@ class Settings:
     app_password: str = ""
     app_type: str = "MultiTenant"
     app_tenant_id: str = ""
+    # No app id is allowed only when this is set (BOT_ANONYMOUS=true): local runs and tests.
+    anonymous: bool = False
     data_dir: Path = Path("data")
     cosmos_endpoint: str = ""
     cosmos_key: str = ""
@@ -52,6 +63,8 @@ class Settings:
     nudge_interval_s: float = 60.0
     # Bearer secret for POST /api/nudges/run; empty = the endpoint refuses every call.
     nudge_run_secret: str = ""
+    max_connections: int = 1000
+    max_in_flight: int = 256
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -63,6 +76,7 @@ class Settings:
             app_password=env.get("MicrosoftAppPassword", ""),
             app_type=env.get("MicrosoftAppType") or "MultiTenant",
             app_tenant_id=env.get("MicrosoftAppTenantId", ""),
+            anonymous=env.get("BOT_ANONYMOUS", "").strip().lower() == "true",
             data_dir=Path(env.get("BOT_DATA_DIR") or "data"),
             cosmos_endpoint=env.get("COSMOS_ENDPOINT", ""),
             cosmos_key=env.get("COSMOS_KEY", ""),
@@ -76,7 +90,18 @@ class Settings:
             not in ("false", "0", "no", "off"),
             nudge_interval_s=float(env.get("NUDGE_INTERVAL_SECONDS") or 60),
             nudge_run_secret=env.get("NUDGE_RUN_SECRET", ""),
+            max_connections=int(env.get("BOT_MAX_CONNECTIONS") or 1000),
+            max_in_flight=int(env.get("BOT_MAX_IN_FLIGHT") or 256),
         )
+
+    def check_identity(self) -> None:
+        """Without an app id the bot accepts requests without a token; that must be asked
+        for, never the result of a missing or misspelt variable."""
+        if not self.app_id and not self.anonymous:
+            raise ConfigurationError(
+                "MicrosoftAppId is empty: set it (and MicrosoftAppPassword), or set "
+                "BOT_ANONYMOUS=true to run unauthenticated for local use"
+            )
 
     def bot_framework_config(self) -> object:
         """The attribute names botbuilder's ConfigurationBotFrameworkAuthentication reads.

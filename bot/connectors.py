@@ -9,15 +9,23 @@ audience, so one per combination is kept for the life of the process.
 The connector's HTTP layer (requests + urllib3 Retry) would also retry PUT/GET/DELETE on its
 own with blocking sleeps and hide the status when it gives up; that is switched off once here,
 so one call is one request and retrying is decided where the status is known (Outbound).
+
+Two more things are decided here, where every outbound client is made:
+- with an app id, the client's Azure AD token comes from `OffLoopAppCredentials` (bot/tokens.py)
+  instead of the SDK's credentials policy, which asks MSAL on the event loop for every call;
+- without one (anonymous local mode), clients are made for loopback service URLs only, so a
+  request naming another host cannot make the bot post there.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import urlsplit
 
 from botbuilder.schema import Activity
-from botframework.connector import ConnectorClient
+from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     BotFrameworkAuthentication,
@@ -26,7 +34,33 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 
+from bot.tokens import OffLoopAppCredentials
+
 MAX_CLIENTS = 256
+
+
+def is_loopback_url(url: str) -> bool:
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class NotLoopback(PermissionError):
+    """Anonymous mode posts to loopback service URLs only."""
+
+
+def with_off_loop_token(client: ConnectorClient) -> ConnectorClient:
+    """The same client (same configuration) with the token policy of bot/auth.py."""
+    config = client.config
+    config.credentials = OffLoopAppCredentials(config.credentials)
+    return ConnectorClient(config.credentials, config.base_url, custom_configuration=config)
 
 
 def disable_hidden_retries(client: Any) -> None:
@@ -64,7 +98,11 @@ class _CachingConnectorFactory(ConnectorFactory):
         key = ("connector", self._app_id, service_url, audience or "")
         client = self._cache.get(key)
         if client is None:
+            if not self._app_id and not is_loopback_url(service_url):
+                raise NotLoopback("anonymous mode: replies go to loopback service URLs only")
             client = await self._inner.create(service_url, audience)
+            if self._app_id:
+                client = with_off_loop_token(client)
             disable_hidden_retries(client)
             self._cache.put(key, client)
         return client

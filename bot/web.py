@@ -15,8 +15,9 @@ import orjson
 from aiohttp import web
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 
-from bot.adapter import OnboardingAdapter, log_turn_error
+from bot.adapter import ACTIVITY_JSON, OnboardingAdapter, log_turn_error
 from bot.config import Settings
+from bot.limits import HEALTH_PATH, in_flight_cap
 from bot.outbound import Outbound
 from bot.proactive import ProactivePoster
 from bot.teams_bot import OnboardingBot
@@ -49,13 +50,10 @@ def store_from_settings(settings: Settings) -> DocumentStore:
     return EmbeddedStore(settings.data_dir)
 
 
-def _describe(body: bytes) -> dict[str, Any]:
-    """What a turn is about, for the log line: never the message text."""
-    try:
-        activity = orjson.loads(body)
-    except ValueError:
-        return {}
-    if not isinstance(activity, dict):
+def _describe(activity: dict[str, Any] | None) -> dict[str, Any]:
+    """What a turn is about, for the log line: never the message text. Only authenticated
+    requests are described (the adapter hands their JSON over); others are not read."""
+    if activity is None:
         return {}
 
     def pick(*path: str) -> Any:
@@ -81,7 +79,6 @@ async def turn_logging(
     if request.path != "/api/messages":
         return await handler(request)
     started = time.perf_counter()
-    body = await request.read() if request.can_read_body else b""
     status, outcome = 500, "error"
     try:
         response = await handler(request)
@@ -96,7 +93,7 @@ async def turn_logging(
             orjson.dumps(
                 {
                     "event": "turn",
-                    **_describe(body),
+                    **_describe(request.get(ACTIVITY_JSON)),
                     "status": status,
                     "outcome": outcome,
                     "latency_ms": round((time.perf_counter() - started) * 1000, 1),
@@ -111,6 +108,12 @@ def create_app(
     store: DocumentStore | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> web.Application:
+    settings.check_identity()
+    if not settings.app_id:
+        log.warning(
+            "ANONYMOUS MODE (BOT_ANONYMOUS=true, no MicrosoftAppId): requests are accepted "
+            "without a token and replies go to loopback service URLs only. Local use only."
+        )
     store = store or store_from_settings(settings)
     services = Services(EngagementRepository(store), default_catalog(), clock)
     adapter = OnboardingAdapter(
@@ -129,19 +132,23 @@ def create_app(
         try:
             await store.ping()
         except StoreUnavailable as error:
-            return web.json_response({"status": "degraded", "store": str(error)}, status=503)
+            # The reason goes to the log only: it can name the store's endpoint.
+            log.warning("health check: store unavailable: %s", error)
+            return web.json_response({"status": "degraded", "store": "unavailable"}, status=503)
         return web.json_response({"status": "ok", "store": "ok"})
 
     async def run_nudges(request: web.Request) -> web.Response:
         """For an external scheduler (Azure Functions timer, cron)."""
-        given = request.headers.get("Authorization", "")
-        expected = f"Bearer {settings.nudge_run_secret}"
+        # As bytes: compare_digest refuses non-ASCII str (a 500), and headers may be anything.
+        given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+        expected = f"Bearer {settings.nudge_run_secret}".encode()
         if not settings.nudge_run_secret or not hmac.compare_digest(given, expected):
             return web.json_response({"error": "unauthorized"}, status=401)
         try:
             report = await nudger.run()
         except StoreUnavailable as error:
-            return web.json_response({"error": str(error)}, status=503)
+            log.warning("nudge run: store unavailable: %s", error)
+            return web.json_response({"error": "store unavailable"}, status=503)
         return web.json_response(report.as_dict())
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -157,11 +164,15 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await scheduler
         await nudger.drain()
+        await adapter.close()
         await store.close()
 
-    app = web.Application(middlewares=[turn_logging], client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(
+        middlewares=[in_flight_cap(settings.max_in_flight), turn_logging],
+        client_max_size=MAX_REQUEST_BYTES,
+    )
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/api/messages", messages)
     app.router.add_post("/api/nudges/run", run_nudges)
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get(HEALTH_PATH, healthz)
     return app

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the bot locally with Microsoft 365 Agents Playground as its Teams client (`make run`).
 #
-#   PORT=3978              the bot (python app.py: embedded store under BOT_DATA_DIR, anonymous)
+#   PORT=3978              the bot (python app.py: embedded store under BOT_DATA_DIR, anonymous:
+#                          BOT_ANONYMOUS=true)
 #   PLAYGROUND_PORT=56150  the Playground's page; it takes another port if this one is taken
 #   BOT_DATA_DIR=./data    where the embedded store keeps its data
 #
@@ -85,9 +86,10 @@ wait_for() {  # wait_for WHAT PID CHECK...: polls CHECK until it succeeds or PID
   done
 }
 
-# The bot: anonymous (no app id), embedded store; variables set here win over a .env file.
+# The bot: anonymous (no app id, asked for with BOT_ANONYMOUS=true), embedded store; variables
+# set here win over a .env file.
 echo "Starting the bot on http://127.0.0.1:$PORT (data in $BOT_DATA_DIR)..."
-PORT="$PORT" HOST="${HOST:-127.0.0.1}" MicrosoftAppId="" MicrosoftAppPassword="" \
+PORT="$PORT" HOST="${HOST:-127.0.0.1}" MicrosoftAppId="" MicrosoftAppPassword="" BOT_ANONYMOUS=true \
   COSMOS_ENDPOINT="" PYTHONUNBUFFERED=1 \
   setsid "$PYTHON" app.py &
 bot_pid=$!

@@ -1,15 +1,11 @@
 """A local stand-in for the Bot Framework's token signing service: its OpenID metadata, its
 signing keys (JWKS), and tokens signed with them, so the SDK's real validation runs offline.
 
-The SDK reads the metadata with the blocking `requests.get` on the event loop thread
-(botframework.connector.auth.jwt_token_extractor._OpenIdMetadata._refresh), so the endpoint
-cannot live on the test's event loop (it would never get to answer): it is a small HTTP
-server on its own thread. The RSA keys are made when the session starts.
-
-The SDK keeps the keys it fetched in a process-wide cache keyed by the metadata URL
-(JwtTokenExtractor.metadataCache) and refreshes them once a day, so within a test session the
-first request fetches and later ones reuse; `forget_cached_keys()` drops the entry so that a
-test can watch the fetch happen.
+It is a small HTTP server on its own thread, so it can also misbehave the way a real one can
+without involving the test's event loop: `hang()` makes it accept requests and never answer
+(until `answer()`), `publish_new_key()` rotates a key in, and `cache_control` is sent with the
+key set. The RSA keys are made when the session starts; each app instance has its own key
+cache (bot/auth.py), so the first token a new harness sees makes it fetch.
 
 `with serve_openid() as service:` runs the endpoint; `service.metadata_url` is what the bot's
 `BOT_OPENID_METADATA_URL` setting points at.
@@ -28,7 +24,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
-from botframework.connector.auth import JwtTokenExtractor
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
@@ -61,8 +56,14 @@ class OpenIdService:
     # A published key whose endorsements do not include the msteams channel.
     webchat_key: rsa.RSAPrivateKey = field(default_factory=new_rsa_key)
     webchat_kid: str = field(default_factory=lambda: f"webchat-{uuid.uuid4().hex[:12]}")
-    # Paths requested so far, in order (the SDK's metadata and key fetches).
+    # Paths requested so far, in order (the metadata and key fetches).
     requests: list[str] = field(default_factory=list)
+    # Keys published after the start (publish_new_key), each endorsed for msteams.
+    new_keys: list[tuple[str, rsa.RSAPrivateKey]] = field(default_factory=list)
+    cache_control: str | None = None
+    # Set: requests are held unanswered until it is cleared again (answer()).
+    hanging: threading.Event = field(default_factory=threading.Event)
+    answered: threading.Event = field(default_factory=threading.Event)
 
     metadata_path: str = METADATA_PATH
     keys_path: str = KEYS_PATH
@@ -85,11 +86,28 @@ class OpenIdService:
             "keys": [
                 jwk(self.key, self.kid, ["msteams", "webchat", "emulator"]),
                 jwk(self.webchat_key, self.webchat_kid, ["webchat"]),
+                *(jwk(key, kid, ["msteams"]) for kid, key in self.new_keys),
             ]
         }
 
-    def forget_cached_keys(self) -> None:
-        JwtTokenExtractor.metadataCache.pop(self.metadata_url, None)
+    def publish_new_key(self) -> tuple[str, rsa.RSAPrivateKey]:
+        """A key rotated in: published from now on, its id never seen before."""
+        entry = (f"rotated-{uuid.uuid4().hex[:12]}", new_rsa_key())
+        self.new_keys.append(entry)
+        return entry
+
+    def hang(self) -> None:
+        self.answered.clear()
+        self.hanging.set()
+
+    def answer(self) -> None:
+        self.hanging.clear()
+        self.answered.set()
+
+    def reset(self) -> None:
+        self.answer()
+        self.new_keys.clear()
+        self.cache_control = None
 
     # Tokens ---------------------------------------------------------------------------
 
@@ -169,6 +187,8 @@ def _handler(service: OpenIdService) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             service.requests.append(self.path)
+            if service.hanging.is_set():
+                service.answered.wait(timeout=60)
             if self.path == METADATA_PATH:
                 body = service.metadata()
             elif self.path == KEYS_PATH:
@@ -180,6 +200,8 @@ def _handler(service: OpenIdService) -> type[BaseHTTPRequestHandler]:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
+            if self.path == KEYS_PATH and service.cache_control:
+                self.send_header("Cache-Control", service.cache_control)
             self.end_headers()
             self.wfile.write(data)
 
@@ -204,4 +226,3 @@ def serve_openid() -> Iterator[OpenIdService]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=SHUTDOWN_TIMEOUT_S)
-        service.forget_cached_keys()

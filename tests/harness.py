@@ -1,16 +1,19 @@
-"""Runs the real app (aiohttp + botbuilder adapter) on a loopback port and talks HTTP to it."""
+"""Runs the real app (aiohttp + botbuilder adapter) on a loopback port and talks HTTP to it,
+served as app.py serves it (same runner options, same connection-capped listener)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import aiohttp
-from aiohttp.test_utils import TestServer
+from aiohttp import web
 
 from bot.config import Settings
+from bot.limits import SERVER_OPTIONS, CappedSite
 from bot.web import create_app
 from dialogs.services import utc_now
 from storage.base import DocumentStore
@@ -31,33 +34,48 @@ class BotHarness:
         self.service_url = service_url
         self.clock = clock
         # The scheduler is off: tests trigger nudge runs themselves, with their own clock.
-        self.settings = settings or Settings(nudges_enabled=False)
-        self.server: TestServer | None = None
+        settings = settings or Settings(nudges_enabled=False)
+        # Tests without an app id run as `make run` does: anonymous, asked for explicitly.
+        if not settings.app_id:
+            settings = dataclasses.replace(settings, anonymous=True)
+        self.settings = settings
+        self.runner: web.AppRunner | None = None
+        self.site: CappedSite | None = None
         self.session: aiohttp.ClientSession | None = None
         self.store: DocumentStore | None = None
 
     async def start(self) -> None:
         self.store = self.store_factory()
         app = create_app(self.settings, store=self.store, clock=self.clock)
-        self.server = TestServer(app, host="127.0.0.1")
-        await self.server.start_server()
+        self.runner = web.AppRunner(app, **SERVER_OPTIONS)
+        await self.runner.setup()
+        self.site = CappedSite(self.runner, "127.0.0.1", 0, self.settings.max_connections)
+        await self.site.start()
         self.session = aiohttp.ClientSession()
 
     async def stop(self) -> None:
         if self.session:
             await self.session.close()
-        if self.server:
-            await self.server.close()
-        self.server = self.session = None
+        if self.runner:
+            await self.runner.cleanup()
+        self.runner = self.site = self.session = None
 
     async def restart(self) -> None:
         await self.stop()
         await self.start()
 
+    def make_url(self, path: str) -> str:
+        assert self.site is not None
+        return f"http://127.0.0.1:{self.site.port}{path}"
+
+    @property
+    def port(self) -> int:
+        assert self.site is not None
+        return self.site.port
+
     @property
     def url(self) -> str:
-        assert self.server is not None
-        return str(self.server.make_url("/api/messages"))
+        return self.make_url("/api/messages")
 
     async def post_raw(
         self,
@@ -80,6 +98,6 @@ class BotHarness:
         return await self.post_raw(json.dumps(activity).encode())
 
     async def get(self, path: str) -> tuple[int, Any]:
-        assert self.session is not None and self.server is not None
-        async with self.session.get(self.server.make_url(path)) as response:
+        assert self.session is not None
+        async with self.session.get(self.make_url(path)) as response:
             return response.status, await response.json()

@@ -52,9 +52,9 @@ async def nudge_bot(store_factory, connector: FakeConnector):
 
 
 async def run(bot: BotHarness, secret: str | None = SECRET) -> tuple[int, dict]:
-    assert bot.session is not None and bot.server is not None
+    assert bot.session is not None
     headers = {"Authorization": f"Bearer {secret}"} if secret is not None else {}
-    async with bot.session.post(bot.server.make_url("/api/nudges/run"), headers=headers) as r:
+    async with bot.session.post(bot.make_url("/api/nudges/run"), headers=headers) as r:
         return r.status, await r.json()
 
 
@@ -288,6 +288,7 @@ async def test_two_bot_processes_on_one_store_post_each_nudge_once(
             "PORT": str(port),
             "HOST": "127.0.0.1",
             "BOT_DATA_DIR": str(tmp_path),
+            "BOT_ANONYMOUS": "true",
             "NUDGE_INTERVAL_SECONDS": "0.1",
         }
         process = subprocess.Popen(  # noqa: ASYNC220 - each bot is a process of its own

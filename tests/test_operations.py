@@ -114,6 +114,7 @@ async def test_sigterm_shuts_down_cleanly_and_a_restart_keeps_everything(
         "BOT_DATA_DIR": str(tmp_path),
         "MicrosoftAppId": "",
         "MicrosoftAppPassword": "",
+        "BOT_ANONYMOUS": "true",
         "NUDGE_INTERVAL_SECONDS": "0.2",
     }
     url = f"http://127.0.0.1:{port}"

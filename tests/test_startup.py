@@ -28,6 +28,7 @@ def test_start_up_fails_with_one_line(tmp_path: Path, key: str, expected: str) -
         "PORT": str(free_port()),
         "BOT_DATA_DIR": str(tmp_path),
         "NUDGES_ENABLED": "false",
+        "BOT_ANONYMOUS": "true",
     }
     result = subprocess.run(
         [sys.executable, "app.py"],

@@ -176,6 +176,7 @@ class Bot:
                 "BOT_DATA_DIR": str(self.data_dir),
                 "MicrosoftAppId": "",
                 "MicrosoftAppPassword": "",
+                "BOT_ANONYMOUS": "true",
                 "PYTHONUNBUFFERED": "1",
                 "NUDGES_ENABLED": "false",
                 "NUDGE_RUN_SECRET": self.nudge_secret,
