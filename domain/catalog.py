@@ -112,9 +112,6 @@ class Catalog:
     def tasks_of(self, track_id: str) -> tuple[Task, ...]:
         return self._tasks_by_track[track_id]  # unknown track -> KeyError, not an empty tuple
 
-    def required_tasks_of(self, track_id: str) -> tuple[Task, ...]:
-        return tuple(t for t in self.tasks_of(track_id) if not t.optional)
-
 
 # --- parsing -------------------------------------------------------------------------
 # json.loads returns Any; these helpers narrow it with explicit checks so that a bad

@@ -103,10 +103,6 @@ class CosmosStore:
     def database_name(self) -> str:
         return self._database_name
 
-    @property
-    def container_name(self) -> str:
-        return self._container_name
-
     # --- lifecycle -----------------------------------------------------------------------
 
     async def open(self) -> None:
