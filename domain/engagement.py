@@ -314,6 +314,9 @@ class Engagement:
     last_nudged_at: datetime | None = None  # the slot last nudged (or skipped: nothing to say)
     nudge_claim: dict[str, str] | None = None  # {slot, run, until}: a run is sending it
     unreachable: dict[str, str] | None = None  # {at, status}: Teams refused our posts
+    # The weekly status report: the slot last posted, and the run posting one ({slot, run, until}).
+    last_report_at: datetime | None = None
+    report_claim: dict[str, str] | None = None
     # Proactive-message address, refreshed from incoming activities (the service URL can move).
     conversation_reference: dict[str, Any] | None = None
     applied_ops: list[str] = field(default_factory=list)
@@ -786,6 +789,10 @@ class Engagement:
             },
             # Derived, stored so the scheduler finds due engagements with an indexed query.
             "nextNudgeAt": utc_iso(due) if (due := self.next_nudge_at()) else None,
+            "report": {
+                "lastAt": self.last_report_at.isoformat() if self.last_report_at else None,
+                "claim": self.report_claim,
+            },
             "conversationReference": self.conversation_reference,
             "appliedOps": list(self.applied_ops),
             "auditTail": list(self.audit_tail),
@@ -799,6 +806,7 @@ class Engagement:
         last_change = data.get("lastChangeAt")
         nudges = data.get("nudges") or {}
         snoozed, nudged = nudges.get("snoozedUntil"), nudges.get("lastNudgedAt")
+        report = data.get("report") or {}
         return cls(
             key=EngagementKey(data["tenantId"], data["conversationKey"]),
             conversation_type=data["conversationType"],
@@ -820,6 +828,10 @@ class Engagement:
             last_nudged_at=datetime.fromisoformat(nudged) if nudged else None,
             nudge_claim=nudges.get("claim"),
             unreachable=nudges.get("unreachable"),
+            last_report_at=datetime.fromisoformat(report["lastAt"])
+            if report.get("lastAt")
+            else None,
+            report_claim=report.get("claim"),
             conversation_reference=data.get("conversationReference"),
             applied_ops=list(data.get("appliedOps", [])),
             audit_tail=list(data.get("auditTail", [])),
