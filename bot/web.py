@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -16,12 +17,15 @@ from aiohttp import web
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 
 from bot.adapter import ACTIVITY_JSON, OnboardingAdapter, log_turn_error
-from bot.config import Settings
+from bot.config import ConfigurationError, Settings
+from bot.files import FILE_ROUTE, file_handler
 from bot.limits import HEALTH_PATH, in_flight_cap
 from bot.outbound import Outbound
 from bot.proactive import ProactivePoster
 from bot.teams_bot import OnboardingBot
+from dialogs.files import BoundedWorker, Files
 from dialogs.flows import all_flows
+from dialogs.links import MIN_LINK_KEY_BYTES, LinkSigner
 from dialogs.nudges import Nudger, run_periodically
 from dialogs.services import Services, utc_now
 from domain.catalog import default_catalog
@@ -48,6 +52,19 @@ def store_from_settings(settings: Settings) -> DocumentStore:
     from storage.embedded import EmbeddedStore
 
     return EmbeddedStore(settings.data_dir)
+
+
+def link_signer(settings: Settings) -> LinkSigner:
+    key = settings.link_signing_key.encode()
+    if not key:
+        log.warning(
+            "LINK_SIGNING_KEY is not set: download links are signed with a random key of this "
+            "process and work only here until it stops. Set it (32+ bytes) in production."
+        )
+        key = secrets.token_bytes(32)
+    if len(key) < MIN_LINK_KEY_BYTES:
+        raise ConfigurationError(f"LINK_SIGNING_KEY must have at least {MIN_LINK_KEY_BYTES} bytes")
+    return LinkSigner(key, settings.link_origin)
 
 
 def _describe(activity: dict[str, Any] | None) -> dict[str, Any]:
@@ -115,7 +132,10 @@ def create_app(
             "without a token and replies go to loopback service URLs only. Local use only."
         )
     store = store or store_from_settings(settings)
-    services = Services(EngagementRepository(store), default_catalog(), clock)
+    services = Services(
+        EngagementRepository(store), default_catalog(), clock, link_signer(settings)
+    )
+    renders = BoundedWorker()
     adapter = OnboardingAdapter(
         ConfigurationBotFrameworkAuthentication(settings.bot_framework_config())
     )
@@ -165,6 +185,7 @@ def create_app(
                 await scheduler
         await nudger.drain()
         await adapter.close()
+        renders.close()
         await store.close()
 
     app = web.Application(
@@ -175,4 +196,5 @@ def create_app(
     app.router.add_post("/api/messages", messages)
     app.router.add_post("/api/nudges/run", run_nudges)
     app.router.add_get(HEALTH_PATH, healthz)
+    app.router.add_get(FILE_ROUTE, file_handler(Files(services, renders)))
     return app
