@@ -9,6 +9,8 @@ from typing import Final
 from domain.catalog import Language
 
 REPORT_STRINGS: Final[dict[str, dict[Language, str]]] = {
+    "setup.report_day": {"en": "Weekly report day", "ko": "주간 보고서 요일"},
+    "setup.report_hour": {"en": "Weekly report hour", "ko": "주간 보고서 시각"},
     "report.kicker": {"en": "Status report", "ko": "상태 보고서"},
     "report.period": {"en": "Since {since}", "ko": "{since} 이후"},
     "report.settled": {"en": "Settled since the last report", "ko": "지난 보고 이후 처리한 작업"},
