@@ -65,6 +65,12 @@ class Settings:
     nudge_run_secret: str = ""
     max_connections: int = 1000
     max_in_flight: int = 256
+    # Where signed download and chart links point (the bot's own https host in production);
+    # empty = http://localhost:<port>.
+    public_base_url: str = ""
+    # The HMAC key of those links, shared by every instance; empty = a random key per process
+    # (local use: links then work only on the instance that made them, until it restarts).
+    link_signing_key: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -92,7 +98,13 @@ class Settings:
             nudge_run_secret=env.get("NUDGE_RUN_SECRET", ""),
             max_connections=int(env.get("BOT_MAX_CONNECTIONS") or 1000),
             max_in_flight=int(env.get("BOT_MAX_IN_FLIGHT") or 256),
+            public_base_url=env.get("PUBLIC_BASE_URL", "").strip(),
+            link_signing_key=env.get("LINK_SIGNING_KEY", ""),
         )
+
+    @property
+    def link_origin(self) -> str:
+        return self.public_base_url or f"http://localhost:{self.port}"
 
     def check_identity(self) -> None:
         """Without an app id the bot accepts requests without a token; that must be asked

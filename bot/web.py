@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -16,14 +17,18 @@ from aiohttp import web
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 
 from bot.adapter import ACTIVITY_JSON, OnboardingAdapter, log_turn_error
-from bot.config import Settings
+from bot.config import ConfigurationError, Settings
+from bot.files import FILE_ROUTE, file_handler
 from bot.limits import HEALTH_PATH, in_flight_cap
 from bot.outbound import Outbound
 from bot.proactive import ProactivePoster
 from bot.teams_bot import OnboardingBot
+from dialogs.files import BoundedWorker, Files
 from dialogs.flows import all_flows
+from dialogs.links import MIN_LINK_KEY_BYTES, LinkSigner
 from dialogs.nudges import Nudger, run_periodically
 from dialogs.services import Services, utc_now
+from dialogs.weekly import Reporter
 from domain.catalog import default_catalog
 from storage.base import DocumentStore, StoreUnavailable
 from storage.repository import EngagementRepository
@@ -48,6 +53,19 @@ def store_from_settings(settings: Settings) -> DocumentStore:
     from storage.embedded import EmbeddedStore
 
     return EmbeddedStore(settings.data_dir)
+
+
+def link_signer(settings: Settings) -> LinkSigner:
+    key = settings.link_signing_key.encode()
+    if not key:
+        log.warning(
+            "LINK_SIGNING_KEY is not set: download links are signed with a random key of this "
+            "process and work only here until it stops. Set it (32+ bytes) in production."
+        )
+        key = secrets.token_bytes(32)
+    if len(key) < MIN_LINK_KEY_BYTES:
+        raise ConfigurationError(f"LINK_SIGNING_KEY must have at least {MIN_LINK_KEY_BYTES} bytes")
+    return LinkSigner(key, settings.link_origin)
 
 
 def _describe(activity: dict[str, Any] | None) -> dict[str, Any]:
@@ -115,7 +133,10 @@ def create_app(
             "without a token and replies go to loopback service URLs only. Local use only."
         )
     store = store or store_from_settings(settings)
-    services = Services(EngagementRepository(store), default_catalog(), clock)
+    services = Services(
+        EngagementRepository(store), default_catalog(), clock, link_signer(settings)
+    )
+    renders = BoundedWorker()
     adapter = OnboardingAdapter(
         ConfigurationBotFrameworkAuthentication(settings.bot_framework_config())
     )
@@ -124,6 +145,7 @@ def create_app(
     poster = ProactivePoster(Outbound(adapter, settings.app_id))
     bot = OnboardingBot(services, all_flows(), poster, settings.allowed_tenants)
     nudger = Nudger(services, poster)
+    reporter = Reporter(services, poster)
 
     async def messages(request: web.Request) -> web.Response:
         return await adapter.process(request, bot)
@@ -137,34 +159,42 @@ def create_app(
             return web.json_response({"status": "degraded", "store": "unavailable"}, status=503)
         return web.json_response({"status": "ok", "store": "ok"})
 
-    async def run_nudges(request: web.Request) -> web.Response:
+    def run_endpoint(run: Nudger | Reporter) -> Callable[[web.Request], Awaitable[web.Response]]:
         """For an external scheduler (Azure Functions timer, cron)."""
-        # As bytes: compare_digest refuses non-ASCII str (a 500), and headers may be anything.
-        given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
-        expected = f"Bearer {settings.nudge_run_secret}".encode()
-        if not settings.nudge_run_secret or not hmac.compare_digest(given, expected):
-            return web.json_response({"error": "unauthorized"}, status=401)
-        try:
-            report = await nudger.run()
-        except StoreUnavailable as error:
-            log.warning("nudge run: store unavailable: %s", error)
-            return web.json_response({"error": "store unavailable"}, status=503)
-        return web.json_response(report.as_dict())
+
+        async def handle(request: web.Request) -> web.Response:
+            # As bytes: compare_digest refuses non-ASCII str (a 500), and headers may be anything.
+            given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+            expected = f"Bearer {settings.nudge_run_secret}".encode()
+            if not settings.nudge_run_secret or not hmac.compare_digest(given, expected):
+                return web.json_response({"error": "unauthorized"}, status=401)
+            try:
+                report = await run.run()
+            except StoreUnavailable as error:
+                log.warning("scheduled run: store unavailable: %s", error)
+                return web.json_response({"error": "store unavailable"}, status=503)
+            return web.json_response(report.as_dict())
+
+        return handle
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await store.open()
-        scheduler = None
+        schedulers = []
         if settings.nudges_enabled:
-            scheduler = asyncio.create_task(run_periodically(nudger, settings.nudge_interval_s))
+            for run in (nudger, reporter):
+                interval = settings.nudge_interval_s
+                schedulers.append(asyncio.create_task(run_periodically(run, interval)))
         yield
         # Shutdown (SIGTERM): aiohttp has already let requests in flight finish. Stop the
-        # scheduler, let the nudge being posted be recorded, then close the store.
-        if scheduler:
+        # schedulers, let the nudge or report being posted be recorded, then close the store.
+        for scheduler in schedulers:
             scheduler.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await scheduler
         await nudger.drain()
+        await reporter.drain()
         await adapter.close()
+        renders.close()
         await store.close()
 
     app = web.Application(
@@ -173,6 +203,8 @@ def create_app(
     )
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/api/messages", messages)
-    app.router.add_post("/api/nudges/run", run_nudges)
+    app.router.add_post("/api/nudges/run", run_endpoint(nudger))
+    app.router.add_post("/api/reports/run", run_endpoint(reporter))
     app.router.add_get(HEALTH_PATH, healthz)
+    app.router.add_get(FILE_ROUTE, file_handler(Files(services, renders)))
     return app

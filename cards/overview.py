@@ -141,6 +141,7 @@ def overview_actions(engagement: Engagement, catalog: Catalog, view: View) -> li
             {"phase": catalog.general.id},
         )
     )
+    actions.append(execute(view.t("action.report"), "report.show"))
     actions.append(execute(view.t("action.settings"), "setup.show"))
     if engagement.nudges_paused:
         actions.append(execute(view.t("action.resume_nudges"), "nudge.resume"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from cards.common import (
@@ -16,7 +17,14 @@ from cards.common import (
     text_input,
 )
 from domain.catalog import SERVICES, Catalog
-from domain.profile import DEFAULT_HOUR, DEFAULT_WEEKDAYS, MAX_NAME_CHARS, Person, Profile
+from domain.profile import (
+    DEFAULT_HOUR,
+    DEFAULT_REPORT_DAY,
+    DEFAULT_WEEKDAYS,
+    MAX_NAME_CHARS,
+    Person,
+    Profile,
+)
 
 DEFAULT_TIME_ZONE = {"ko": "Asia/Seoul", "en": "UTC"}
 
@@ -25,7 +33,7 @@ def form_input_ids(catalog: Catalog) -> frozenset[str]:
     """The ids of the form's inputs: what a submitted form may carry."""
     fixed = ("name", "services", "kickoff", "projectManager", "timeZone", "language")
     targets = (f"target.{phase.id}" for phase in catalog.phases)
-    return frozenset((*fixed, *targets, "nudgeDays", "nudgeHour"))
+    return frozenset((*fixed, *targets, "nudgeDays", "nudgeHour", "reportDay", "reportHour"))
 
 
 def form_values(profile: Profile | None, view: View) -> dict[str, str]:
@@ -37,6 +45,8 @@ def form_values(profile: Profile | None, view: View) -> dict[str, str]:
             "language": view.lang,
             "nudgeDays": ",".join(str(d) for d in sorted(DEFAULT_WEEKDAYS)),
             "nudgeHour": str(DEFAULT_HOUR),
+            "reportDay": str(DEFAULT_REPORT_DAY),
+            "reportHour": str(DEFAULT_HOUR),
         }
     values = {
         "name": profile.name,
@@ -47,6 +57,8 @@ def form_values(profile: Profile | None, view: View) -> dict[str, str]:
         "language": profile.language,
         "nudgeDays": ",".join(str(d) for d in sorted(profile.schedule.weekdays)),
         "nudgeHour": str(profile.schedule.hour),
+        "reportDay": str(min(profile.report_schedule.weekdays)),
+        "reportHour": str(profile.report_schedule.hour),
     }
     values |= {f"target.{k}": v.isoformat() for k, v in profile.phase_targets.items()}
     return values
@@ -179,6 +191,30 @@ def setup_card(
         }
     )
     body += _error(view, errors, "nudgeHour")
+    body += _report_schedule(view, errors, value)
     return adaptive_card(
         body, [execute(view.t("action.save_setup"), "setup.save", style="positive")]
     )
+
+
+def _report_schedule(
+    view: View, errors: dict[str, str], value: Callable[[str], str]
+) -> list[Element]:
+    """When the weekly status report is posted: one weekday, one hour."""
+    day = {
+        "type": "Input.ChoiceSet",
+        "id": "reportDay",
+        "label": view.t("setup.report_day"),
+        "style": "compact",
+        "value": value("reportDay"),
+        "choices": _choices([(view.t(f"weekday.{d}"), str(d)) for d in range(7)]),
+    }
+    hour = {
+        "type": "Input.ChoiceSet",
+        "id": "reportHour",
+        "label": view.t("setup.report_hour"),
+        "style": "compact",
+        "value": value("reportHour"),
+        "choices": _choices([(f"{h:02d}:00", str(h)) for h in range(24)]),
+    }
+    return [day, *_error(view, errors, "reportDay"), hour, *_error(view, errors, "reportHour")]

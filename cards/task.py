@@ -113,4 +113,5 @@ def task_card(
         "phase.show",
         {"phase": track.id, "page": str(page_of(catalog, task))},
     )
-    return adaptive_card(body, [*status_actions, back], mentions=mentions)
+    history = execute(view.t("action.history"), "history.show", {"task": task.id})
+    return adaptive_card(body, [*status_actions, history, back], mentions=mentions)

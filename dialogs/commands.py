@@ -81,6 +81,33 @@ COMMANDS: tuple[CommandSpec, ...] = (
         {"en": "Set up the engagement (project manager)", "ko": "프로젝트 설정(프로젝트 관리자)"},
     ),
     CommandSpec(
+        "report",
+        ("report", "보고서"),
+        False,
+        {"en": "report", "ko": "보고서"},
+        {
+            "en": "Status report: schedule against the targets, with a chart",
+            "ko": "상태 보고서: 목표 대비 일정과 차트",
+        },
+    ),
+    CommandSpec(
+        "history",
+        ("history", "기록"),
+        False,
+        {"en": "history", "ko": "기록"},
+        {"en": "Every change, newest first", "ko": "모든 변경 기록(최근 것 먼저)"},
+    ),
+    CommandSpec(
+        "export",
+        ("export", "내보내기"),
+        False,
+        {"en": "export", "ko": "내보내기"},
+        {
+            "en": "Download the checklist as Excel or CSV",
+            "ko": "체크리스트를 Excel 또는 CSV로 내려받기",
+        },
+    ),
+    CommandSpec(
         "general",
         ("general", "일반"),
         False,

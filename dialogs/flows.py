@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs import my_tasks, nudges, overview, phase, setup, task
+from dialogs import export, history, my_tasks, nudges, overview, phase, report, setup, task
 from dialogs.router import Router
 
 
@@ -14,5 +14,8 @@ def all_flows() -> Router:
         my_tasks.routes,
         setup.routes,
         nudges.routes,
+        report.routes,
+        history.routes,
+        export.routes,
         unknown_command=overview.unknown_command,
     )

@@ -16,6 +16,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from cards.nudge import nudge_card
 from dialogs.changes import change_then_overview
@@ -147,8 +148,13 @@ class Nudger:
             report.failed.append(engagement_id)
 
 
-async def run_periodically(nudger: Nudger, interval_s: float) -> None:
-    """The in-process scheduler: one run per interval until cancelled at shutdown."""
+class Run(Protocol):
+    async def run(self, now: datetime | None = None) -> NudgeReport: ...
+
+
+async def run_periodically(nudger: Run, interval_s: float) -> None:
+    """The in-process scheduler: one run per interval until cancelled at shutdown (the
+    digest's, and the weekly report's)."""
     while True:
         try:
             report = await nudger.run()

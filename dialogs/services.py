@@ -5,14 +5,16 @@ It owns the repository; flows and the Teams edge go through it, never around it.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from cards.common import View
+from dialogs.links import LinkSigner
 from dialogs.scope import TurnScope
 from domain.catalog import Catalog
-from domain.engagement import Engagement
+from domain.engagement import AuditEntry, Engagement
 from domain.errors import EngagementMissing
 from domain.i18n import language_for
 from domain.notes import Note
@@ -31,10 +33,13 @@ class Services:
         repo: EngagementRepository,
         catalog: Catalog,
         clock: Callable[[], datetime] = utc_now,
+        links: LinkSigner | None = None,
     ) -> None:
         self._repo = repo
         self.catalog = catalog
         self.clock = clock
+        # Without a configured key (tests, a local run): one of this process's own.
+        self.links = links or LinkSigner(secrets.token_bytes(32), "http://localhost:3978")
 
     def view(self, engagement: Engagement, scope: TurnScope) -> View:
         return View.of(engagement, scope.lang, self.clock())
@@ -99,6 +104,13 @@ class Services:
 
     async def save_note(self, engagement_id: str, note: Note, op_id: str) -> None:
         await self._repo.save_note(engagement_id, note, op_id)
+
+    async def all_notes(self, engagement_id: str) -> list[Note]:
+        return await self._repo.all_notes(engagement_id)
+
+    async def audit_trail(self, engagement_id: str) -> list[AuditEntry]:
+        """Every change to the engagement, oldest first."""
+        return await self._repo.audit_trail(engagement_id)
 
     async def setup_draft(self, engagement_id: str) -> dict[str, str] | None:
         return await self._repo.setup_draft(engagement_id)

@@ -314,6 +314,9 @@ class Engagement:
     last_nudged_at: datetime | None = None  # the slot last nudged (or skipped: nothing to say)
     nudge_claim: dict[str, str] | None = None  # {slot, run, until}: a run is sending it
     unreachable: dict[str, str] | None = None  # {at, status}: Teams refused our posts
+    # The weekly status report: the slot last posted, and the run posting one ({slot, run, until}).
+    last_report_at: datetime | None = None
+    report_claim: dict[str, str] | None = None
     # Proactive-message address, refreshed from incoming activities (the service URL can move).
     conversation_reference: dict[str, Any] | None = None
     applied_ops: list[str] = field(default_factory=list)
@@ -757,9 +760,49 @@ class Engagement:
         self.snoozed_until = until
         return self._audit(op_id, actor, at, "engagement", Change.SNOOZE, before, utc_iso(until))
 
+    # The weekly status report -------------------------------------------------------------
+
+    def next_report_at(self) -> datetime | None:
+        """When the next weekly report is due; None before setup or while posts cannot go."""
+        if (
+            self.profile is None
+            or not self.installed
+            or self.unreachable
+            or not self.conversation_reference
+        ):
+            return None
+        after = self.last_report_at or self.created_at
+        return next_slot(self.profile.report_schedule, self.time_zone, after)
+
+    def next_scheduled_at(self) -> datetime | None:
+        due = [d for d in (self.next_nudge_at(), self.next_report_at()) if d is not None]
+        return min(due, default=None)
+
+    def report_due_slot(self, now: datetime) -> datetime | None:
+        """The weekly report's slot to post for now, if one is due (after an outage: the
+        newest one only)."""
+        due = self.next_report_at()
+        if due is None or due > now or self.profile is None:
+            return None
+        after = self.last_report_at or self.created_at
+        return latest_due_slot(self.profile.report_schedule, self.time_zone, after, now)
+
+    def claim_report(self, slot: datetime, run_id: str, now: datetime) -> bool:
+        """Takes the report's slot for one run; False if posted or held by a live run."""
+        claim = take_claim(self.last_report_at, self.report_claim, slot, run_id, now)
+        if claim is None:
+            return False
+        self.report_claim = claim
+        return True
+
+    def complete_report(self, slot: datetime) -> None:
+        self.last_report_at = max(slot, self.last_report_at or slot)
+        self.report_claim = None
+
     def mark_unreachable(self, status: int, at: datetime) -> None:
         self.unreachable = {"at": at.isoformat(), "status": str(status)}
         self.nudge_claim = None
+        self.report_claim = None
 
     # Storage form -----------------------------------------------------------------------
 
@@ -784,8 +827,13 @@ class Engagement:
                 "claim": self.nudge_claim,
                 "unreachable": self.unreachable,
             },
-            # Derived, stored so the scheduler finds due engagements with an indexed query.
-            "nextNudgeAt": utc_iso(due) if (due := self.next_nudge_at()) else None,
+            # Derived, stored so the scheduler finds due engagements with an indexed query:
+            # the next digest or weekly report, whichever comes first.
+            "nextNudgeAt": utc_iso(due) if (due := self.next_scheduled_at()) else None,
+            "report": {
+                "lastAt": self.last_report_at.isoformat() if self.last_report_at else None,
+                "claim": self.report_claim,
+            },
             "conversationReference": self.conversation_reference,
             "appliedOps": list(self.applied_ops),
             "auditTail": list(self.audit_tail),
@@ -799,6 +847,7 @@ class Engagement:
         last_change = data.get("lastChangeAt")
         nudges = data.get("nudges") or {}
         snoozed, nudged = nudges.get("snoozedUntil"), nudges.get("lastNudgedAt")
+        report = data.get("report") or {}
         return cls(
             key=EngagementKey(data["tenantId"], data["conversationKey"]),
             conversation_type=data["conversationType"],
@@ -820,11 +869,27 @@ class Engagement:
             last_nudged_at=datetime.fromisoformat(nudged) if nudged else None,
             nudge_claim=nudges.get("claim"),
             unreachable=nudges.get("unreachable"),
+            last_report_at=datetime.fromisoformat(report["lastAt"])
+            if report.get("lastAt")
+            else None,
+            report_claim=report.get("claim"),
             conversation_reference=data.get("conversationReference"),
             applied_ops=list(data.get("appliedOps", [])),
             audit_tail=list(data.get("auditTail", [])),
             audit_seq=int(data.get("auditSeq", 0)),
         )
+
+
+def take_claim(
+    done: datetime | None, claim: dict[str, str] | None, slot: datetime, run_id: str, now: datetime
+) -> dict[str, str] | None:
+    """A scheduler run's claim on `slot` ({slot, run, until}), or None when the slot is done
+    or another run holds a claim that has not expired."""
+    if done and done >= slot:
+        return None
+    if claim and claim["run"] != run_id and datetime.fromisoformat(claim["until"]) > now:
+        return None
+    return {"slot": utc_iso(slot), "run": run_id, "until": (now + NUDGE_LEASE).isoformat()}
 
 
 def check_note(text: str) -> str:

@@ -10,6 +10,7 @@ import re
 from typing import Final
 
 from domain.catalog import Language
+from domain.i18n_reports import REPORT_STRINGS
 
 STRINGS: Final[dict[str, dict[Language, str]]] = {
     "app.name": {"en": "FastTrack EMS Onboarding", "ko": "FastTrack EMS 온보딩"},
@@ -328,6 +329,7 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
         "ko": "2026-12-31 형식의 날짜를 입력하세요. 아무것도 변경되지 않았습니다.",
     },
 }
+STRINGS.update(REPORT_STRINGS)
 
 
 # Korean particles depend on whether the word before them ends in a consonant (받침). A

@@ -19,6 +19,7 @@ from domain.text import is_blank
 MAX_NAME_CHARS = 100
 DEFAULT_WEEKDAYS: Final = frozenset({0, 1, 2, 3, 4})  # Monday to Friday
 DEFAULT_HOUR = 9
+DEFAULT_REPORT_DAY = 0  # the weekly status report: Monday, at DEFAULT_HOUR
 # ASCII digits, as Input.Date sends them (\d would take "２０２６" too).
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # The hours the form offers; str.isdigit() would pass "²", which int() then refuses.
@@ -69,6 +70,9 @@ class NudgeSchedule:
         return cls(frozenset(int(d) for d in data["weekdays"]), int(data["hour"]))
 
 
+WEEKLY_REPORT_DEFAULT: Final = NudgeSchedule(frozenset({DEFAULT_REPORT_DAY}), DEFAULT_HOUR)
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -79,6 +83,8 @@ class Profile:
     time_zone: str
     language: Language
     schedule: NudgeSchedule = field(default_factory=NudgeSchedule)
+    # The weekly status report: one weekday, one hour (documents before it: Monday 09:00).
+    report_schedule: NudgeSchedule = field(default_factory=lambda: WEEKLY_REPORT_DEFAULT)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -94,6 +100,7 @@ class Profile:
             "timeZone": self.time_zone,
             "language": self.language,
             "schedule": self.schedule.to_dict(),
+            "reportSchedule": self.report_schedule.to_dict(),
         }
 
     @classmethod
@@ -107,6 +114,9 @@ class Profile:
             time_zone=data["timeZone"],
             language=cast(Language, data["language"]),
             schedule=NudgeSchedule.from_dict(data["schedule"]),
+            report_schedule=NudgeSchedule.from_dict(data["reportSchedule"])
+            if "reportSchedule" in data
+            else WEEKLY_REPORT_DEFAULT,
         )
 
 
@@ -209,6 +219,12 @@ def validate_profile(
     if hour and not (_HOUR.fullmatch(hour) and int(hour) <= 23):
         errors["nudgeHour"] = "bad_choice"
 
+    report_day, report_hour = _text(form, "reportDay"), _text(form, "reportHour")
+    if report_day and report_day not in {"0", "1", "2", "3", "4", "5", "6"}:
+        errors["reportDay"] = "bad_choice"
+    if report_hour and not (_HOUR.fullmatch(report_hour) and int(report_hour) <= 23):
+        errors["reportHour"] = "bad_choice"
+
     if errors:
         raise ProfileInvalid(errors)
     assert kickoff is not None and project_manager is not None
@@ -223,6 +239,10 @@ def validate_profile(
         schedule=NudgeSchedule(
             frozenset(int(d) for d in weekdays) if weekdays else DEFAULT_WEEKDAYS,
             int(hour) if hour else DEFAULT_HOUR,
+        ),
+        report_schedule=NudgeSchedule(
+            frozenset({int(report_day) if report_day else DEFAULT_REPORT_DAY}),
+            int(report_hour) if report_hour else DEFAULT_HOUR,
         ),
     )
 

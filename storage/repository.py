@@ -234,6 +234,11 @@ class EngagementRepository:
         docs = await self._store.list_partition(engagement_id, f"{NOTE_PREFIX}{task_id}:")
         return sorted((Note.from_dict(d.body) for d in docs), key=lambda note: note.at)
 
+    async def all_notes(self, engagement_id: str) -> list[Note]:
+        """Every note of the engagement, oldest first (for the export)."""
+        docs = await self._store.list_partition(engagement_id, NOTE_PREFIX)
+        return sorted((Note.from_dict(d.body) for d in docs), key=lambda note: note.at)
+
     async def audit_trail(self, engagement_id: str) -> list[AuditEntry]:
         """Every audit entry of the engagement, oldest first."""
         engagement = await self.get(engagement_id)

@@ -87,6 +87,7 @@ def test_snooze_moves_the_next_nudge_past_a_day() -> None:
     e = engagement()
     now = utc(2026, 11, 30, 0, 30)  # just after Monday's slot
     e.complete_nudge(utc(2026, 11, 30, 0, 0))
+    e.complete_report(utc(2026, 11, 30, 0, 0))  # Monday's weekly report posted too
     e.snooze(now + timedelta(days=1), actor=OTHER, at=now, op_id="s1")
     assert e.next_nudge_at() == utc(2026, 12, 2, 0, 0)  # Tuesday skipped
     assert e.to_dict()["nextNudgeAt"] == "2026-12-02T00:00:00Z"
@@ -97,7 +98,9 @@ def test_stop_and_resume_are_for_the_manager() -> None:
     with pytest.raises(NotPermitted):
         e.set_nudges_paused(True, actor=OTHER, at=utc(2026, 12, 1), op_id="x")
     e.set_nudges_paused(True, actor=PM, at=utc(2026, 12, 1), op_id="p")
-    assert e.next_nudge_at() is None and e.to_dict()["nextNudgeAt"] is None
+    # The scheduler still wakes for the weekly report, which "Stop reminders" does not stop.
+    assert e.next_nudge_at() is None
+    assert e.to_dict()["nextNudgeAt"] == utc_iso(e.next_report_at() or CREATED)
     e.set_nudges_paused(False, actor=PM, at=utc(2026, 12, 1), op_id="r")
     assert e.next_nudge_at() is not None
 

@@ -1,0 +1,118 @@
+"""The export's tables: the checklist, the history and the notes, with column headers in the
+engagement's language and every moment in its time zone. Plain rows; reports/workbook.py
+writes them as .xlsx and .csv."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.catalog import Catalog, Language
+from domain.engagement import AuditEntry, Engagement
+from domain.history import change_words, local_moment, subject_name, value_words
+from domain.i18n import text
+from domain.notes import Note
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def _headers(lang: Language, *keys: str) -> list[str]:
+    return [text(lang, f"column.{key}") for key in keys]
+
+
+def checklist_table(engagement: Engagement, catalog: Catalog, lang: Language) -> Table:
+    zone = engagement.time_zone
+    rows = []
+    for task in catalog.tasks:
+        record = engagement.record(task.id)
+        state = "state.out" if not engagement.in_scope(task) else f"state.{record.status.value}"
+        rows.append(
+            [
+                catalog.track(task.track_id).name.in_(lang),
+                task.title.in_(lang),
+                text(lang, state),
+                record.owner.name if record.owner else "",
+                record.due.isoformat() if record.due else "",
+                record.changed_by.name if record.changed_by else "",
+                local_moment(record.changed_at, zone) if record.changed_at else "",
+                record.reason or "",
+                record.last_note or "",
+            ]
+        )
+    headers = _headers(
+        lang,
+        "phase",
+        "task",
+        "status",
+        "owner",
+        "due",
+        "settled_by",
+        "settled_at",
+        "reason",
+        "last_note",
+    )
+    return Table(text(lang, "sheet.checklist"), headers, rows)
+
+
+def history_table(
+    engagement: Engagement,
+    catalog: Catalog,
+    trail: list[AuditEntry],
+    lang: Language,
+    names: dict[str, str],
+) -> Table:
+    """Oldest first, as a log is read in a spreadsheet."""
+    zone = engagement.time_zone
+    rows = [
+        [
+            local_moment(entry.at, zone),
+            entry.actor.name,
+            subject_name(entry, catalog, lang),
+            change_words(entry, lang, names, zone),
+            value_words(entry, entry.before, lang, names, zone),
+            value_words(entry, entry.after, lang, names, zone),
+            entry.reason or "",
+        ]
+        for entry in trail
+    ]
+    headers = _headers(lang, "when", "who", "subject", "change", "before", "after", "reason")
+    return Table(text(lang, "sheet.history"), headers, rows)
+
+
+def notes_table(
+    engagement: Engagement, catalog: Catalog, notes: list[Note], lang: Language
+) -> Table:
+    zone = engagement.time_zone
+    rows = [
+        [
+            catalog.task(note.task_id).title.in_(lang)
+            if catalog.has_task(note.task_id)
+            else note.task_id,
+            local_moment(note.at, zone),
+            note.author.name,
+            note.text,
+        ]
+        for note in sorted(notes, key=lambda n: n.at)
+    ]
+    return Table(text(lang, "sheet.notes"), _headers(lang, "task", "when", "author", "note"), rows)
+
+
+def known_names(engagement: Engagement, trail: list[AuditEntry]) -> dict[str, str]:
+    """Names for the person ids an owner change stores: from the people who acted and the
+    owners the engagement knows."""
+    names: dict[str, str] = {}
+    for entry in trail:
+        names[entry.actor.id] = entry.actor.name
+        if entry.actor.aad_id:
+            names[entry.actor.aad_id] = entry.actor.name
+    for record in engagement.tasks.values():
+        if record.owner and record.owner.name:
+            names[record.owner.id] = record.owner.name
+    if engagement.profile:
+        manager = engagement.profile.project_manager
+        names[manager.id] = manager.name
+    return names
