@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs import my_tasks, nudges, overview, phase, setup, task
+from dialogs import details, my_tasks, nudges, overview, phase, setup, task
 from dialogs.router import Router
 
 
@@ -11,6 +11,7 @@ def all_flows() -> Router:
         overview.routes,
         phase.routes,
         task.routes,
+        details.routes,
         my_tasks.routes,
         setup.routes,
         nudges.routes,
