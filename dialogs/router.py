@@ -119,9 +119,7 @@ class Router:
     def verbs(self) -> frozenset[str]:
         """The verbs a new card's buttons may carry."""
         return frozenset(
-            name
-            for name, route in self._verbs.items()
-            if not (route.typed_only or route.legacy)
+            name for name, route in self._verbs.items() if not (route.typed_only or route.legacy)
         )
 
     @property
