@@ -310,7 +310,9 @@ def phase_card(
             execute(view.t("action.more"), "phase.show", {"phase": track.id, "page": str(page + 1)})
         )
     actions.append(execute(view.t("action.overview"), "status.show"))
-    if track.kind == "phase" and not progress.complete:
+    if track.id in engagement.skipped_phases:
+        actions.append(execute(view.t("action.undo_skip"), "phase.unskip", {"phase": track.id}))
+    elif track.kind == "phase" and not progress.complete:
         actions.append(skip_button(track, view))
     return adaptive_card(body, actions, mentions=mentions)
 

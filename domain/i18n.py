@@ -259,6 +259,16 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "mytasks.none": {"en": "No tasks are assigned to you.", "ko": "나에게 지정된 작업이 없습니다."},
     "mytasks.more": {"en": "…and {count} more.", "ko": "…외 {count}개."},
     "announce.phase_complete": {"en": "✅ {phase} is complete", "ko": "✅ {phase} 단계 완료"},
+    "announce.skipped": {"en": "⏭ {phase} was skipped", "ko": "⏭ {phase} 단계를 건너뛰었습니다"},
+    "action.undo_skip": {"en": "Undo skip", "ko": "건너뛰기 취소"},
+    "phase.skipped_notice": {
+        "en": "{phase} is skipped. The project manager can undo it from the phase card.",
+        "ko": "{phase} 단계를 건너뛰었습니다. 프로젝트 관리자는 단계 카드에서 취소할 수 있습니다.",
+    },
+    "phase.unskipped": {
+        "en": "{phase} is back in the plan.",
+        "ko": "{phase} 단계를 다시 진행합니다.",
+    },
     "announce.phase_skipped": {
         "en": "Skipped by {who}: {reason}",
         "ko": "{who}님이 건너뜀: {reason}",
