@@ -122,9 +122,12 @@ def text_input(
     return element
 
 
-def people_picker(input_id: str, label: str, members: list[Person], value: str = "") -> Element:
+def people_picker(
+    input_id: str, label: str, members: list[Person], value: str = "", required: str = ""
+) -> Element:
     """Teams' people picker, searching the people of this conversation; the static member
-    list is what clients without the dynamic search show."""
+    list is what clients without the dynamic search show. `required`: the error message of
+    a field that must be filled (Teams marks its label)."""
     element: Element = {
         "type": "Input.ChoiceSet",
         "id": input_id,
@@ -138,6 +141,8 @@ def people_picker(input_id: str, label: str, members: list[Person], value: str =
     }
     if value:
         element["value"] = value
+    if required:
+        element |= {"isRequired": True, "errorMessage": required}
     return element
 
 

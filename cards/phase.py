@@ -214,7 +214,12 @@ def progress_counts(progress: TrackProgress, view: View) -> str:
     track's acknowledged and open duties and those nobody owns; then anything out of scope."""
     if progress.track.kind == "phase":
         line = view.t(
-            "overview.counts", done=progress.done, open=progress.open, overdue=progress.overdue
+            "overview.counts",
+            settled=progress.settled,
+            done=progress.done,
+            na=progress.not_applicable,
+            open=progress.open,
+            overdue=progress.overdue,
         )
     else:
         line = view.t(

@@ -16,6 +16,13 @@ routes = Routes()
 
 @routes.verb("phase.show", command="phase", argument="phase")
 async def show_phase(ctx: FlowContext) -> Reply:
+    name = ctx.data.get("phase")
+    if ctx.typed and not (isinstance(name, str) and name.strip()):
+        # `phase` alone: the overview lists every phase, each one click away.
+        engagement = await ctx.engagement()
+        view = ctx.view(engagement)
+        card = overview_card(engagement, ctx.services.catalog, view, [view.t("phase.which")])
+        return Reply(card)
     track, page = ctx.track(), ctx.data.page()
     engagement = await ctx.engagement()
     return Reply(
@@ -28,17 +35,15 @@ routes.command("general", verb="phase.show", data={"phase": "general"})
 
 @routes.verb("phase.walk", command="next", typed_only=True)
 async def walk_current_phase(ctx: FlowContext) -> Reply:
-    """The current phase's introduction, then its tasks; the overview once all are done."""
+    """The current phase's introduction, whose button opens its tasks (one card: the task
+    list would repeat the introduction's header); the overview once all are done."""
     catalog = ctx.services.catalog
     engagement = await ctx.engagement()
     view = ctx.view(engagement)
     current = engagement.current_phase(catalog)
     if current is None:
         return Reply(overview_card(engagement, catalog, view))
-    return Reply(
-        phase_intro_card(engagement, catalog, current, view),
-        follow_up=(phase_card(engagement, catalog, current, view),),
-    )
+    return Reply(phase_intro_card(engagement, catalog, current, view))
 
 
 routes.command("start", verb="phase.walk")

@@ -34,8 +34,9 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
         "ko": "모든 단계가 완료되었습니다. 수고하셨습니다!",
     },
     "overview.counts": {
-        "en": "{done} done · {open} open · {overdue} overdue",
-        "ko": "완료 {done} · 남음 {open} · 기한 지남 {overdue}",
+        "en": "{settled} settled ({done} done, {na} not applicable) · {open} open · "
+        "{overdue} overdue",
+        "ko": "처리 {settled}(완료 {done}, 해당 없음 {na}) · 남음 {open} · 기한 지남 {overdue}",
     },
     "overview.skipped": {"en": "skipped", "ko": "건너뜀"},
     "overview.no_owner": {"en": "no owner yet", "ko": "담당자 없음"},
@@ -89,8 +90,10 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     },
     "help.title": {"en": "What I can do", "ko": "사용할 수 있는 명령"},
     "help.intro": {
-        "en": "Type a command here, with or without mentioning me:",
-        "ko": "이 대화에 명령을 입력하세요. 저를 멘션하지 않아도 됩니다.",
+        "en": "Type a command here. In a channel or group chat, @mention me first: "
+        "Teams brings me only messages that mention me there.",
+        "ko": "이 대화에 명령을 입력하세요. 채널과 그룹 채팅에서는 먼저 저를 @멘션하세요. "
+        "그곳에서는 저를 멘션한 메시지만 Teams가 전달합니다.",
     },
     "help.unknown": {
         "en": "I didn't understand that. Here is what I can do:",
@@ -264,6 +267,10 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "phase.skipped_notice": {
         "en": "{phase} is skipped. The project manager can undo it from the phase card.",
         "ko": "{phase} 단계를 건너뛰었습니다. 프로젝트 관리자는 단계 카드에서 취소할 수 있습니다.",
+    },
+    "phase.which": {
+        "en": "Which phase? Pick one below, or type “phase” and its name, e.g. “phase assess”.",
+        "ko": "어느 단계인가요? 아래에서 고르거나 “단계 평가”처럼 단계 이름을 함께 입력하세요.",
     },
     "phase.unskipped": {
         "en": "{phase} is back in the plan.",
