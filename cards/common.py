@@ -15,6 +15,7 @@ from domain.catalog import Language
 from domain.engagement import Engagement
 from domain.i18n import text
 from domain.profile import Person
+from domain.zones import UTC_NAME, abbreviation
 
 CARD_VERSION = "1.5"
 Card = dict[str, Any]
@@ -197,9 +198,10 @@ def format_date(day: date, lang: Language) -> str:
 
 
 def format_moment(moment: datetime, lang: Language, time_zone: str | None) -> str:
-    """A date and time as people in the engagement's time zone read it."""
-    local = moment.astimezone(ZoneInfo(time_zone)) if time_zone else moment
-    return f"{format_date(local.date(), lang)} {local:%H:%M}"
+    """A date and time as people in the engagement's time zone read it, with the zone
+    ("09:00 KST"): readers elsewhere must not take it for their own clock."""
+    local = moment.astimezone(ZoneInfo(time_zone or UTC_NAME))
+    return f"{format_date(local.date(), lang)} {local:%H:%M} {abbreviation(local)}"
 
 
 @dataclass(frozen=True)

@@ -212,7 +212,10 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     },
     "setup.language": {"en": "Language", "ko": "언어"},
     "setup.nudge_days": {"en": "Reminder days", "ko": "알림 요일"},
-    "setup.nudge_hour": {"en": "Reminder hour", "ko": "알림 시각"},
+    "setup.nudge_hour": {
+        "en": "Reminder hour, in the time zone above",
+        "ko": "알림 시각(위 표준 시간대 기준)",
+    },
     "setup.saved": {"en": "Setup saved.", "ko": "설정이 저장되었습니다."},
     # The seed's (2016) product names, with today's beside them.
     "service.aad_premium": {
