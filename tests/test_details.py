@@ -84,7 +84,7 @@ async def test_a_refused_save_stores_no_note(bot, connector) -> None:
     before = await stored(bot)
     form = {"task": TASK, "view": "task", "owner": "aad-user2", "note": "taking it over"}
     body = await click(bot, "task.save", form, sender=COLLEAGUE)
-    assert "프로젝트 관리자만" in dump(body["value"])
+    assert "Only the project manager" in dump(body["value"])
     assert await stored(bot) == before
     assert await notes(bot) == []
 
