@@ -1,4 +1,4 @@
-"""What the bot announces in the engagement channel when a phase completes."""
+"""What the bot announces in the engagement channel when a phase completes or is skipped."""
 
 from __future__ import annotations
 
@@ -17,21 +17,37 @@ def phase_completed_card(
             view.t("announce.phase_complete", phase=completed.name.in_(view.lang)), size="Medium"
         ),
     ]
-    skip = engagement.skipped_phases.get(completed.id)
-    if skip:
-        headline.append(
-            paragraph(
-                view.t(
-                    "announce.phase_skipped",
-                    who=user_text(skip.by.name, 40),
-                    reason=user_text(skip.reason, 200),
-                ),
-                isSubtle=True,
-            )
-        )
     following = engagement.current_phase(catalog)
     if following is None:
         headline.append(paragraph(view.t("overview.all_done"), color="Good"))
         return adaptive_card(headline, [execute(view.t("action.overview"), "status.show")])
     intro = phase_intro_card(engagement, catalog, following, view)
     return {**intro, "body": headline + intro["body"]}
+
+
+def phase_skipped_card(
+    engagement: Engagement, catalog: Catalog, skipped: Track, view: View
+) -> Card:
+    """A skip, said as a skip, with its undo. The next phase is introduced only when the
+    skip moved the engagement on to it (skipping a later phase changes nothing now)."""
+    skip = engagement.skipped_phases[skipped.id]
+    body = [
+        heading(view.t("announce.skipped", phase=skipped.name.in_(view.lang)), size="Medium"),
+        paragraph(
+            view.t(
+                "announce.phase_skipped",
+                who=user_text(skip.by.name, 40),
+                reason=user_text(skip.reason, 200),
+            ),
+            isSubtle=True,
+        ),
+    ]
+    actions = [
+        execute(view.t("action.undo_skip"), "phase.unskip", {"phase": skipped.id}),
+        execute(view.t("action.overview"), "status.show"),
+    ]
+    following = engagement.current_phase(catalog)
+    if following is None or catalog.phases.index(following) < catalog.phases.index(skipped):
+        return adaptive_card(body, actions)
+    intro = phase_intro_card(engagement, catalog, following, view)
+    return {**intro, "body": body + intro["body"], "actions": [*intro["actions"], actions[0]]}

@@ -15,6 +15,7 @@ from domain.catalog import Language
 from domain.engagement import Engagement
 from domain.i18n import text
 from domain.profile import Person
+from domain.zones import UTC_NAME, abbreviation
 
 CARD_VERSION = "1.5"
 Card = dict[str, Any]
@@ -122,9 +123,12 @@ def text_input(
     return element
 
 
-def people_picker(input_id: str, label: str, members: list[Person], value: str = "") -> Element:
+def people_picker(
+    input_id: str, label: str, members: list[Person], value: str = "", required: str = ""
+) -> Element:
     """Teams' people picker, searching the people of this conversation; the static member
-    list is what clients without the dynamic search show."""
+    list is what clients without the dynamic search show. `required`: the error message of
+    a field that must be filled (Teams marks its label)."""
     element: Element = {
         "type": "Input.ChoiceSet",
         "id": input_id,
@@ -138,6 +142,8 @@ def people_picker(input_id: str, label: str, members: list[Person], value: str =
     }
     if value:
         element["value"] = value
+    if required:
+        element |= {"isRequired": True, "errorMessage": required}
     return element
 
 
@@ -192,9 +198,10 @@ def format_date(day: date, lang: Language) -> str:
 
 
 def format_moment(moment: datetime, lang: Language, time_zone: str | None) -> str:
-    """A date and time as people in the engagement's time zone read it."""
-    local = moment.astimezone(ZoneInfo(time_zone)) if time_zone else moment
-    return f"{format_date(local.date(), lang)} {local:%H:%M}"
+    """A date and time as people in the engagement's time zone read it, with the zone
+    ("09:00 KST"): readers elsewhere must not take it for their own clock."""
+    local = moment.astimezone(ZoneInfo(time_zone or UTC_NAME))
+    return f"{format_date(local.date(), lang)} {local:%H:%M} {abbreviation(local)}"
 
 
 @dataclass(frozen=True)

@@ -153,12 +153,14 @@ def overview_card(
 ) -> Card:
     """`notices` are one-off messages shown on top (e.g. that setup was saved)."""
     mentions = Mentions()
-    notices = list(notices or [])
+    warnings = []
     if engagement.unreachable:
-        notices.append(view.t("status.unreachable"))
+        warnings.append(view.t("status.unreachable"))
     if engagement.nudges_paused:
-        notices.append(view.t("status.paused"))
-    body = [paragraph(n, color="Warning", weight="Bolder") for n in notices]
+        warnings.append(view.t("status.paused"))
+    # What the click did, in the colour of success; what stands in the way, as a warning.
+    body = [paragraph(n, color="Good", weight="Bolder") for n in notices or []]
+    body += [paragraph(n, color="Warning", weight="Bolder") for n in warnings]
     body += overview_body(engagement, catalog, view, mentions)
     return adaptive_card(body, overview_actions(engagement, catalog, view), mentions=mentions)
 

@@ -214,7 +214,12 @@ def progress_counts(progress: TrackProgress, view: View) -> str:
     track's acknowledged and open duties and those nobody owns; then anything out of scope."""
     if progress.track.kind == "phase":
         line = view.t(
-            "overview.counts", done=progress.done, open=progress.open, overdue=progress.overdue
+            "overview.counts",
+            settled=progress.settled,
+            done=progress.done,
+            na=progress.not_applicable,
+            open=progress.open,
+            overdue=progress.overdue,
         )
     else:
         line = view.t(
@@ -310,7 +315,9 @@ def phase_card(
             execute(view.t("action.more"), "phase.show", {"phase": track.id, "page": str(page + 1)})
         )
     actions.append(execute(view.t("action.overview"), "status.show"))
-    if track.kind == "phase" and not progress.complete:
+    if track.id in engagement.skipped_phases:
+        actions.append(execute(view.t("action.undo_skip"), "phase.unskip", {"phase": track.id}))
+    elif track.kind == "phase" and not progress.complete:
         actions.append(skip_button(track, view))
     return adaptive_card(body, actions, mentions=mentions)
 

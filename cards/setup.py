@@ -143,7 +143,11 @@ def setup_card(
         body += _error(view, errors, key)
     body.append(
         people_picker(
-            "projectManager", view.t("setup.manager"), members, value=value("projectManager")
+            "projectManager",
+            view.t("setup.manager"),
+            members,
+            value=value("projectManager"),
+            required=view.t("form.error.required"),
         )
     )
     body += _error(view, errors, "projectManager")

@@ -40,12 +40,15 @@ def task_card(
     *,
     notes: list[Note],
     members: list[Person],
+    notice: str | None = None,
 ) -> Card:
     mentions = Mentions()
     record = engagement.record(task.id)
     in_scope = engagement.in_scope(task)
     track = catalog.track(task.track_id)
-    body: list[Element] = [
+    # What the last Save changed, first, where the reader looks.
+    body: list[Element] = [paragraph(notice, color="Good", weight="Bolder")] if notice else []
+    body += [
         paragraph(track.name.in_(view.lang), isSubtle=True, spacing="None"),
         heading(task.title.in_(view.lang), size="Medium"),
         *task_labels(task, in_scope, view),
@@ -68,7 +71,8 @@ def task_card(
                     separator=True,
                 )
             )
-    # Every button here answers with this card again, so the reader stays on the task.
+    # Every button here answers with this card again, so the reader stays on the task. Teams
+    # sends every input with any button: one Save applies all the fields that changed.
     target = {"task": task.id, "view": "task"}
     body += [
         people_picker(
@@ -78,28 +82,20 @@ def task_card(
             value=record.owner.id if record.owner else "",
         ),
         {
-            "type": "ActionSet",
-            "actions": [
-                execute(view.t("action.assign"), "task.assign", target),
-                execute(view.t("action.take"), "task.take", target),
-                execute(view.t("action.unassign"), "task.unassign", target),
-            ],
-        },
-        {
             "type": "Input.Date",
             "id": "due",
             "label": view.t("input.due.label"),
             **({"value": record.due.isoformat()} if record.due else {}),
         },
+        text_input("note", view.t("input.note.label"), max_length=MAX_NOTE_CHARS, multiline=True),
+        paragraph(view.t("task.form_hint"), isSubtle=True, size="Small", spacing="None"),
         {
             "type": "ActionSet",
             "actions": [
-                execute(view.t("action.set_due"), "task.due", target),
-                execute(view.t("action.clear_due"), "task.due_clear", target),
+                execute(view.t("action.save_task"), "task.save", target, style="positive"),
+                execute(view.t("action.take"), "task.take", target),
             ],
         },
-        text_input("note", view.t("input.note.label"), max_length=MAX_NOTE_CHARS, multiline=True),
-        {"type": "ActionSet", "actions": [execute(view.t("action.add_note"), "task.note", target)]},
     ]
     step = next_step(task, record, in_scope)
     status_actions = (

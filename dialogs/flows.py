@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from dialogs import export, history, my_tasks, nudges, overview, phase, report, setup, task
+from dialogs import (
+    details,
+    export,
+    history,
+    my_tasks,
+    nudges,
+    overview,
+    phase,
+    report,
+    setup,
+    task,
+)
 from dialogs.router import Router
 
 
@@ -11,6 +22,7 @@ def all_flows() -> Router:
         overview.routes,
         phase.routes,
         task.routes,
+        details.routes,
         my_tasks.routes,
         setup.routes,
         nudges.routes,

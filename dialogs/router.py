@@ -31,6 +31,9 @@ class VerbRoute:
     manager_only: ManagerAction | None = None
     # A view only typed commands open (no button carries the verb): clicks are refused.
     typed_only: bool = False
+    # A verb only cards the bot sent before carry (Teams keeps old messages): still
+    # answered, never put on a new card.
+    legacy: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,13 @@ class Routes:
         manager_only: ManagerAction | None = None,
         offers_setup: bool = True,
         typed_only: bool = False,
+        legacy: bool = False,
     ) -> Callable[[Handler], Handler]:
         if command is None and (argument is not None or not offers_setup or typed_only):
             raise ValueError(f"{name!r}: argument, offers_setup and typed_only need a command")
 
         def register(handler: Handler) -> Handler:
-            _add(self.verbs, name, VerbRoute(handler, manager_only, typed_only))
+            _add(self.verbs, name, VerbRoute(handler, manager_only, typed_only, legacy))
             if command is not None:
                 self.command(command, verb=name, argument=argument, offers_setup=offers_setup)
             return handler
@@ -113,8 +117,10 @@ class Router:
 
     @property
     def verbs(self) -> frozenset[str]:
-        """The verbs a card button may carry."""
-        return frozenset(name for name, route in self._verbs.items() if not route.typed_only)
+        """The verbs a new card's buttons may carry."""
+        return frozenset(
+            name for name, route in self._verbs.items() if not (route.typed_only or route.legacy)
+        )
 
     @property
     def commands(self) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""A task: Done, Not applicable, Reopen, and its details (owner, due date, notes).
+"""A task: Done, Not applicable, Reopen, and its details (the form is dialogs/details.py).
 
 A click answers with the card it came from (a phase card, the task's details, or 'my
 tasks'), showing the change.
@@ -13,14 +13,11 @@ from cards.common import Card, View
 from cards.phase import page_of, phase_card, reason_input_id
 from cards.task import task_card
 from dialogs.changes import change_engagement
-from dialogs.context import FlowContext, InvalidAction, Reply
+from dialogs.context import FlowContext, Reply
 from dialogs.my_tasks import my_tasks_view
 from dialogs.router import Handler, Routes
 from domain.catalog import Task
-from domain.engagement import AuditEntry, Engagement, TaskStatus, check_note
-from domain.errors import BadDate
-from domain.notes import Note
-from domain.profile import parse_date
+from domain.engagement import AuditEntry, Engagement, TaskStatus
 
 routes = Routes()
 
@@ -29,7 +26,9 @@ routes = Routes()
 TaskChange = Callable[..., AuditEntry | None]
 
 
-async def task_details(ctx: FlowContext, engagement: Engagement, task: Task, view: View) -> Card:
+async def task_details(
+    ctx: FlowContext, engagement: Engagement, task: Task, view: View, notice: str | None = None
+) -> Card:
     return task_card(
         engagement,
         ctx.services.catalog,
@@ -37,17 +36,21 @@ async def task_details(ctx: FlowContext, engagement: Engagement, task: Task, vie
         view,
         notes=await ctx.services.notes(engagement.id, task.id),
         members=await ctx.roster(),
+        notice=notice,
     )
 
 
-async def _card_clicked(ctx: FlowContext, engagement: Engagement, task: Task) -> Card:
-    """The card to show after a change to `task`: the one the click came from."""
+async def card_clicked(
+    ctx: FlowContext, engagement: Engagement, task: Task, notice: str | None = None
+) -> Card:
+    """The card to show after a change to `task`: the one the click came from (the task's
+    details say what changed in `notice`)."""
     wanted = ctx.data.get("view")
     if wanted == "mytasks":
         return await my_tasks_view(ctx)
     view = ctx.view(engagement)
     if wanted == "task":
-        return await task_details(ctx, engagement, task, view)
+        return await task_details(ctx, engagement, task, view, notice)
     catalog = ctx.services.catalog
     track = catalog.track(task.track_id)
     return phase_card(engagement, catalog, track, view, page=page_of(catalog, task))
@@ -69,7 +72,7 @@ async def _task_change(ctx: FlowContext, change: TaskChange, **values: Any) -> R
         )
 
     outcome = await change_engagement(ctx, apply, task=task)
-    card = await _card_clicked(ctx, outcome.engagement, task)
+    card = await card_clicked(ctx, outcome.engagement, task)
     personal = ctx.data.get("view") == "mytasks"
     return Reply(card, changed=outcome.changed, personal=personal)
 
@@ -89,46 +92,15 @@ routes.verb("task.reopen")(_status_handler(TaskStatus.OPEN))
 routes.verb("task.acknowledge")(_status_handler(TaskStatus.ACKNOWLEDGED))
 
 
-@routes.verb("task.assign")
-async def assign(ctx: FlowContext) -> Reply:
-    ctx.task()  # an unknown task is reported before the person
-    owner = await ctx.person(ctx.data.get("owner"))
-    return await _task_change(ctx, Engagement.assign_owner, owner=owner)
-
-
-@routes.verb("task.take")
-async def take(ctx: FlowContext) -> Reply:
-    return await _task_change(ctx, Engagement.assign_owner, owner=ctx.scope.actor.person)
-
-
-@routes.verb("task.unassign")
+# Old Details cards (before one Save) carry these; new cards clear a field in the form.
+@routes.verb("task.unassign", legacy=True)
 async def unassign(ctx: FlowContext) -> Reply:
     return await _task_change(ctx, Engagement.assign_owner, owner=None)
 
 
-@routes.verb("task.due")
-async def set_due(ctx: FlowContext) -> Reply:
-    due = parse_date(ctx.data.get("due"))
-    if due is None:
-        raise BadDate()
-    return await _task_change(ctx, Engagement.set_due, due=due)
-
-
-@routes.verb("task.due_clear")
+@routes.verb("task.due_clear", legacy=True)
 async def clear_due(ctx: FlowContext) -> Reply:
     return await _task_change(ctx, Engagement.set_due, due=None)
-
-
-@routes.verb("task.note")
-async def add_note(ctx: FlowContext) -> Reply:
-    task = ctx.task()
-    if ctx.pointer() is not None:
-        raise InvalidAction("notes are added in the engagement's own conversation")
-    # Checked before anything is stored, by the same rule the engagement applies.
-    text = check_note(ctx.data.text("note") or "")
-    note = Note(task.id, ctx.scope.actor, ctx.services.clock(), text)
-    await ctx.services.save_note(ctx.scope.key.id, note, ctx.scope.op_id)
-    return await _task_change(ctx, Engagement.note_added, text=note.text)
 
 
 @routes.verb("task.show")

@@ -621,7 +621,25 @@ class Engagement:
         if self.has_applied(op_id) or phase_id in self.skipped_phases:
             return None
         self.skipped_phases[phase_id] = PhaseSkip(actor, at, reason)
+        # Settled, but not complete: a skip is announced as a skip, never as a completion.
+        self.completed_phases.setdefault(phase_id, at)
         return self._audit(op_id, actor, at, phase_id, Change.SKIP, None, "skipped", reason)
+
+    def undo_skip(
+        self, catalog: Catalog, *, phase_id: str, actor: Actor, at: datetime, op_id: str
+    ) -> AuditEntry | None:
+        """Puts a skipped phase back in the plan; its completion is announced when its
+        tasks are done (audited as a skip entry from "skipped" back to none)."""
+        phase = next((p for p in catalog.phases if p.id == phase_id), None)
+        if phase is None:
+            raise UnknownTrack(name=phase_id)
+        self.require_manager(actor, ManagerAction.SKIP)
+        if self.has_applied(op_id) or phase_id not in self.skipped_phases:
+            return None
+        del self.skipped_phases[phase_id]
+        if not self.progress(catalog, phase).complete:
+            self.completed_phases.pop(phase_id, None)
+        return self._audit(op_id, actor, at, phase_id, Change.SKIP, "skipped", None)
 
     def apply_profile(
         self, catalog: Catalog, profile: Profile, *, actor: Actor, at: datetime, op_id: str
@@ -649,16 +667,14 @@ class Engagement:
     def phases_completed_by(
         self, catalog: Catalog, change: AuditEntry | None, at: datetime
     ) -> list[Track]:
-        """The phases `change` completed, marked announced. A task's status or a skip can
-        complete only its own phase; a new setup any phase (it may put the last open tasks out
-        of scope); no change (None) completes nothing."""
+        """The phases `change` completed, marked announced. A task's status can complete
+        only its own phase; a new setup any phase (it may put the last open tasks out of
+        scope); a skip completes none (it is announced as a skip); no change (None) nothing."""
         if change is None:
             return []
         track_id: str | None
         if change.change is Change.STATUS:
             track_id = catalog.task(change.subject).track_id
-        elif change.change is Change.SKIP:
-            track_id = change.subject
         elif change.change is Change.PROFILE:
             track_id = None
         else:

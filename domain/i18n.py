@@ -35,8 +35,9 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
         "ko": "모든 단계가 완료되었습니다. 수고하셨습니다!",
     },
     "overview.counts": {
-        "en": "{done} done · {open} open · {overdue} overdue",
-        "ko": "완료 {done} · 남음 {open} · 기한 지남 {overdue}",
+        "en": "{settled} settled ({done} done, {na} not applicable) · {open} open · "
+        "{overdue} overdue",
+        "ko": "처리 {settled}(완료 {done}, 해당 없음 {na}) · 남음 {open} · 기한 지남 {overdue}",
     },
     "overview.skipped": {"en": "skipped", "ko": "건너뜀"},
     "overview.no_owner": {"en": "no owner yet", "ko": "담당자 없음"},
@@ -90,8 +91,10 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     },
     "help.title": {"en": "What I can do", "ko": "사용할 수 있는 명령"},
     "help.intro": {
-        "en": "Type a command here, with or without mentioning me:",
-        "ko": "이 대화에 명령을 입력하세요. 저를 멘션하지 않아도 됩니다.",
+        "en": "Type a command here. In a channel or group chat, @mention me first: "
+        "Teams brings me only messages that mention me there.",
+        "ko": "이 대화에 명령을 입력하세요. 채널과 그룹 채팅에서는 먼저 저를 @멘션하세요. "
+        "그곳에서는 저를 멘션한 메시지만 Teams가 전달합니다.",
     },
     "help.unknown": {
         "en": "I didn't understand that. Here is what I can do:",
@@ -134,7 +137,7 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "task.due": {"en": "Due {date}", "ko": "기한 {date}"},
     "task.overdue": {"en": "⚠ Overdue since {date}", "ko": "⚠ 기한 지남: {date}"},
     "task.notes": {
-        "en": "📝 {count} notes · latest: {latest}",
+        "en": "📝 Notes: {count} · latest: {latest}",
         "ko": "📝 메모 {count}개 · 최근: {latest}",
     },
     "task.notes_heading": {"en": "Notes", "ko": "메모"},
@@ -143,12 +146,21 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "action.more": {"en": "More ▶", "ko": "더 보기 ▶"},
     "action.skip_phase": {"en": "Skip phase", "ko": "단계 건너뛰기"},
     "action.confirm_skip": {"en": "Skip this phase", "ko": "이 단계 건너뛰기"},
-    "action.assign": {"en": "Assign", "ko": "담당자 지정"},
     "action.take": {"en": "Take it", "ko": "내가 맡기"},
-    "action.unassign": {"en": "Clear owner", "ko": "담당자 해제"},
-    "action.set_due": {"en": "Set due date", "ko": "기한 설정"},
-    "action.clear_due": {"en": "Clear due date", "ko": "기한 해제"},
-    "action.add_note": {"en": "Add note", "ko": "메모 추가"},
+    "action.save_task": {"en": "Save", "ko": "저장"},
+    "task.form_hint": {
+        "en": "Save applies every field you changed. Empty the owner or the date to clear it.",
+        "ko": "저장하면 바꾼 항목이 모두 반영됩니다. 담당자나 기한을 비우면 해제됩니다.",
+    },
+    "task.saved": {"en": "Saved: {fields}.", "ko": "저장했습니다: {fields}."},
+    "task.saved.owner": {"en": "owner", "ko": "담당자"},
+    "task.saved.due": {"en": "due date", "ko": "기한"},
+    "task.saved.note": {"en": "a note", "ko": "메모"},
+    "task.saved.nothing": {
+        "en": "Nothing to save: no field was changed.",
+        "ko": "바뀐 항목이 없어 저장하지 않았습니다.",
+    },
+    "list.separator": {"en": ", ", "ko": ", "},
     "action.back_to_phase": {"en": "Back to {phase}", "ko": "{phase}(으)로 돌아가기"},
     "action.settings": {"en": "Settings", "ko": "설정"},
     "action.setup": {"en": "Set up engagement", "ko": "프로젝트 설정"},
@@ -201,7 +213,10 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     },
     "setup.language": {"en": "Language", "ko": "언어"},
     "setup.nudge_days": {"en": "Reminder days", "ko": "알림 요일"},
-    "setup.nudge_hour": {"en": "Reminder hour", "ko": "알림 시각"},
+    "setup.nudge_hour": {
+        "en": "Reminder hour, in the time zone above",
+        "ko": "알림 시각(위 표준 시간대 기준)",
+    },
     "setup.saved": {"en": "Setup saved.", "ko": "설정이 저장되었습니다."},
     # The seed's (2016) product names, with today's beside them.
     "service.aad_premium": {
@@ -251,6 +266,20 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "mytasks.none": {"en": "No tasks are assigned to you.", "ko": "나에게 지정된 작업이 없습니다."},
     "mytasks.more": {"en": "…and {count} more.", "ko": "…외 {count}개."},
     "announce.phase_complete": {"en": "✅ {phase} is complete", "ko": "✅ {phase} 단계 완료"},
+    "announce.skipped": {"en": "⏭ {phase} was skipped", "ko": "⏭ {phase} 단계를 건너뛰었습니다"},
+    "action.undo_skip": {"en": "Undo skip", "ko": "건너뛰기 취소"},
+    "phase.skipped_notice": {
+        "en": "{phase} is skipped. The project manager can undo it from the phase card.",
+        "ko": "{phase} 단계를 건너뛰었습니다. 프로젝트 관리자는 단계 카드에서 취소할 수 있습니다.",
+    },
+    "phase.which": {
+        "en": "Which phase? Pick one below, or type “phase” and its name, e.g. “phase assess”.",
+        "ko": "어느 단계인가요? 아래에서 고르거나 “단계 평가”처럼 단계 이름을 함께 입력하세요.",
+    },
+    "phase.unskipped": {
+        "en": "{phase} is back in the plan.",
+        "ko": "{phase} 단계를 다시 진행합니다.",
+    },
     "announce.phase_skipped": {
         "en": "Skipped by {who}: {reason}",
         "ko": "{who}님이 건너뜀: {reason}",

@@ -86,6 +86,24 @@ wait_for() {  # wait_for WHAT PID CHECK...: polls CHECK until it succeeds or PID
   done
 }
 
+port_free() {  # port_free PORT: true when nothing listens on PORT of the loopback address
+  "$PYTHON" - "$1" <<'PY' 2>/dev/null
+import socket, sys
+with socket.socket() as probe:
+    try:
+        probe.bind(("127.0.0.1", int(sys.argv[1])))
+    except OSError:
+        sys.exit(1)
+PY
+}
+
+# Checked first: with the port taken, the health check below would reach the other process
+# and report the bot running before it fails.
+if ! port_free "$PORT"; then
+  echo "error: port $PORT is taken by another process; stop it or run 'PORT=<free port> make run'." >&2
+  exit 1
+fi
+
 # The bot: anonymous (no app id, asked for with BOT_ANONYMOUS=true), embedded store; variables
 # set here win over a .env file.
 echo "Starting the bot on http://127.0.0.1:$PORT (data in $BOT_DATA_DIR)..."

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cards.announce import phase_completed_card
+from cards.announce import phase_completed_card, phase_skipped_card
 from cards.common import Mentions, View, user_text
 from cards.help import help_card
 from cards.mytasks import OwnedTask, my_tasks_card
@@ -139,6 +139,7 @@ def every_card(user: str, lang: Language) -> Iterator[tuple[str, dict[str, Any]]
         yield f"intro-{track.id}", phase_intro_card(engagement, CATALOG, track, view)
     for phase in CATALOG.phases:
         yield f"announce-{phase.id}", phase_completed_card(engagement, CATALOG, phase, view)
+    yield "skipped", phase_skipped_card(engagement, CATALOG, CATALOG.track("initiate"), view)
     notes = [Note(task.id, actor, AT, user) for task in CATALOG.tasks[:3]]
     for task in CATALOG.tasks[:3]:  # open, done, not applicable
         yield (

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from cards.announce import phase_completed_card
+from cards.announce import phase_completed_card, phase_skipped_card
 from cards.common import View
 from cards.help import help_card
 from cards.mytasks import OwnedTask, my_tasks_card
@@ -96,6 +96,22 @@ def _engagement(
     return engagement
 
 
+def _skipped(engagement: Engagement) -> Engagement:
+    """Every phase skipped by the manager, with the longest reason."""
+    skipped = engagement.copy()
+    manager = Actor(PEOPLE[0].id, LONG_NAME)
+    for phase in CATALOG.phases:
+        skipped.skip_phase(
+            CATALOG,
+            phase_id=phase.id,
+            reason="사유" * (MAX_REASON_CHARS // 2),
+            actor=manager,
+            at=AT,
+            op_id=f"skip-{phase.id}",
+        )
+    return skipped
+
+
 ENGAGEMENTS = {
     "new": _engagement(None),
     "largest-open": _engagement(None, full=True),
@@ -106,6 +122,7 @@ ENGAGEMENTS = {
         TaskStatus.DONE, full=True, profile=replace(PROFILE, services=frozenset({"intune"}))
     ),
 }
+ENGAGEMENTS["largest-skipped"] = _skipped(ENGAGEMENTS["largest-open"])
 NOTES = [
     Note("assess.identify-stakeholders", Actor("29:x", LONG_NAME), AT, "노" * MAX_NOTE_CHARS)
     for _ in range(40)
@@ -176,6 +193,11 @@ def every_card() -> Iterator[tuple[str, dict[str, Any]]]:
                     f"announce-{phase.id}-{name}-{lang}",
                     phase_completed_card(engagement, CATALOG, phase, view),
                 )
+                if phase.id in engagement.skipped_phases:
+                    yield (
+                        f"skipped-{phase.id}-{name}-{lang}",
+                        phase_skipped_card(engagement, CATALOG, phase, view),
+                    )
             for task in CATALOG.tasks:
                 yield (
                     f"task-{task.id}-{name}-{lang}",

@@ -61,13 +61,9 @@ async def run(bot: BotHarness, secret: str | None = SECRET) -> tuple[int, dict]:
 async def prepare(bot: BotHarness, connector: FakeConnector) -> None:
     for activity in a.install(bot.service_url):
         await bot.send(activity)
-    task = "initiate.start-onboarding"
-    for verb, data in (
-        ("task.assign", {"owner": "aad-user2"}),
-        ("task.due", {"due": "2026-11-27"}),
-    ):
-        status, _ = await bot.send(a.click(bot.service_url, verb, {"task": task, **data}))
-        assert status == 200
+    form = {"task": "initiate.start-onboarding", "owner": "aad-user2", "due": "2026-11-27"}
+    status, _ = await bot.send(a.click(bot.service_url, "task.save", form))
+    assert status == 200
     connector.calls.clear()
 
 

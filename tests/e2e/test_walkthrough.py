@@ -176,39 +176,35 @@ def test_task_details_owner_due_and_note(stack: Stack, people: dict[str, str]) -
     )
     assert x.t("ko", "phase.target") in phase["text"]  # its date: see the last test
 
-    # A colleague's task: owner from the people picker, a due date and a note.
+    # A colleague's task: owner from the people picker, a due date and a note, one Save.
     owner_label = x.t("ko", "input.owner.label")
     card = [THEIRS, owner_label]
     press(page, [THEIRS], x.t("ko", "action.details"), *card, within=THEIRS)
     assert page.choose(card, owner_label, people["colleague"]) == people["colleague"]
     colleague = people["colleague"]
     owner_line = x.t("ko", "task.owner", owner=colleague)
-    # The card @mentions the owner: Teams notifies them; the Playground shows the name.
-    press(
-        page,
-        card,
-        x.t("ko", "action.assign"),
-        owner_line,
-        update=f"<at>{colleague}</at>",
-    )
     due = x.t("ko", "input.due.label")
     assert page.fill(card, due, THEIR_DUE.isoformat()) == picker_date(THEIR_DUE)
     due_line = x.t("ko", "task.due", date=x.day(THEIR_DUE, "ko"))
-    press(page, card, x.t("ko", "action.set_due"), due_line, owner_line, update=due_line)
     assert page.fill(card, x.t("ko", "input.note.label"), NOTE) == NOTE
+    fields = ", ".join(x.t("ko", f"task.saved.{f}") for f in ("owner", "due", "note"))
+    saved = x.t("ko", "task.saved", fields=fields)
+    # The card @mentions the owner: Teams notifies them; the Playground shows the name.
     details = press(
         page,
         card,
-        x.t("ko", "action.add_note"),
-        x.t("ko", "task.notes_heading"),
+        x.t("ko", "action.save_task"),
+        saved,
+        owner_line,
+        due_line,
         NOTE,
-        update=NOTE,
+        update=f"<at>{colleague}</at>",
     )
     for line in (owner_line, due_line, x.t("ko", "task.notes", count=1, latest=NOTE)):
         assert line in details["text"], line
     page.screenshot("33-walkthrough-task-details.png", THEIRS, owner_line, NOTE)
 
-    # My task: taken with 내가 맡기, with a due date.
+    # My task: a due date, then taken with 내가 맡기.
     phase = press(
         page, card, x.t("ko", "action.back_to_phase", phase=INITIATE), x.t("ko", "phase.goal")
     )
@@ -216,11 +212,11 @@ def test_task_details_owner_due_and_note(stack: Stack, people: dict[str, str]) -
     card = [MINE, owner_label]
     press(page, [MINE], x.t("ko", "action.details"), *card, within=MINE)
     my_line = x.t("ko", "task.owner", owner=people["me"])
-    press(page, card, x.t("ko", "action.take"), my_line, update=f"<at>{people['me']}</at>")
+    # Take it saves the rest of the form too: the due date typed before it is kept.
     assert page.fill(card, due, MY_DUE.isoformat()) == picker_date(MY_DUE)
     my_due = x.t("ko", "task.due", date=x.day(MY_DUE, "ko"))
-    shown = press(page, card, x.t("ko", "action.set_due"), my_due, update=my_due)
-    assert my_line in shown["text"]
+    shown = press(page, card, x.t("ko", "action.take"), my_line, update=f"<at>{people['me']}</at>")
+    assert my_due in shown["text"]
     page.screenshot("34-walkthrough-my-task.png", MINE, my_line)
 
 
