@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from domain.applied import AppliedOps
 from domain.catalog import GENERAL_TRACK_ID, Catalog, Language, Task, Track
 from domain.errors import (
     NotPermitted,
@@ -37,9 +38,6 @@ from domain.text import is_blank
 MAX_REASON_CHARS = 500
 MAX_NOTE_CHARS = 2_000
 NOTE_PREVIEW_CHARS = 140
-# Redelivered activities are recognised by their id; a short memory is enough because
-# Teams retries within seconds, not after hundreds of later changes.
-APPLIED_OPS_KEPT = 64
 # How long a scheduler run may hold an engagement's nudge before another run may take over.
 NUDGE_LEASE = timedelta(minutes=2)
 
@@ -316,7 +314,7 @@ class Engagement:
     unreachable: dict[str, str] | None = None  # {at, status}: Teams refused our posts
     # Proactive-message address, refreshed from incoming activities (the service URL can move).
     conversation_reference: dict[str, Any] | None = None
-    applied_ops: list[str] = field(default_factory=list)
+    applied_ops: AppliedOps = field(default_factory=AppliedOps)
     # Newest audit entries in their stored form (AuditEntry.to_dict): they are only appended
     # and archived, so every click need not parse and re-serialise them. The repository moves
     # older ones into archive documents.
@@ -336,7 +334,7 @@ class Engagement:
             tasks=dict(self.tasks),
             skipped_phases=dict(self.skipped_phases),
             completed_phases=dict(self.completed_phases),
-            applied_ops=list(self.applied_ops),
+            applied_ops=self.applied_ops.copy(),
             audit_tail=list(self.audit_tail),
         )
 
@@ -482,9 +480,7 @@ class Engagement:
         self.audit_seq += 1
         entry = AuditEntry(self.audit_seq, op_id, at, actor, subject, change, before, after, reason)
         self.audit_tail.append(entry.to_dict())
-        if not self.applied_ops or self.applied_ops[-1] != op_id:  # one change, several entries
-            self.applied_ops.append(op_id)
-        del self.applied_ops[:-APPLIED_OPS_KEPT]
+        self.applied_ops.add(op_id, at)
         self.last_change_at = at
         return entry
 
@@ -787,7 +783,7 @@ class Engagement:
             # Derived, stored so the scheduler finds due engagements with an indexed query.
             "nextNudgeAt": utc_iso(due) if (due := self.next_nudge_at()) else None,
             "conversationReference": self.conversation_reference,
-            "appliedOps": list(self.applied_ops),
+            "appliedOps": self.applied_ops.to_dict(),
             "auditTail": list(self.audit_tail),
             "auditSeq": self.audit_seq,
         }
@@ -821,7 +817,10 @@ class Engagement:
             nudge_claim=nudges.get("claim"),
             unreachable=nudges.get("unreachable"),
             conversation_reference=data.get("conversationReference"),
-            applied_ops=list(data.get("appliedOps", [])),
+            applied_ops=AppliedOps.stored(
+                data.get("appliedOps"),
+                datetime.fromisoformat(last_change or data["createdAt"]),
+            ),
             audit_tail=list(data.get("auditTail", [])),
             audit_seq=int(data.get("auditSeq", 0)),
         )
