@@ -356,14 +356,31 @@ class Engagement:
             raise NotPermitted(action=action.value)
 
     def is_addressed_at(self, reference: dict[str, Any]) -> bool:
-        """Whether proactive messages already go to `reference` and are expected to arrive."""
-        return self.conversation_reference == reference and not self.unreachable
+        """Whether an activity from `reference` leaves the proactive address as it is."""
+        return self._address_after(reference) == (self.conversation_reference, self.unreachable)
 
     def heard_from(self, reference: dict[str, Any]) -> None:
-        """An activity arrived from the conversation: post there from now on, and it shows
-        the bot can be reached there again."""
-        self.conversation_reference = reference
-        self.unreachable = None
+        """An activity arrived from `reference`. From the engagement's own conversation (or
+        when it has none yet): post there from now on, and it shows the bot can be reached
+        there again. From another channel of the team: notices stay where they go (only a
+        moved service URL is taken)."""
+        self.conversation_reference, self.unreachable = self._address_after(reference)
+
+    def post_to(self, reference: dict[str, Any]) -> None:
+        """Makes `reference` the engagement's channel (where the bot was installed)."""
+        self.conversation_reference, self.unreachable = reference, None
+
+    def _address_after(
+        self, reference: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, dict[str, str] | None]:
+        current = self.conversation_reference
+        if current is None or current.get("conversation", {}).get("id") == reference.get(
+            "conversation", {}
+        ).get("id"):
+            return reference, None
+        if current.get("serviceUrl") == reference.get("serviceUrl"):
+            return current, self.unreachable
+        return {**current, "serviceUrl": reference.get("serviceUrl")}, self.unreachable
 
     def language(self, fallback: Language) -> Language:
         return self.profile.language if self.profile else fallback
