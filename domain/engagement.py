@@ -66,6 +66,7 @@ class Change(StrEnum):
     NUDGES = "nudges"
     SNOOZE = "snooze"
     SCOPE = "scope"
+    ROLE = "role"  # who installed the bot (and so may set the engagement up)
 
 
 class ManagerAction(StrEnum):
@@ -354,6 +355,28 @@ class Engagement:
         """The one check behind every manager-only action; raises NotPermitted."""
         if not self.is_manager(actor):
             raise NotPermitted(action=action.value)
+
+    def installed_by_event(self, actor: Actor, *, at: datetime, op_id: str) -> AuditEntry | None:
+        """The installer comes only from Teams' installation event, never from whoever wrote
+        first (see `claim_setup` for where Teams sends none). Recording the first installer
+        is no change of role; a reinstallation by someone else is, and is audited."""
+        if self.has_applied(op_id) or self.installed_by == actor:
+            return None
+        before, self.installed_by = self.installed_by, actor
+        if before is None:
+            return None
+        return self._audit(
+            op_id, actor, at, "engagement", Change.ROLE, before.person.id, actor.person.id
+        )
+
+    def claim_setup(self, actor: Actor, *, at: datetime, op_id: str) -> AuditEntry | None:
+        """Where Teams sent no installation event (a personal chat opened from the store, an
+        engagement the store lost), the first person to open setup takes the installer's
+        part, and the audit trail says so."""
+        if self.manager is not None:
+            return None
+        self.installed_by = actor
+        return self._audit(op_id, actor, at, "engagement", Change.ROLE, None, actor.person.id)
 
     def is_addressed_at(self, reference: dict[str, Any]) -> bool:
         """Whether an activity from `reference` leaves the proactive address as it is."""

@@ -115,8 +115,13 @@ async def test_healthz_says_503_when_the_disk_is_full(
                 if refused:
                     break
             assert refused, "the disk never filled"
+            # The health check's write is smaller than a click's and may still fit in what is
+            # left; each one that fits takes its part of it.
+            statuses = []
             async with asyncio.timeout(5):
-                async with session.get(f"{url}/healthz") as health:
-                    assert health.status == 503
+                while 503 not in statuses and len(statuses) < 10:
+                    async with session.get(f"{url}/healthz") as health:
+                        statuses.append(health.status)
+            assert statuses[-1] == 503, statuses
     finally:
         stop_process(process)
