@@ -258,6 +258,10 @@ def _envelope_problem(body: dict[str, Any]) -> str | None:
         return "activity needs a channelId"
     if not isinstance(recipient, dict) or not _is_id(recipient.get("id")):
         return "activity needs a recipient id"
+    # Every turn acts for someone (installer, author, clicker); Teams always names them.
+    sender = body.get("from")
+    if not isinstance(sender, dict) or not _is_id(sender.get("id")):
+        return "activity needs a sender (from.id)"
     return None
 
 

@@ -8,7 +8,10 @@ msteams-docs bots/how-to/rate-limit.md):
 - 403, 404: the bot was removed or blocked, or the conversation is gone: `ConversationUnreachable`
   at once; the caller records that and stops sending there;
 - anything else (400, 401, 413 ...): retrying cannot help: `DeliveryFailed` at once.
-After `max_attempts` attempts: `DeliveryFailed`.
+After `max_attempts` attempts: `DeliveryFailed`. A caller may give a deadline (`within_s`):
+a wait that would end past it is not started (`DeliveryFailed` at once, so a long
+`Retry-After` never outlives the caller's claim on the post), and an attempt still running at
+it is cut off.
 
 Two things botbuilder 4.17.1 does that this module works around:
 - An exception raised inside the `continue_conversation` callback goes to the adapter's
@@ -97,14 +100,23 @@ class Outbound:
         self._rng = rng
         self.max_attempts = max_attempts
 
-    async def post(self, reference: dict[str, Any], activity: Activity) -> str | None:
+    async def post(
+        self, reference: dict[str, Any], activity: Activity, *, within_s: float | None = None
+    ) -> str | None:
         """Posts `activity` to the conversation `reference` names; returns the new message id."""
 
         async def send(turn_context: TurnContext) -> str | None:
             response = await turn_context.send_activity(activity)
             return response.id if response else None
 
-        return await self._deliver("post", reference, send)
+        if within_s is None:
+            return await self._deliver("post", reference, send)
+        deadline = asyncio.get_running_loop().time() + within_s
+        try:
+            async with asyncio.timeout_at(deadline):
+                return await self._deliver("post", reference, send, deadline=deadline)
+        except TimeoutError as late:
+            raise DeliveryFailed(None, "deadline", 0) from late
 
     async def update(
         self, reference: dict[str, Any], activity_id: str, activity: Activity
@@ -128,6 +140,7 @@ class Outbound:
         operation: str,
         reference: dict[str, Any],
         send: Callable[[TurnContext], Awaitable[str | None]],
+        deadline: float | None = None,
     ) -> str | None:
         conversation_reference = ConversationReference().deserialize(reference)
         conversation = conversation_reference.conversation
@@ -162,6 +175,9 @@ class Outbound:
                 delay = failure.retry_after + self._rng() * BACKOFF_BASE_S
             else:
                 delay = self._backoff(attempt)
+            if deadline is not None and asyncio.get_running_loop().time() + delay > deadline:
+                self._log(operation, conversation_id, attempt, failure, result, "past deadline")
+                raise DeliveryFailed(status, code, attempt) from result
             self._log(
                 operation, conversation_id, attempt, failure, result, f"retry in {delay:.2f}s"
             )

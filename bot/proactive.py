@@ -22,9 +22,11 @@ class ProactivePoster:
     def __init__(self, outbound: Outbound) -> None:
         self._outbound = outbound
 
-    async def post(self, reference: dict[str, Any], card: Card) -> str | None:
+    async def post(
+        self, reference: dict[str, Any], card: Card, *, within_s: float | None = None
+    ) -> str | None:
         try:
-            return await self._outbound.post(reference, card_message(card))
+            return await self._outbound.post(reference, card_message(card), within_s=within_s)
         except failures.ConversationUnreachable as gone:
             raise ConversationUnreachable(gone.status) from gone
 

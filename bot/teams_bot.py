@@ -37,8 +37,11 @@ from storage.base import StoreUnavailable
 log = logging.getLogger("bot.turn")
 
 REFUSALS = (DomainError, StoreUnavailable)
+# Teams gives up on a turn after about 15 s and redelivers it: in a store outage a click or
+# command (however many wait for the same engagement) is refused politely well before that.
+TURN_DEADLINE_S = 4.0
 # Listing a conversation's members is a convenience; a click must not wait on it for long.
-MEMBERS_TIMEOUT_S = 5.0
+MEMBERS_TIMEOUT_S = 3.0
 
 
 def refusal(lang: Language, error: Exception) -> str:
@@ -90,7 +93,9 @@ class OnboardingBot(ActivityHandler):
         data: dict[str, Any],
         flow: Callable[[FlowContext], Awaitable[Reply]],
     ) -> Reply:
-        """Runs `flow` with the turn's context. The announcements of changes it saved are
+        """Runs `flow` with the turn's context, within the turn's deadline (past it, the
+        store is taken as unavailable: the answer is a refusal, and the op id makes Teams'
+        redelivery or the person's retry safe). The announcements of changes it saved are
         posted even if it fails afterwards (the change is saved: the news must not be lost)."""
         members: list[Person] = []
 
@@ -101,7 +106,10 @@ class OnboardingBot(ActivityHandler):
 
         ctx = FlowContext(scope, CardData(data), self.services, roster)
         try:
-            return await flow(ctx)
+            async with asyncio.timeout(TURN_DEADLINE_S):
+                return await flow(ctx)
+        except TimeoutError as late:
+            raise StoreUnavailable(f"turn not done within {TURN_DEADLINE_S:g} s") from late
         finally:
             await self.poster.announce(ctx.announcements)
 

@@ -38,6 +38,9 @@ turn_log = logging.getLogger("bot.turns")
 
 # Teams messages are at most ~100 KB; anything far larger is not an activity worth reading.
 MAX_REQUEST_BYTES = 256 * 1024
+# A load balancer's probe wants an answer, not a wait: a store that cannot answer this fast
+# counts as unavailable.
+HEALTH_TIMEOUT_S = 0.8
 
 
 def store_from_settings(settings: Settings) -> DocumentStore:
@@ -152,10 +155,11 @@ def create_app(
 
     async def healthz(request: web.Request) -> web.Response:
         try:
-            await store.ping()
-        except StoreUnavailable as error:
+            async with asyncio.timeout(HEALTH_TIMEOUT_S):
+                await store.ping()
+        except (StoreUnavailable, TimeoutError) as error:
             # The reason goes to the log only: it can name the store's endpoint.
-            log.warning("health check: store unavailable: %s", error)
+            log.warning("health check: store unavailable: %s", str(error) or "no answer in time")
             return web.json_response({"status": "degraded", "store": "unavailable"}, status=503)
         return web.json_response({"status": "ok", "store": "ok"})
 

@@ -169,6 +169,9 @@ class ConversationUnreachable(Exception):
 class Poster(Protocol):
     """Posts a card to a conversation on the bot's own initiative (bot/proactive.py)."""
 
-    async def post(self, reference: dict[str, Any], card: Card) -> str | None:
+    async def post(
+        self, reference: dict[str, Any], card: Card, *, within_s: float | None = None
+    ) -> str | None:
         """Returns the new message's id; raises ConversationUnreachable, or another error
-        when the post failed after the sender's retries."""
+        when the post failed after the sender's retries or could not be made within
+        `within_s` seconds."""

@@ -6,7 +6,12 @@ is claimed with a conditional write before its nudge is posted, so only one run 
 the slot is recorded right after the post, and that pair is shielded from cancellation, so a
 stopped run finishes the nudge in hand and the next run sends the rest. A run that dies
 between the post and the record (a hard kill in that instant) leaves a claim that expires
-after the lease: that nudge is posted again rather than lost.
+after the lease: that nudge is posted again rather than lost. So after a crash at most the
+nudges in flight (CONCURRENCY) are posted twice, and none is skipped.
+
+The post must end well within the claim's lease, or a later run would take the slot over
+while it is still being sent: it is given half the lease, and a `Retry-After` that would
+outlast that ends the attempt unsent (the claim then lapses and a later run sends it).
 """
 
 from __future__ import annotations
@@ -23,13 +28,14 @@ from dialogs.changes import change_then_overview
 from dialogs.context import ConversationUnreachable, FlowContext, Poster, Reply
 from dialogs.router import Handler, Routes
 from dialogs.services import Services
-from domain.engagement import Engagement, ManagerAction
+from domain.engagement import NUDGE_LEASE, Engagement, ManagerAction
 
 log = logging.getLogger("bot.nudges")
 
 SNOOZE = timedelta(days=1)
 BATCH = 200
 CONCURRENCY = 16
+POST_WITHIN_S = NUDGE_LEASE.total_seconds() / 2
 
 routes = Routes()
 
@@ -130,7 +136,8 @@ class Nudger:
             if not digest.empty and reference:
                 view = services.engagement_view(engagement, now)
                 try:
-                    await self.poster.post(reference, nudge_card(engagement, catalog, digest, view))
+                    card = nudge_card(engagement, catalog, digest, view)
+                    await self.poster.post(reference, card, within_s=POST_WITHIN_S)
                 except ConversationUnreachable as gone:
                     status = gone.status
                     await services.change_by_id(

@@ -16,7 +16,7 @@ from typing import TypeVar
 from cards.overview import with_setup_offer
 from dialogs.commands import COMMANDS, MAX_COMMAND_TEXT, parse_command
 from dialogs.context import CardData, FlowContext, InvalidAction, Reply
-from domain.engagement import ManagerAction
+from domain.engagement import Engagement, ManagerAction
 from domain.errors import TextTooLong
 
 Handler = Callable[[FlowContext], Awaitable[Reply]]
@@ -156,5 +156,18 @@ class Router:
     async def _run(self, route: VerbRoute, ctx: FlowContext) -> Reply:
         if route.manager_only is not None:
             engagement = await ctx.engagement()
+            if route.manager_only is ManagerAction.SETUP and engagement.manager is None:
+                engagement = await _claim_setup(ctx)
             engagement.require_manager(ctx.scope.actor, route.manager_only)
         return await route.handler(ctx)
+
+
+async def _claim_setup(ctx: FlowContext) -> Engagement:
+    """Nobody installed the bot here (no installation event came): whoever opens setup
+    first may run it. Its own op id, so the setup it opens is not taken for a redelivery."""
+    scope = ctx.scope
+    at, op_id = ctx.services.clock(), f"{scope.op_id}:role"
+    engagement, _ = await ctx.services.change(
+        scope, lambda e: e.claim_setup(scope.actor, at=at, op_id=op_id)
+    )
+    return engagement

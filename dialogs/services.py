@@ -54,7 +54,6 @@ class Services:
             key=scope.key,
             conversation_type=scope.conversation_type,
             created_at=self.clock(),
-            installed_by=scope.actor,
             locale="ko-KR" if scope.lang == "ko" else "en-US",
             conversation_reference=scope.reference,
         )

@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from domain.applied import AppliedOps
 from domain.catalog import GENERAL_TRACK_ID, Catalog, Language, Task, Track
 from domain.errors import (
     NotPermitted,
@@ -37,9 +38,6 @@ from domain.text import is_blank
 MAX_REASON_CHARS = 500
 MAX_NOTE_CHARS = 2_000
 NOTE_PREVIEW_CHARS = 140
-# Redelivered activities are recognised by their id; a short memory is enough because
-# Teams retries within seconds, not after hundreds of later changes.
-APPLIED_OPS_KEPT = 64
 # How long a scheduler run may hold an engagement's nudge before another run may take over.
 NUDGE_LEASE = timedelta(minutes=2)
 
@@ -68,6 +66,7 @@ class Change(StrEnum):
     NUDGES = "nudges"
     SNOOZE = "snooze"
     SCOPE = "scope"
+    ROLE = "role"  # who installed the bot (and so may set the engagement up)
 
 
 class ManagerAction(StrEnum):
@@ -319,7 +318,7 @@ class Engagement:
     report_claim: dict[str, str] | None = None
     # Proactive-message address, refreshed from incoming activities (the service URL can move).
     conversation_reference: dict[str, Any] | None = None
-    applied_ops: list[str] = field(default_factory=list)
+    applied_ops: AppliedOps = field(default_factory=AppliedOps)
     # Newest audit entries in their stored form (AuditEntry.to_dict): they are only appended
     # and archived, so every click need not parse and re-serialise them. The repository moves
     # older ones into archive documents.
@@ -339,7 +338,7 @@ class Engagement:
             tasks=dict(self.tasks),
             skipped_phases=dict(self.skipped_phases),
             completed_phases=dict(self.completed_phases),
-            applied_ops=list(self.applied_ops),
+            applied_ops=self.applied_ops.copy(),
             audit_tail=list(self.audit_tail),
         )
 
@@ -360,15 +359,54 @@ class Engagement:
         if not self.is_manager(actor):
             raise NotPermitted(action=action.value)
 
+    def installed_by_event(self, actor: Actor, *, at: datetime, op_id: str) -> AuditEntry | None:
+        """The installer comes only from Teams' installation event, never from whoever wrote
+        first (see `claim_setup` for where Teams sends none). Recording the first installer
+        is no change of role; a reinstallation by someone else is, and is audited."""
+        if self.has_applied(op_id) or self.installed_by == actor:
+            return None
+        before, self.installed_by = self.installed_by, actor
+        if before is None:
+            return None
+        return self._audit(
+            op_id, actor, at, "engagement", Change.ROLE, before.person.id, actor.person.id
+        )
+
+    def claim_setup(self, actor: Actor, *, at: datetime, op_id: str) -> AuditEntry | None:
+        """Where Teams sent no installation event (a personal chat opened from the store, an
+        engagement the store lost), the first person to open setup takes the installer's
+        part, and the audit trail says so."""
+        if self.manager is not None:
+            return None
+        self.installed_by = actor
+        return self._audit(op_id, actor, at, "engagement", Change.ROLE, None, actor.person.id)
+
     def is_addressed_at(self, reference: dict[str, Any]) -> bool:
-        """Whether proactive messages already go to `reference` and are expected to arrive."""
-        return self.conversation_reference == reference and not self.unreachable
+        """Whether an activity from `reference` leaves the proactive address as it is."""
+        return self._address_after(reference) == (self.conversation_reference, self.unreachable)
 
     def heard_from(self, reference: dict[str, Any]) -> None:
-        """An activity arrived from the conversation: post there from now on, and it shows
-        the bot can be reached there again."""
-        self.conversation_reference = reference
-        self.unreachable = None
+        """An activity arrived from `reference`. From the engagement's own conversation (or
+        when it has none yet): post there from now on, and it shows the bot can be reached
+        there again. From another channel of the team: notices stay where they go (only a
+        moved service URL is taken)."""
+        self.conversation_reference, self.unreachable = self._address_after(reference)
+
+    def post_to(self, reference: dict[str, Any]) -> None:
+        """Makes `reference` the engagement's channel (where the bot was installed)."""
+        self.conversation_reference, self.unreachable = reference, None
+
+    def _address_after(
+        self, reference: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, dict[str, str] | None]:
+        current = self.conversation_reference
+        if current is None or current.get("conversation", {}).get("id") == reference.get(
+            "conversation", {}
+        ).get("id"):
+            return reference, None
+        if current.get("serviceUrl") == reference.get("serviceUrl"):
+            return current, self.unreachable
+        return {**current, "serviceUrl": reference.get("serviceUrl")}, self.unreachable
 
     def language(self, fallback: Language) -> Language:
         return self.profile.language if self.profile else fallback
@@ -485,9 +523,7 @@ class Engagement:
         self.audit_seq += 1
         entry = AuditEntry(self.audit_seq, op_id, at, actor, subject, change, before, after, reason)
         self.audit_tail.append(entry.to_dict())
-        if not self.applied_ops or self.applied_ops[-1] != op_id:  # one change, several entries
-            self.applied_ops.append(op_id)
-        del self.applied_ops[:-APPLIED_OPS_KEPT]
+        self.applied_ops.add(op_id, at)
         self.last_change_at = at
         return entry
 
@@ -851,7 +887,7 @@ class Engagement:
                 "claim": self.report_claim,
             },
             "conversationReference": self.conversation_reference,
-            "appliedOps": list(self.applied_ops),
+            "appliedOps": self.applied_ops.to_dict(),
             "auditTail": list(self.audit_tail),
             "auditSeq": self.audit_seq,
         }
@@ -890,7 +926,10 @@ class Engagement:
             else None,
             report_claim=report.get("claim"),
             conversation_reference=data.get("conversationReference"),
-            applied_ops=list(data.get("appliedOps", [])),
+            applied_ops=AppliedOps.stored(
+                data.get("appliedOps"),
+                datetime.fromisoformat(last_change or data["createdAt"]),
+            ),
             audit_tail=list(data.get("auditTail", [])),
             audit_seq=int(data.get("auditSeq", 0)),
         )

@@ -40,6 +40,10 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS documents_next_nudge
     ON documents (json_extract(body, '$.nextNudgeAt'))
     WHERE json_extract(body, '$.nextNudgeAt') IS NOT NULL;
+CREATE TABLE IF NOT EXISTS health (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at TEXT NOT NULL
+);
 """
 # Writes on the loop's connection between two checkpoints (run on the worker thread).
 CHECKPOINT_EVERY = 200
@@ -55,20 +59,27 @@ class EmbeddedStore:
         self._checkpoint: asyncio.Future[None] | None = None
 
     async def open(self) -> None:
+        """Raises StoreUnavailable with one line naming the file and what is wrong (a
+        directory that cannot be created or written, a full disk, a file that is no database)."""
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedded-store")
-        await self._on_worker(self._connect)
         try:
+            await self._on_worker(self._connect)
             loop_db = sqlite3.connect(self._path, isolation_level=None)
             loop_db.execute("PRAGMA synchronous=NORMAL")
             loop_db.execute("PRAGMA busy_timeout=0")
             loop_db.execute("PRAGMA wal_autocheckpoint=0")
-        except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(str(exc)) from exc
+        except (OSError, sqlite3.DatabaseError, StoreUnavailable) as exc:
+            await self.close()
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise StoreUnavailable(
+                f"Cannot use the embedded store at {self._path} (BOT_DATA_DIR): {reason}"
+            ) from exc
         self._loop_db = loop_db
 
     def _connect(self) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        self._db = db  # closed by close() even if what follows fails
         # WAL + NORMAL survives a crash or kill of the process (the restart case); busy_timeout
         # lets a second bot process on the same file wait for the lock instead of failing.
         db.execute("PRAGMA journal_mode=WAL")
@@ -141,7 +152,12 @@ class EmbeddedStore:
             self._checkpoint = None
 
     async def ping(self) -> None:
-        await self._run(lambda db: db.execute("SELECT 1").fetchone())
+        """A write, not a read: a full disk or a read-only file still answers reads."""
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("INSERT OR REPLACE INTO health (id, at) VALUES (1, datetime('now'))")
+
+        await self._run(write)
 
     async def read(self, pk: str, doc_id: str) -> Document | None:
         def read(db: sqlite3.Connection) -> Document | None:

@@ -186,3 +186,27 @@ async def test_ids_for_other_conversations_in_card_data_are_ignored(bot: BotHarn
     assert bot.store is not None
     other = EngagementKey("other-tenant", "19:other@thread.tacv2")
     assert await bot.store.read(other.id, "engagement") is None
+
+
+@pytest.mark.parametrize("sender", [None, {}, {"id": ""}, {"name": "no id"}])
+async def test_activities_without_a_sender_get_400_and_change_nothing(
+    bot: BotHarness, connector: FakeConnector, caplog: pytest.LogCaptureFixture, sender: object
+) -> None:
+    """Installation events, messages and clicks all act for someone: without a sender they
+    are refused at the door, before any flow runs, and nothing is stored or logged as an
+    unhandled error."""
+    activities = [
+        *a.install(bot.service_url),
+        a.message(bot.service_url, "status"),
+        a.click(bot.service_url, "task.done", {"task": "initiate.start-onboarding"}),
+    ]
+    for activity in activities:
+        if sender is None:
+            del activity["from"]
+        else:
+            activity["from"] = sender
+        status, body = await bot.send(activity)
+        assert status == 400, (activity["type"], body)
+    assert await _state(bot) is None
+    assert connector.calls == []
+    assert "Traceback" not in caplog.text and "turn error" not in caplog.text.lower()

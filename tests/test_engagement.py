@@ -432,7 +432,7 @@ def test_tasks_for_services_out_of_scope_are_settled_not_counted_and_come_back()
         ("p2", "general.on-premises-mfa", "out", "in", "aad_premium,rms"),
         ("p2", terms, "in", "out", "aad_premium,rms"),
     ]
-    assert engagement.applied_ops[-2:] == ["p1", "p2"], "one change, one remembered op"
+    assert engagement.applied_ops.ops()[-2:] == ["p1", "p2"], "one change, one remembered op"
 
     before = engagement.to_dict()
     with pytest.raises(OutOfScope):

@@ -309,3 +309,24 @@ async def test_two_bot_processes_on_one_store_post_each_nudge_once(
             process.send_signal(signal.SIGTERM)
         for process in processes:
             assert process.wait(timeout=20) == 0
+
+
+async def test_a_long_retry_after_never_gives_a_second_digest(nudge_bot, connector) -> None:
+    """Teams answers 429 with Retry-After: 130, longer than the run's claim lasts: the run
+    gives the post up at once instead of sleeping past its claim, and the slot is sent once,
+    by the run that takes it over after the claim lapsed."""
+    await prepare(nudge_bot, connector)
+    nudge_bot.clock_state["now"] = MONDAY
+    connector.fail_next(429, headers={"Retry-After": "130"})
+    async with asyncio.timeout(20):  # it used to sleep the 130 s, holding the claim
+        status, report = await run(nudge_bot)
+    assert status == 200 and report["failed"] == [TEAM.id]
+    assert len(nudges(connector)) == 1, "only the refused attempt (the fake records it)"
+    # While the claim holds, another run leaves the slot alone.
+    nudge_bot.clock_state["now"] = MONDAY + timedelta(minutes=1)
+    assert (await run(nudge_bot))[1]["taken"] == [TEAM.id]
+    # Once it lapsed, one run sends it; later ones find it sent.
+    for minutes in (3, 4):
+        nudge_bot.clock_state["now"] = MONDAY + timedelta(minutes=minutes)
+        await run(nudge_bot)
+    assert len(nudges(connector)) == 2, "the refused attempt and one digest"
