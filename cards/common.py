@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.catalog import Language
+from domain.catalog import Language, Task
 from domain.engagement import Engagement
 from domain.i18n import text
 from domain.profile import Person
@@ -185,6 +185,18 @@ def user_text(value: str, limit: int | None = None) -> str:
     text = _INLINE_MARKUP.sub(lambda m: "\\" + m.group(), text)
     # The marker's last character is escaped: "\-", "\#", "1\.".
     return _LINE_MARKER.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], text)
+
+
+def task_title(task: Task, lang: Language, limit: int | None = None) -> str:
+    """A task's title as card markdown: the catalog's as written, the team's own as the
+    user text it is."""
+    title = task.title.in_(lang)
+    return user_text(title, limit) if task.own else title
+
+
+def task_description(task: Task, lang: Language) -> str:
+    description = task.description.in_(lang)
+    return user_text(description) if task.own else description
 
 
 def progress_bar(percent: int, width: int = 10) -> str:

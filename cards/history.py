@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from cards.common import Card, Element, View, adaptive_card, execute, heading, paragraph, user_text
+from cards.common import (
+    Card,
+    Element,
+    View,
+    adaptive_card,
+    execute,
+    heading,
+    paragraph,
+    task_title,
+    user_text,
+)
 from domain.catalog import Catalog, Task
+from domain.engagement import Engagement
 from domain.history import HistoryPage, change_words, subject_name
 
 
 def history_card(
     history: HistoryPage,
+    engagement: Engagement,
     catalog: Catalog,
     view: View,
     *,
@@ -17,7 +29,7 @@ def history_card(
 ) -> Card:
     time_zone = view.time_zone or "UTC"
     title = (
-        view.t("history.of_task", task=task.title.in_(view.lang))
+        view.t("history.of_task", task=task_title(task, view.lang))
         if task
         else view.t("history.title")
     )
@@ -28,7 +40,7 @@ def history_card(
         lines = [
             f"**{user_text(entry.actor.name or '?', 40)}** · {view.moment(entry.at)}",
             user_text(
-                f"{subject_name(entry, catalog, view.lang)}: "
+                f"{subject_name(entry, engagement, catalog, view.lang)}: "
                 f"{change_words(entry, view.lang, names, time_zone)}",
                 300,
             ),

@@ -13,6 +13,7 @@ from cards.common import (
     execute,
     heading,
     paragraph,
+    task_title,
     user_text,
 )
 from cards.phase import mark, next_step, status_buttons, task_labels
@@ -52,7 +53,7 @@ def _block(item: OwnedTask, catalog: Catalog, view: View) -> Element:
         "separator": True,
         "items": [
             paragraph(
-                f"{mark(record, in_scope)} {task.title.in_(view.lang)}",
+                f"{mark(record, in_scope)} {task_title(task, view.lang)}",
                 weight="Bolder",
                 color="Attention" if item.overdue else "Default",
             ),

@@ -11,6 +11,7 @@ from cards.common import (
     execute,
     heading,
     paragraph,
+    task_title,
     user_text,
 )
 from cards.phase import next_step, primary_button
@@ -38,7 +39,7 @@ def _task_row(engagement: Engagement, task: Task, view: View, mentions: Mentions
                 "type": "Column",
                 "width": "stretch",
                 "items": [
-                    paragraph(task.title.in_(view.lang), weight="Bolder"),
+                    paragraph(task_title(task, view.lang), weight="Bolder"),
                     *(
                         [paragraph(" · ".join(details), size="Small", spacing="None")]
                         if details

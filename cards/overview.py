@@ -12,6 +12,7 @@ from cards.common import (
     heading,
     paragraph,
     progress_bar,
+    task_title,
     user_text,
 )
 from cards.phase import progress_counts
@@ -86,7 +87,7 @@ def _next_up(
     for task in tasks:
         record = engagement.record(task.id)
         owner = mentions.of(record.owner) if record.owner else view.t("overview.no_owner")
-        line = f"- {task.title.in_(view.lang)} · {owner}"
+        line = f"- {task_title(task, view.lang)} · {owner}"
         if record.due:
             key = "task.overdue" if engagement.is_overdue(task.id, view.today) else "task.due"
             line += " · " + view.t(key, date=view.date(record.due))

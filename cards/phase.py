@@ -17,6 +17,8 @@ from cards.common import (
     paragraph,
     progress_bar,
     show_card,
+    task_description,
+    task_title,
     text_input,
     user_text,
 )
@@ -49,12 +51,12 @@ def reason_input_id(subject: str) -> str:
     return f"reason.{subject}"
 
 
-def page_count(catalog: Catalog, track: Track) -> int:
-    return max(1, -(-len(catalog.tasks_of(track.id)) // PAGE_SIZE))
+def page_count(engagement: Engagement, catalog: Catalog, track: Track) -> int:
+    return max(1, -(-len(engagement.tasks_of(catalog, track.id)) // PAGE_SIZE))
 
 
-def page_of(catalog: Catalog, task: Task) -> int:
-    return catalog.tasks_of(task.track_id).index(task) // PAGE_SIZE
+def page_of(engagement: Engagement, catalog: Catalog, task: Task) -> int:
+    return engagement.tasks_of(catalog, task.track_id).index(task) // PAGE_SIZE
 
 
 def next_step(task: Task, record: TaskRecord, in_scope: bool) -> Step:
@@ -189,14 +191,14 @@ def _task_block(task: Task, record: TaskRecord, view: View, in_scope: bool) -> E
     """A task's block depends only on the task, its record, the view and whether it is in
     scope, and a click changes one task of the eight on a page: the others are built once
     and reused (cards are never mutated after they are built, so sharing is safe)."""
-    title = f"{mark(record, in_scope)} {task.title.in_(view.lang)}"
+    title = f"{mark(record, in_scope)} {task_title(task, view.lang)}"
     if task.optional:
         title += f" ({view.t('task.optional')})"
     title_style = {"color": "Attention"} if record.is_overdue(view.today) else {}
     items: list[Element] = [
         paragraph(title, weight="Bolder", **title_style),
         *task_labels(task, in_scope, view),
-        paragraph(task.description.in_(view.lang), isSubtle=True, spacing="None", size="Small"),
+        paragraph(task_description(task, view.lang), isSubtle=True, spacing="None", size="Small"),
     ]
     line = status_line(record, view)
     if line:
@@ -294,9 +296,9 @@ def skip_button(track: Track, view: View) -> Element:
 def phase_card(
     engagement: Engagement, catalog: Catalog, track: Track, view: View, page: int = 0
 ) -> Card:
-    pages = page_count(catalog, track)
+    pages = page_count(engagement, catalog, track)
     page = min(max(page, 0), pages - 1)
-    tasks = catalog.tasks_of(track.id)[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    tasks = engagement.tasks_of(catalog, track.id)[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     mentions = Mentions()
     progress = engagement.progress(catalog, track, view.today)
     body = phase_header(engagement, track, view, progress)
@@ -315,6 +317,7 @@ def phase_card(
             execute(view.t("action.more"), "phase.show", {"phase": track.id, "page": str(page + 1)})
         )
     actions.append(execute(view.t("action.overview"), "status.show"))
+    actions.append(execute(view.t("action.add_tasks"), "own.add", {"phase": track.id}))
     if track.id in engagement.skipped_phases:
         actions.append(execute(view.t("action.undo_skip"), "phase.unskip", {"phase": track.id}))
     elif track.kind == "phase" and not progress.complete:
@@ -329,7 +332,7 @@ def phase_intro_card(engagement: Engagement, catalog: Catalog, track: Track, vie
     body += phase_header(engagement, track, view, engagement.progress(catalog, track, view.today))
     if required:
         body.append(paragraph(view.t("intro.must_do"), weight="Bolder"))
-        body.append(paragraph("\n".join(f"- {t.title.in_(view.lang)}" for t in required)))
+        body.append(paragraph("\n".join(f"- {task_title(t, view.lang)}" for t in required)))
     if track.microsoft:
         body += [
             paragraph(view.t("intro.microsoft"), weight="Bolder"),

@@ -12,6 +12,7 @@ from cards.common import (
     execute,
     heading,
     paragraph,
+    task_title,
     user_text,
 )
 from domain.report import DAYS_PER_OPEN_TASK, ScheduleStatus, StatusReport
@@ -71,7 +72,7 @@ def report_card(report: StatusReport, title: str, view: View, *, chart_url: str)
         }
     )
     settled = [
-        f"{s.task.title.in_(lang)} · {view.t(f'state.{s.status.value}')} · "
+        f"{task_title(s.task, lang)} · {view.t(f'state.{s.status.value}')} · "
         f"{user_text(s.by.name or '?', 40)} · {view.moment(s.at)}"
         for s in report.settled
     ]
@@ -80,17 +81,17 @@ def report_card(report: StatusReport, title: str, view: View, *, chart_url: str)
         paragraph(view.t("report.settled_none"), isSubtle=True),
     ]
     overdue = [
-        f"{task.title.in_(lang)} · "
+        f"{task_title(task, lang)} · "
         f"{mentions.of(owner) if owner else view.t('overview.no_owner')} · "
         f"{view.t('task.overdue', date=view.date(due))}"
         for task, owner, due in report.overdue
     ]
     body += _section(view.t("report.overdue"), overdue, view)
     body += _section(
-        view.t("report.unowned"), [task.title.in_(lang) for task in report.unowned], view
+        view.t("report.unowned"), [task_title(task, lang) for task in report.unowned], view
     )
     scope = [
-        f"{c.task.title.in_(lang)} · "
+        f"{task_title(c.task, lang)} · "
         f"{view.t('report.scope_in' if c.now_in_scope else 'report.scope_out')} · "
         f"{user_text(c.by.name or '?', 40)} · {view.moment(c.at)}"
         for c in report.scope_changes

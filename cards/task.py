@@ -12,6 +12,8 @@ from cards.common import (
     heading,
     paragraph,
     people_picker,
+    task_description,
+    task_title,
     text_input,
     user_text,
 )
@@ -50,9 +52,9 @@ def task_card(
     body: list[Element] = [paragraph(notice, color="Good", weight="Bolder")] if notice else []
     body += [
         paragraph(track.name.in_(view.lang), isSubtle=True, spacing="None"),
-        heading(task.title.in_(view.lang), size="Medium"),
+        heading(task_title(task, view.lang), size="Medium"),
         *task_labels(task, in_scope, view),
-        paragraph(task.description.in_(view.lang)),
+        paragraph(task_description(task, view.lang)),
     ]
     line = status_line(record, view)
     if line:
@@ -107,7 +109,10 @@ def task_card(
     back = execute(
         view.t("action.back_to_phase", phase=track.name.in_(view.lang)),
         "phase.show",
-        {"phase": track.id, "page": str(page_of(catalog, task))},
+        {"phase": track.id, "page": str(page_of(engagement, catalog, task))},
     )
     history = execute(view.t("action.history"), "history.show", {"task": task.id})
-    return adaptive_card(body, [*status_actions, history, back], mentions=mentions)
+    # The engagement's own tasks can be removed (and restored); the catalog's can't.
+    remove = [execute(view.t("action.remove_task"), "own.remove", {"task": task.id})]
+    actions = [*status_actions, history, back, *(remove if task.own else [])]
+    return adaptive_card(body, actions, mentions=mentions)

@@ -74,6 +74,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
         },
     ),
     CommandSpec(
+        "add task",
+        ("add task", "add tasks", "작업 추가"),
+        True,
+        {"en": "add task", "ko": "작업 추가"},
+        {
+            "en": "Add the engagement's own tasks to a phase, one a line",
+            "ko": "단계에 프로젝트의 작업 추가(한 줄에 하나)",
+        },
+    ),
+    CommandSpec(
         "settings",
         ("settings", "setup", "설정"),
         False,

@@ -20,6 +20,7 @@ from dialogs.services import Services
 from domain.catalog import Task, Track
 from domain.engagement import Engagement
 from domain.errors import UnknownPerson, UnknownTask, UnknownTrack
+from domain.own_tasks import is_own_id
 from domain.profile import Person
 
 MAX_ID_CHARS = 64
@@ -96,12 +97,20 @@ class FlowContext:
     def view(self, engagement: Engagement) -> View:
         return self.services.view(engagement, self.scope)
 
-    def task(self) -> Task:
+    async def task(self) -> Task:
+        """The task the data names: the catalog's, or one of the engagement's own (of this
+        conversation, or of the one a 'my tasks' entry points at, in the same tenant)."""
         task_id = self.data.identifier("task")
         catalog = self.services.catalog
-        if not catalog.has_task(task_id):
+        if catalog.has_task(task_id):
+            return catalog.task(task_id)
+        if not is_own_id(task_id):
             raise UnknownTask(task_id=task_id)
-        return catalog.task(task_id)
+        foreign = self.pointer()
+        engagement = await self.services.find(foreign) if foreign else await self.engagement()
+        if engagement is None or engagement.key.tenant_id != self.scope.key.tenant_id:
+            raise UnknownTask(task_id=task_id)
+        return engagement.task(catalog, task_id)
 
     def track(self) -> Track:
         """The phase (or the general track) the data names, by id or by name."""

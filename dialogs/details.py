@@ -89,7 +89,7 @@ def _applier(ctx: FlowContext, task: Task, edit: TaskEdit) -> Callable[[Engageme
 
 
 async def save_task(ctx: FlowContext, owner: Person | Unchanged | None = KEEP) -> Reply:
-    task = ctx.task()
+    task = await ctx.task()
     edit = await read_form(ctx, owner)
     apply = _applier(ctx, task, edit)
     if edit.note is not None:

@@ -9,6 +9,7 @@ from dialogs import (
     my_tasks,
     nudges,
     overview,
+    own_tasks,
     phase,
     report,
     setup,
@@ -29,5 +30,6 @@ def all_flows() -> Router:
         report.routes,
         history.routes,
         export.routes,
+        own_tasks.routes,
         unknown_command=overview.unknown_command,
     )

@@ -14,13 +14,14 @@ routes = Routes()
 
 @routes.verb("history.show", command="history")
 async def show_history(ctx: FlowContext) -> Reply:
-    task = ctx.task() if ctx.data.get("task") is not None else None
+    task = await ctx.task() if ctx.data.get("task") is not None else None
     page = ctx.data.page()
     engagement = await ctx.engagement()
     trail = await ctx.services.audit_trail(engagement.id)
     history = history_page(trail, page, task.id if task else None)
     card = history_card(
         history,
+        engagement,
         ctx.services.catalog,
         ctx.view(engagement),
         names=known_names(engagement, trail),

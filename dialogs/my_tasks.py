@@ -23,8 +23,8 @@ async def my_tasks_view(ctx: FlowContext) -> Card:
             continue
         today = engagement.today(now)
         for task_id in engagement.owned_by(person_ids):
-            if catalog.has_task(task_id):
-                task = catalog.task(task_id)
+            if engagement.has_task(catalog, task_id):
+                task = engagement.task(catalog, task_id)
                 items.append(OwnedTask(engagement, task, engagement.is_overdue(task_id, today)))
     own = await services.find(scope.key.id)
     view = services.view(own, scope) if own else View(scope.lang, now.date(), None)

@@ -53,12 +53,12 @@ async def card_clicked(
         return await task_details(ctx, engagement, task, view, notice)
     catalog = ctx.services.catalog
     track = catalog.track(task.track_id)
-    return phase_card(engagement, catalog, track, view, page=page_of(catalog, task))
+    return phase_card(engagement, catalog, track, view, page=page_of(engagement, catalog, task))
 
 
 async def _task_change(ctx: FlowContext, change: TaskChange, **values: Any) -> Reply:
     """Applies `change` to the task the click names, as the person clicking."""
-    task = ctx.task()
+    task = await ctx.task()
 
     def apply(engagement: Engagement) -> AuditEntry | None:
         return change(
@@ -79,7 +79,7 @@ async def _task_change(ctx: FlowContext, change: TaskChange, **values: Any) -> R
 
 def _status_handler(status: TaskStatus) -> Handler:
     async def handle(ctx: FlowContext) -> Reply:
-        reason = ctx.data.text(reason_input_id(ctx.task().id))
+        reason = ctx.data.text(reason_input_id((await ctx.task()).id))
         return await _task_change(ctx, Engagement.set_task_status, status=status, reason=reason)
 
     return handle
@@ -105,6 +105,6 @@ async def clear_due(ctx: FlowContext) -> Reply:
 
 @routes.verb("task.show")
 async def show_task(ctx: FlowContext) -> Reply:
-    task = ctx.task()
+    task = await ctx.task()
     engagement = await ctx.engagement()
     return Reply(await task_details(ctx, engagement, task, ctx.view(engagement)))

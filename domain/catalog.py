@@ -67,6 +67,9 @@ class Task:
     # A standing duty of the customer for the whole engagement (the general track's items),
     # acknowledged with an owner rather than done; phase tasks are steps that get done.
     duty: bool = False
+    # The engagement's own task (domain/own_tasks.py): its text is the team's, shown as
+    # user text, in whatever language they wrote it.
+    own: bool = False
 
 
 def _key(name: str) -> str:

@@ -20,18 +20,22 @@ from typing import Any
 from domain.applied import AppliedOps
 from domain.catalog import GENERAL_TRACK_ID, Catalog, Language, Task, Track
 from domain.errors import (
+    CatalogTaskKept,
     NotPermitted,
     OutOfScope,
     OwnerKept,
     OwnerRequired,
     ReasonRequired,
+    RestoreExpired,
     TextRequired,
     TextTooLong,
+    TooManyTasks,
     UnknownTask,
     UnknownTrack,
     WrongKindOfTask,
 )
 from domain.nudges import Digest, build_digest, is_stalled, latest_due_slot, next_slot
+from domain.own_tasks import MAX_OWN_TASKS, ChecklistItem, OwnTask, batch_key
 from domain.profile import NudgeSchedule, Person, Profile, local_today
 from domain.text import is_blank
 
@@ -67,6 +71,7 @@ class Change(StrEnum):
     SNOOZE = "snooze"
     SCOPE = "scope"
     ROLE = "role"  # who installed the bot (and so may set the engagement up)
+    TASK = "task"  # an own task added, removed or restored
 
 
 class ManagerAction(StrEnum):
@@ -78,6 +83,8 @@ class ManagerAction(StrEnum):
     NUDGES = "nudges"
     # Taking a task away from its owner; the owner may too.
     REASSIGN = "reassign"
+    # Removing and restoring the engagement's own tasks.
+    TASKS = "tasks"
 
 
 # What each kind of task can be moved to: phase tasks get done, standing duties acknowledged.
@@ -324,6 +331,9 @@ class Engagement:
     # older ones into archive documents.
     audit_tail: list[dict[str, Any]] = field(default_factory=list)
     audit_seq: int = 0
+    # The engagement's own tasks by id (domain/own_tasks.py), removed ones until purged.
+    own_tasks: dict[str, OwnTask] = field(default_factory=dict)
+    own_seq: int = 0
 
     @property
     def id(self) -> str:
@@ -340,6 +350,7 @@ class Engagement:
             completed_phases=dict(self.completed_phases),
             applied_ops=self.applied_ops.copy(),
             audit_tail=list(self.audit_tail),
+            own_tasks=dict(self.own_tasks),
         )
 
     # Reading ----------------------------------------------------------------------------
@@ -414,6 +425,42 @@ class Engagement:
     def today(self, now: datetime) -> date:
         return local_today(now, self.profile.time_zone if self.profile else None)
 
+    # The checklist: the catalog's tasks and the engagement's own, one view for every caller.
+
+    def task(self, catalog: Catalog, task_id: str) -> Task:
+        """A task on this engagement's checklist (not a removed one); UnknownTask otherwise."""
+        if catalog.has_task(task_id):
+            return catalog.task(task_id)
+        own = self.own_tasks.get(task_id)
+        if own is None or own.removed_at is not None:
+            raise UnknownTask(task_id=task_id[:64])
+        return own.as_task
+
+    def has_task(self, catalog: Catalog, task_id: str) -> bool:
+        own = self.own_tasks.get(task_id)
+        return catalog.has_task(task_id) or (own is not None and own.removed_at is None)
+
+    def find_task(self, catalog: Catalog, task_id: str) -> Task | None:
+        """Any task the audit trail or a note may name, a removed one included."""
+        if catalog.has_task(task_id):
+            return catalog.task(task_id)
+        own = self.own_tasks.get(task_id)
+        return own.as_task if own else None
+
+    def tasks_of(self, catalog: Catalog, track_id: str) -> tuple[Task, ...]:
+        own = sorted(
+            (t for t in self.own_tasks.values() if t.track_id == track_id and not t.removed_at),
+            key=lambda t: t.seq,
+        )
+        catalog_tasks = catalog.tasks_of(track_id)
+        return (*catalog_tasks, *(t.as_task for t in own)) if own else catalog_tasks
+
+    def all_tasks(self, catalog: Catalog) -> list[Task]:
+        return [task for track in catalog.tracks for task in self.tasks_of(catalog, track.id)]
+
+    def live_own_tasks(self) -> int:
+        return sum(1 for t in self.own_tasks.values() if t.removed_at is None)
+
     def record(self, task_id: str) -> TaskRecord:
         return self.tasks.get(task_id) or UNTOUCHED
 
@@ -438,7 +485,7 @@ class Engagement:
             ("done", "acknowledged", "not_applicable", "open_required", "open_optional"), 0
         )
         overdue = out_of_scope = unowned = 0
-        for task in catalog.tasks_of(track.id):
+        for task in self.tasks_of(catalog, track.id):
             record = self.tasks.get(task.id) or UNTOUCHED
             if not self.in_scope(task):
                 out_of_scope += 1
@@ -474,7 +521,7 @@ class Engagement:
         """Open tasks in scope: what is left to settle."""
         return [
             t
-            for t in catalog.tasks_of(track.id)
+            for t in self.tasks_of(catalog, track.id)
             if self.status_of(t.id) is TaskStatus.OPEN and self.in_scope(t)
         ]
 
@@ -497,11 +544,6 @@ class Engagement:
         return [t for t, r in self.tasks.items() if r.owner and r.owner.id in person_ids]
 
     # Changing ---------------------------------------------------------------------------
-
-    def _task(self, catalog: Catalog, task_id: str) -> Task:
-        if not catalog.has_task(task_id):
-            raise UnknownTask(task_id=task_id)
-        return catalog.task(task_id)
 
     def _put(self, task_id: str, record: TaskRecord) -> None:
         if record == UNTOUCHED:
@@ -543,7 +585,7 @@ class Engagement:
         A replayed op id or a move to the state the task is already in changes nothing, so a
         redelivered click or a double click is harmless.
         """
-        task = self._task(catalog, task_id)
+        task = self.task(catalog, task_id)
         if not self.in_scope(task):
             raise OutOfScope(task_id=task_id)
         if status not in (DUTY_STATUSES if task.duty else STEP_STATUSES):
@@ -578,7 +620,7 @@ class Engagement:
     ) -> AuditEntry | None:
         """Anyone may take an unowned task or give it to someone; taking a task away from
         its owner (reassigning or clearing) is for the project manager or the owner."""
-        self._task(catalog, task_id)
+        self.task(catalog, task_id)
         record = self.record(task_id)
         if self.has_applied(op_id) or record.owner == owner:
             return None
@@ -607,7 +649,7 @@ class Engagement:
         at: datetime,
         op_id: str,
     ) -> AuditEntry | None:
-        self._task(catalog, task_id)
+        self.task(catalog, task_id)
         record = self.record(task_id)
         if self.has_applied(op_id) or record.due == due:
             return None
@@ -628,7 +670,7 @@ class Engagement:
     ) -> AuditEntry | None:
         """Counts a note and keeps a short preview; the note itself is stored on its own so
         a long history never grows this document."""
-        self._task(catalog, task_id)
+        self.task(catalog, task_id)
         note = check_note(text)
         if self.has_applied(op_id):
             return None
@@ -636,6 +678,90 @@ class Engagement:
         preview = note[:NOTE_PREVIEW_CHARS]
         self._put(task_id, replace(record, notes=record.notes + 1, last_note=preview))
         return self._audit(op_id, actor, at, task_id, Change.NOTE, None, preview)
+
+    # The engagement's own tasks -------------------------------------------------------------
+
+    def add_tasks(
+        self,
+        catalog: Catalog,
+        *,
+        track_id: str,
+        items: tuple[ChecklistItem, ...],
+        actor: Actor,
+        at: datetime,
+        op_id: str,
+        batch: str,
+    ) -> AuditEntry | None:
+        """Adds a confirmed checklist to a track, each item with its owner and due date, as
+        one change: all of it or, refused, none. `batch` (the confirmation's key) makes the
+        same confirmation, clicked again or redelivered, change nothing."""
+        if track_id not in {t.id for t in catalog.tracks}:
+            raise UnknownTrack(name=track_id[:40])
+        key = batch_key(batch)
+        if self.has_applied(op_id) or any(t.batch == key for t in self.own_tasks.values()):
+            return None
+        self._purge_removed(at)
+        if self.live_own_tasks() + len(items) > MAX_OWN_TASKS:
+            raise TooManyTasks(limit=MAX_OWN_TASKS)
+        first: AuditEntry | None = None
+        for item in items:
+            self.own_seq += 1
+            task_id = f"own-{self.own_seq}"
+            self.own_tasks[task_id] = OwnTask(
+                task_id,
+                track_id,
+                self.own_seq,
+                item.title,
+                item.description,
+                actor.person,
+                at,
+                key,
+            )
+            self._put(task_id, replace(UNTOUCHED, owner=item.owner, due=item.due))
+            entry = self._audit(op_id, actor, at, task_id, Change.TASK, None, "added")
+            first = first or entry
+        return first
+
+    def remove_task(
+        self, catalog: Catalog, *, task_id: str, actor: Actor, at: datetime, op_id: str
+    ) -> AuditEntry | None:
+        """Takes an own task off the checklist (restorable for seven days); the catalog's
+        tasks stay, to be marked not applicable."""
+        self.require_manager(actor, ManagerAction.TASKS)
+        if catalog.has_task(task_id):
+            raise CatalogTaskKept(task_id=task_id)
+        own = self.own_tasks.get(task_id)
+        if own is None:
+            raise UnknownTask(task_id=task_id[:64])
+        if self.has_applied(op_id) or own.removed_at is not None:
+            return None
+        self._purge_removed(at)
+        self.own_tasks[task_id] = replace(own, removed_at=at)
+        return self._audit(op_id, actor, at, task_id, Change.TASK, "added", "removed")
+
+    def restore_task(
+        self, catalog: Catalog, *, task_id: str, actor: Actor, at: datetime, op_id: str
+    ) -> AuditEntry | None:
+        """Brings a removed own task back as it was, within seven days of its removal."""
+        self.require_manager(actor, ManagerAction.TASKS)
+        own = self.own_tasks.get(task_id)
+        if own is None or catalog.has_task(task_id):
+            raise UnknownTask(task_id=task_id[:64])
+        if self.has_applied(op_id) or own.removed_at is None:
+            return None
+        if not own.restorable(at):
+            raise RestoreExpired(task_id=task_id)
+        if self.live_own_tasks() >= MAX_OWN_TASKS:
+            raise TooManyTasks(limit=MAX_OWN_TASKS)
+        self.own_tasks[task_id] = replace(own, removed_at=None)
+        return self._audit(op_id, actor, at, task_id, Change.TASK, "removed", "added")
+
+    def _purge_removed(self, now: datetime) -> None:
+        """Drops own tasks removed longer ago than they can be restored, with their records."""
+        for task_id, own in list(self.own_tasks.items()):
+            if own.removed_at is not None and not own.restorable(now):
+                del self.own_tasks[task_id]
+                self.tasks.pop(task_id, None)
 
     def skip_phase(
         self,
@@ -687,12 +813,14 @@ class Engagement:
         if self.has_applied(op_id) or self.profile == profile:
             return None
         before = self.profile.name if self.profile else None
-        was_in_scope = {task.id: self.in_scope(task) for task in catalog.tasks if task.services}
+        was_in_scope = {
+            task.id: self.in_scope(task) for task in self.all_tasks(catalog) if task.services
+        }
         self.profile = profile
         entry = self._audit(op_id, actor, at, "engagement", Change.PROFILE, before, profile.name)
         services = ",".join(sorted(profile.services))
         for task_id, was in was_in_scope.items():
-            now = self.in_scope(catalog.task(task_id))
+            now = self.in_scope(self.task(catalog, task_id))
             if now != was:
                 scope = {True: "in", False: "out"}
                 self._audit(
@@ -709,8 +837,12 @@ class Engagement:
         if change is None:
             return []
         track_id: str | None
-        if change.change is Change.STATUS:
-            track_id = catalog.task(change.subject).track_id
+        if change.change in (Change.STATUS, Change.TASK):
+            # Removing a phase's last open task completes it too.
+            task = self.find_task(catalog, change.subject)
+            if task is None:
+                return []
+            track_id = task.track_id
         elif change.change is Change.PROFILE:
             track_id = None
         else:
@@ -890,6 +1022,8 @@ class Engagement:
             "appliedOps": self.applied_ops.to_dict(),
             "auditTail": list(self.audit_tail),
             "auditSeq": self.audit_seq,
+            "ownTasks": {task_id: own.to_dict() for task_id, own in self.own_tasks.items()},
+            "ownSeq": self.own_seq,
         }
 
     @classmethod
@@ -932,6 +1066,9 @@ class Engagement:
             ),
             audit_tail=list(data.get("auditTail", [])),
             audit_seq=int(data.get("auditSeq", 0)),
+            # Documents from before own tasks have neither key.
+            own_tasks={k: OwnTask.from_dict(k, v) for k, v in data.get("ownTasks", {}).items()},
+            own_seq=int(data.get("ownSeq", 0)),
         )
 
 

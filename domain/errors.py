@@ -79,3 +79,21 @@ class OutOfScope(DomainError):
     """The task concerns only services the engagement does not cover."""
 
     code = "out_of_scope"
+
+
+class TooManyTasks(DomainError):
+    """An engagement holds at most MAX_OWN_TASKS tasks of its own."""
+
+    code = "too_many_tasks"
+
+
+class CatalogTaskKept(DomainError):
+    """The catalog's tasks stay on the checklist: mark them not applicable instead."""
+
+    code = "catalog_task_kept"
+
+
+class RestoreExpired(DomainError):
+    """A removed task can be brought back for seven days only."""
+
+    code = "restore_expired"

@@ -27,7 +27,7 @@ def _headers(lang: Language, *keys: str) -> list[str]:
 def checklist_table(engagement: Engagement, catalog: Catalog, lang: Language) -> Table:
     zone = engagement.time_zone
     rows = []
-    for task in catalog.tasks:
+    for task in engagement.all_tasks(catalog):
         record = engagement.record(task.id)
         state = "state.out" if not engagement.in_scope(task) else f"state.{record.status.value}"
         rows.append(
@@ -71,7 +71,7 @@ def history_table(
         [
             local_moment(entry.at, zone),
             entry.actor.name,
-            subject_name(entry, catalog, lang),
+            subject_name(entry, engagement, catalog, lang),
             change_words(entry, lang, names, zone),
             value_words(entry, entry.before, lang, names, zone),
             value_words(entry, entry.after, lang, names, zone),
@@ -89,8 +89,8 @@ def notes_table(
     zone = engagement.time_zone
     rows = [
         [
-            catalog.task(note.task_id).title.in_(lang)
-            if catalog.has_task(note.task_id)
+            task.title.in_(lang)
+            if (task := engagement.find_task(catalog, note.task_id))
             else note.task_id,
             local_moment(note.at, zone),
             note.author.name,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from domain.catalog import Catalog, Language
-from domain.engagement import AuditEntry, Change
+from domain.engagement import AuditEntry, Change, Engagement
 from domain.i18n import text
 
 HISTORY_PAGE_SIZE = 10
@@ -34,9 +34,12 @@ def history_page(trail: list[AuditEntry], page: int, task_id: str | None = None)
     return HistoryPage(chosen[start : start + HISTORY_PAGE_SIZE], page, pages)
 
 
-def subject_name(entry: AuditEntry, catalog: Catalog, lang: Language) -> str:
-    if catalog.has_task(entry.subject):
-        return catalog.task(entry.subject).title.in_(lang)
+def subject_name(
+    entry: AuditEntry, engagement: Engagement, catalog: Catalog, lang: Language
+) -> str:
+    task = engagement.find_task(catalog, entry.subject)
+    if task is not None:
+        return task.title.in_(lang)
     track = catalog.find_track(entry.subject)
     return track.name.in_(lang) if track else text(lang, "history.engagement")
 
@@ -53,6 +56,8 @@ def value_words(
         return text(lang, "change.none")
     if entry.change is Change.OWNER:
         return names.get(value, value)
+    if entry.change is Change.TASK:
+        return text(lang, f"own.state.{value}")
     if value in _STATE_WORDS and entry.change is not Change.NOTE:
         return text(lang, f"state.{value}")
     if entry.change is Change.SNOOZE:

@@ -104,16 +104,16 @@ def build_report(
     recent = [e for e in trail if e.at >= since]
     latest_status: dict[str, AuditEntry] = {}
     for entry in recent:
-        if entry.change is Change.STATUS and catalog.has_task(entry.subject):
+        if entry.change is Change.STATUS and engagement.has_task(catalog, entry.subject):
             latest_status[entry.subject] = entry
     settled = [
-        Settled(catalog.task(t), TaskStatus(e.after), e.actor, e.at)
+        Settled(engagement.task(catalog, t), TaskStatus(e.after), e.actor, e.at)
         for t, e in latest_status.items()
         if e.after in SETTLED and engagement.status_of(t).value == e.after
     ]
     overdue = [
         (task, engagement.record(task.id).owner, due)
-        for task in catalog.tasks
+        for task in engagement.all_tasks(catalog)
         if engagement.in_scope(task)
         and engagement.is_overdue(task.id, today)
         and (due := engagement.record(task.id).due) is not None
@@ -133,9 +133,9 @@ def build_report(
         if not task.optional and engagement.record(task.id).owner is None
     ]
     scope_changes = [
-        ScopeChange(catalog.task(e.subject), e.after == "in", e.actor, e.at)
+        ScopeChange(engagement.task(catalog, e.subject), e.after == "in", e.actor, e.at)
         for e in recent
-        if e.change is Change.SCOPE and catalog.has_task(e.subject)
+        if e.change is Change.SCOPE and engagement.has_task(catalog, e.subject)
     ]
     return StatusReport(
         since,
@@ -167,14 +167,16 @@ def burn_up(
     status changes of the audit trail."""
     zone = ZoneInfo(engagement.time_zone)
     today = engagement.today(now)
-    changes = [e for e in trail if e.change is Change.STATUS and catalog.has_task(e.subject)]
+    changes = [
+        e for e in trail if e.change is Change.STATUS and engagement.has_task(catalog, e.subject)
+    ]
     first = min((e.at.astimezone(zone).date() for e in changes), default=today)
     start = min(engagement.profile.kickoff, first) if engagement.profile else first
     days = [start + timedelta(days=n) for n in range((today - start).days + 1)]
     targets = engagement.profile.phase_targets if engagement.profile else {}
     lines = []
     for phase in catalog.phases:
-        tasks = {t.id for t in catalog.tasks_of(phase.id) if engagement.in_scope(t)}
+        tasks = {t.id for t in engagement.tasks_of(catalog, phase.id) if engagement.in_scope(t)}
         status: dict[str, str] = {}
         counts: list[int] = []
         entries = iter(sorted((e for e in changes if e.subject in tasks), key=lambda e: e.seq))

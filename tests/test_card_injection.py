@@ -134,7 +134,7 @@ def every_card(user: str, lang: Language) -> Iterator[tuple[str, dict[str, Any]]
     overview = overview_card(engagement, CATALOG, view, notices=[text(lang, "setup.saved")])
     yield "overview", with_setup_offer(overview, view)
     for track in CATALOG.tracks:
-        for page in range(page_count(CATALOG, track)):
+        for page in range(page_count(engagement, CATALOG, track)):
             yield f"phase-{track.id}-{page}", phase_card(engagement, CATALOG, track, view, page)
         yield f"intro-{track.id}", phase_intro_card(engagement, CATALOG, track, view)
     for phase in CATALOG.phases:

@@ -179,7 +179,7 @@ def every_card() -> Iterator[tuple[str, dict[str, Any]]]:
                 my_tasks_card([], CATALOG, view, owner_name=LONG_NAME, refresh_for="29:x"),
             )
             for track in CATALOG.tracks:
-                for page in range(page_count(CATALOG, track)):
+                for page in range(page_count(engagement, CATALOG, track)):
                     yield (
                         f"phase-{track.id}-p{page}-{name}-{lang}",
                         phase_card(engagement, CATALOG, track, view, page=page),

@@ -1,0 +1,258 @@
+"""Issue 19: the engagement's own tasks, pasted as a checklist, tracked like the catalog's."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from domain.catalog import default_catalog
+from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus
+from domain.own_tasks import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_OWN_TASKS,
+    MAX_TITLE_CHARS,
+    ChecklistItem,
+    checklist_line,
+    parse_checklist,
+)
+from domain.profile import Person
+from storage.repository import AUDIT_TAIL_LIMIT, EngagementRepository
+from testkit import activities as a
+from testkit import card_actions
+from tests.harness import BotHarness
+from tests.steps import click, installed
+from tests.test_nudges import MONDAY, nudge_bot, nudges, run  # noqa: F401  (fixture)
+
+CATALOG = default_catalog()
+TEAM = EngagementKey(a.TENANT, f"team:{a.TEAM}")
+KIM = Person("aad-user2", "Kim Minji")
+MEMBERS = [Person("aad-user1", "User One"), KIM]
+COLLEAGUE = {"id": "29:user2", "name": "Kim Minji", "aadObjectId": "aad-user2"}
+CARD_LIMIT = 28 * 1024
+
+
+def dump(card: Any) -> str:
+    return json.dumps(card, ensure_ascii=False)
+
+
+async def stored(bot: BotHarness) -> Engagement:
+    assert bot.store is not None
+    engagement = await EngagementRepository(bot.store).get(TEAM.id)
+    assert engagement is not None
+    return engagement
+
+
+def verbs(card: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(x["verb"], x.get("data", {})) for x in card_actions(card) if "verb" in x]
+
+
+async def paste(bot: BotHarness, lines: str, phase: str = "remediate") -> dict[str, Any]:
+    """Checks a pasted checklist; confirms it when the check asks to."""
+    card = (await click(bot, "own.check", {"phase": phase, "lines": lines}))["value"]
+    create = [d for v, d in verbs(card) if v == "own.create"]
+    if create:
+        card = await click(bot, "own.create", {**create[0], "phase": phase, "lines": lines})
+        card = card["value"]
+    return card
+
+
+# The domain --------------------------------------------------------------------------
+
+
+def test_lines_are_read_with_owner_date_and_description_and_errors_per_line() -> None:
+    text = "\n".join(
+        [
+            "Enable MFA for admins",
+            "  ",
+            "Clean up stale devices | Kim Minji | 2027-01-31 | Intune devices | older than 90d",
+            "Review CA policies | aad-user1 | 31 Jan 2027",
+            "조건부 액세스 검토 | kim minji | 2027년 1월 31일",
+            "Nobody's | Park Jisoo",
+            "Bad day | Kim Minji | 2027-02-30",
+            " | Kim Minji",
+            "x" * (MAX_TITLE_CHARS + 1),
+            "Long | | | " + "d" * (MAX_DESCRIPTION_CHARS + 1),
+        ]
+    )
+    checked = parse_checklist(text, MEMBERS)
+    assert [i.line for i in checked.items] == [1, 3, 4, 5]
+    assert checked.items[1] == ChecklistItem(
+        3, "Clean up stale devices", KIM, date(2027, 1, 31), "Intune devices | older than 90d"
+    )
+    assert checked.items[2].owner == MEMBERS[0] and checked.items[2].due == date(2027, 1, 31)
+    assert checked.items[3].owner == KIM and checked.items[3].due == date(2027, 1, 31)
+    assert [(e.line, e.code) for e in checked.errors] == [
+        (6, "unknown_person"),
+        (7, "bad_date"),
+        (8, "no_title"),
+        (9, "title_too_long"),
+        (10, "description_too_long"),
+    ]
+
+
+def test_a_line_written_back_reads_the_same() -> None:
+    item = ChecklistItem(1, "Clean up | devices", KIM, date(2027, 1, 31), "old ones")
+    line = checklist_line(item.title, item.owner, item.due, item.description)
+    (read,) = parse_checklist(line, MEMBERS).items
+    assert (read.title, read.owner, read.due, read.description) == (
+        "Clean up / devices",
+        KIM,
+        date(2027, 1, 31),
+        "old ones",
+    )
+
+
+def _engagement() -> Engagement:
+    at = datetime(2026, 11, 29, tzinfo=UTC)
+    return Engagement(TEAM, "channel", at, installed_by=Actor("29:user1", "User One", "aad-user1"))
+
+
+def test_worst_case_document_stays_well_inside_cosmos_item_limit() -> None:
+    """300 own tasks with the longest Korean title and description, an owner, a due date,
+    a done status with a reason-free stamp and the longest note preview; plus every catalog
+    task likewise. Stored as the repository stores it (JSON, ASCII escapes: 6 bytes per
+    Hangul character, the worst case)."""
+    engagement = _engagement()
+    actor = Actor("29:" + "u" * 60, "가" * 40, "a" * 36)
+    at = datetime(2026, 11, 29, tzinfo=UTC)
+    owner = Person("a" * 36, "가" * 40)
+    items = tuple(
+        ChecklistItem(
+            n, "가" * MAX_TITLE_CHARS, owner, date(2027, 1, 1), "나" * MAX_DESCRIPTION_CHARS
+        )
+        for n in range(MAX_OWN_TASKS)
+    )
+    engagement.add_tasks(
+        CATALOG, track_id="remediate", items=items, actor=actor, at=at, op_id="op", batch="b"
+    )
+    for n, task in enumerate(engagement.all_tasks(CATALOG)):
+        engagement.note_added(
+            CATALOG, task_id=task.id, text="다" * 2000, actor=actor, at=at, op_id=f"n{n}"
+        )
+    del engagement.audit_tail[:-AUDIT_TAIL_LIMIT]  # the repository archives the rest
+    size = len(json.dumps(engagement.to_dict()).encode())
+    assert size < 1_400_000, size  # Cosmos DB's item limit is 2 MB (2,097,152 bytes)
+
+
+def test_a_document_from_before_own_tasks_loads() -> None:
+    data = _engagement().to_dict()
+    del data["ownTasks"], data["ownSeq"]
+    assert Engagement.from_dict(data).own_tasks == {}
+
+
+# Through the real adapter, on both backends ----------------------------------------------
+
+
+async def test_120_pasted_lines_appear_paged_with_working_buttons_and_survive_a_restart(
+    bot, connector
+) -> None:
+    await installed(bot, connector)
+    lines = "\n".join(f"Remediation item {n}" for n in range(1, 121))
+    await paste(bot, lines)
+    seen: dict[str, list[str]] = {}
+    page, pages = 0, 1
+    while page < pages:
+        card = (await click(bot, "phase.show", {"phase": "remediate", "page": str(page)}))["value"]
+        assert len(json.dumps(card).encode()) < CARD_LIMIT and card["version"] == "1.5"
+        for verb, data in verbs(card):
+            if "task" in data:
+                seen.setdefault(data["task"], []).append(verb)
+        if any(v == "phase.show" and d.get("page") == str(page + 1) for v, d in verbs(card)):
+            pages += 1
+        page += 1
+    own = [t for t in seen if t.startswith("own-")]
+    assert own == [f"own-{n}" for n in range(1, 121)]
+    assert all({"task.done", "task.show"} <= set(seen[t]) for t in own)
+    await bot.restart()
+    body = await click(bot, "task.done", {"task": "own-100"})
+    assert "Remediation item 100" in dump(body["value"])
+    engagement = await stored(bot)
+    assert engagement.status_of("own-100") is TaskStatus.DONE
+    remediate = engagement.progress(CATALOG, CATALOG.track("remediate"))
+    assert remediate.total == len(CATALOG.tasks_of("remediate")) + 120
+    overview = (await click(bot, "status.show", {}))["value"]
+    assert f"{remediate.open} open" in dump(overview), "the overview counts own tasks"
+
+
+async def test_owner_and_date_errors_create_nothing_until_the_valid_ones_are_confirmed(
+    bot, connector
+) -> None:
+    await installed(bot, connector)
+    lines = "Wipe old devices | Kim Minji | 2027-01-31\nCheck | Park Jisoo\nAudit | | 2027-13-01"
+    card = (await click(bot, "own.check", {"phase": "remediate", "lines": lines}))["value"]
+    text = dump(card)
+    assert "Line 2" in text and "Line 3" in text and "nothing was created" in text
+    assert (await stored(bot)).own_tasks == {}
+    # Create without confirming the valid ones only: still nothing.
+    (create,) = [d for v, d in verbs(card) if v == "own.create"]
+    forged = {**create, "valid_only": "", "phase": "remediate", "lines": lines}
+    await click(bot, "own.create", forged)
+    assert (await stored(bot)).own_tasks == {}
+    confirmed = {**create, "phase": "remediate", "lines": lines}
+    await click(bot, "own.create", confirmed)
+    await click(bot, "own.create", confirmed)  # the same confirmation again
+    engagement = await stored(bot)
+    assert list(engagement.own_tasks) == ["own-1"]
+    record = engagement.record("own-1")
+    assert record.owner == KIM and record.due == date(2027, 1, 31)
+
+
+async def test_the_manager_removes_an_own_task_and_undoes_it(bot, connector) -> None:
+    await installed(bot, connector)
+    await paste(bot, "Disable legacy auth")
+    details = (await click(bot, "task.show", {"task": "own-1"}))["value"]
+    assert ("own.remove", {"task": "own-1"}) in verbs(details)
+    refused = await click(bot, "own.remove", {"task": "own-1"}, sender=COLLEAGUE)
+    assert "Only the project manager" in dump(refused)
+    catalog_task = CATALOG.tasks_of("remediate")[0].id
+    kept = await click(bot, "own.remove", {"task": catalog_task})
+    assert "can't be removed" in dump(kept)
+    removed = (await click(bot, "own.remove", {"task": "own-1"}))["value"]
+    assert ("own.restore", {"task": "own-1"}) in verbs(removed)
+    phase = (await click(bot, "phase.show", {"phase": "remediate"}))["value"]
+    assert "Disable legacy auth" not in dump(phase)
+    refused = await click(bot, "task.done", {"task": "own-1"})
+    assert (await stored(bot)).status_of("own-1") is TaskStatus.OPEN, refused
+    await click(bot, "own.restore", {"task": "own-1"})
+    phase = (await click(bot, "phase.show", {"phase": "remediate"}))["value"]
+    assert "Disable legacy auth" in dump(phase)
+    history = dump((await click(bot, "history.show", {"task": "own-1"}))["value"])
+    assert "removed" in history and "on the checklist" in history
+
+
+async def test_forged_ids_and_oversized_text_change_nothing(bot, connector) -> None:
+    await installed(bot, connector)
+    for forged in ("own-999", "own-1; drop", "x" * 60):
+        body = await click(bot, "task.done", {"task": forged})
+        assert "not on this checklist" in dump(body) or "Nothing was changed" in dump(body)
+    body = await click(bot, "own.check", {"phase": "remediate", "lines": "x\n" * 40_000})
+    assert "Nothing was changed" in dump(body)
+    assert (await stored(bot)).own_tasks == {}
+    lines = "\n".join(f"t{n}" for n in range(MAX_OWN_TASKS + 1))
+    await paste(bot, lines)
+    assert (await stored(bot)).own_tasks == {}
+
+
+async def test_my_tasks_lists_an_own_task(bot, connector) -> None:
+    await installed(bot, connector)
+    await paste(bot, "Retire MFA Server | Kim Minji")
+    card = (await click(bot, "mytasks.show", {}, sender=COLLEAGUE))["value"]
+    assert "Retire MFA Server" in dump(card)
+    assert ("task.done", {"task": "own-1", "engagement": TEAM.id, "view": "mytasks"}) in [
+        (v, d) for v, d in verbs(card)
+    ] or any(v == "task.done" and d.get("task") == "own-1" for v, d in verbs(card))
+
+
+@pytest.mark.usefixtures("nudge_bot")
+async def test_a_nudge_names_an_overdue_own_task(nudge_bot, connector) -> None:  # noqa: F811
+    await installed(nudge_bot, connector)
+    await paste(nudge_bot, "Patch the \\*legacy\\* VPN | Kim Minji | 2026-11-27", phase="initiate")
+    connector.calls.clear()
+    nudge_bot.clock_state["now"] = MONDAY
+    status, _ = await run(nudge_bot)
+    assert status == 200
+    [card] = nudges(connector)
+    assert "Patch the" in dump(card) and "<at>Kim Minji</at>" in dump(card)
