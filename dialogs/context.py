@@ -172,3 +172,8 @@ class Poster(Protocol):
     async def post(self, reference: dict[str, Any], card: Card) -> str | None:
         """Returns the new message's id; raises ConversationUnreachable, or another error
         when the post failed after the sender's retries."""
+
+    async def open_personal_chat(self, reference: dict[str, Any], person_id: str) -> dict[str, Any]:
+        """The reference of the bot's 1:1 chat with `person_id`, created through the
+        conversation `reference` names; raises like `post` (ConversationUnreachable when the
+        person blocked the bot or is no longer there)."""

@@ -10,6 +10,7 @@ from dialogs import (
     nudges,
     overview,
     phase,
+    reminders,
     report,
     setup,
     task,
@@ -29,5 +30,6 @@ def all_flows() -> Router:
         report.routes,
         history.routes,
         export.routes,
+        reminders.routes,
         unknown_command=overview.unknown_command,
     )
