@@ -16,6 +16,7 @@ from benchmarks.floor import FloorRun
 from benchmarks.load import ClickLoad, Load
 from benchmarks.nudges import NudgeRun
 from benchmarks.parsing import ParseTimes
+from benchmarks.reports import ReportsRun
 from benchmarks.turns import ClickCost, LatencyRun
 
 T = TypeVar("T")
@@ -39,6 +40,9 @@ class Sizes:
     memory_touched: int = 1_000
     startup_runs: int = 3
     nudge_engagements: int = 10_000
+    report_history: int = 2_000
+    report_samples: int = 30
+    report_rss_runs: int = 100
 
 
 QUICK = Sizes(
@@ -54,6 +58,9 @@ QUICK = Sizes(
     memory_touched=100,
     startup_runs=1,
     nudge_engagements=1_000,
+    report_history=200,
+    report_samples=5,
+    report_rss_runs=10,
 )
 
 
@@ -83,6 +90,7 @@ class Results:
     errors: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     parse: ParseTimes | None = None
+    reports: ReportsRun | None = None
     # Source files of the bot that changed while the run was going (figures may then mix
     # versions of the code).
     changed: list[str] = field(default_factory=list)

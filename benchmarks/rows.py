@@ -10,6 +10,7 @@ from benchmarks.parsing import CLICK, MESSAGE
 from benchmarks.report import DONE_VS_FLOOR, Row, verdict
 from benchmarks.results import BACKENDS, LABEL, BotRun, Results
 from benchmarks.rows_load import memory_rows, nudge_rows, startup_rows, throughput_rows
+from benchmarks.rows_reports import reports_rows
 from benchmarks.turns import (
     DONE,
     ECHO_INVOKE,
@@ -41,6 +42,7 @@ def build_rows(results: Results) -> list[Row]:
         rows += startup_rows(results, backend)
     for backend in BACKENDS:
         rows += nudge_rows(results, backend)
+    rows += reports_rows(results)
     return rows
 
 

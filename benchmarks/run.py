@@ -19,10 +19,26 @@ from benchmarks.method import details_text, findings_text, method_text
 from benchmarks.report import Machine
 from benchmarks.results import QUICK, BotRun, Results, Sizes
 from benchmarks.rows import build_rows
-from benchmarks.sections import measure_all
+from benchmarks.rows_reports import reports_rows
+from benchmarks.sections import measure_all, reports_section
 from testkit import CosmosServer, CosmosServerError, FakeConnector, free_port
 
 DOCS = PROJECT_ROOT / "docs" / "benchmarks.md"
+
+
+async def run_reports_only(sizes: Sizes) -> int:
+    """`--only reports`: that section alone (no Cosmos DB server), its rows on stdout."""
+    results = Results(sizes)
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
+        connector = FakeConnector()
+        await connector.start()
+        try:
+            async with new_session() as session:
+                await reports_section(results, Http(session), connector.url, Path(tmp_name))
+        finally:
+            await connector.stop()
+    print(report.table(reports_rows(results)), flush=True)
+    return 1 if results.errors else 0
 
 
 async def run_all(sizes: Sizes, write_docs: bool) -> int:
@@ -82,7 +98,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-docs", action="store_true", help="print the table only; leave docs/ alone"
     )
+    parser.add_argument(
+        "--only",
+        choices=["reports"],
+        help="run one section alone and print its rows (docs/ left alone)",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else Sizes()
+    if args.only == "reports":
+        sys.exit(asyncio.run(run_reports_only(sizes)))
     write_docs = not args.no_docs and not args.quick
     sys.exit(asyncio.run(run_all(sizes, write_docs)))

@@ -19,6 +19,7 @@ from benchmarks.floor import PairSource, cosmos_pairs, embedded_pairs, measure_f
 from benchmarks.load import click_load, echo_load, profile_clicks, verify
 from benchmarks.nudges import nudge_fanout
 from benchmarks.parsing import measure_parse
+from benchmarks.reports import measure_reports
 from benchmarks.results import BACKENDS, BotRun, Results, section
 from benchmarks.turns import FloorInRounds, measure_click_cost, measure_latency
 from domain.engagement import EngagementKey
@@ -150,6 +151,23 @@ def floor_in_rounds(store_factory: Callable[[], DocumentStore], pairs: PairSourc
     return floor
 
 
+async def reports_section(results: Results, http: Http, service_url: str, tmp: Path) -> None:
+    """The status report, its chart and the export of a big engagement; RSS over reports."""
+    sizes = results.sizes
+    results.reports = await section(
+        results,
+        "reports (embedded)",
+        measure_reports(
+            http,
+            tmp,
+            service_url,
+            history=sizes.report_history,
+            samples=sizes.report_samples,
+            rss_reports=sizes.report_rss_runs,
+        ),
+    )
+
+
 async def measure_all(
     results: Results,
     cosmos: CosmosServer,
@@ -251,6 +269,8 @@ async def measure_all(
     if startup_cosmos is not None:
         results.startup["cosmos"] = startup_cosmos
 
+    await reports_section(results, http, service_url, tmp)
+    connector.calls.clear()
     nudges = await section(
         results,
         "nudge fan-out (embedded)",

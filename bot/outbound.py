@@ -36,7 +36,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 
 from bot.failures import (
     ACTIVITY_NOT_FOUND,
@@ -130,6 +135,31 @@ class Outbound:
             return getattr(response, "id", None) or activity_id
 
         return await self._deliver("update", reference, send)
+
+    async def open_personal_chat(self, reference: dict[str, Any], member_id: str) -> dict[str, Any]:
+        """The 1:1 chat between the bot and `member_id`, created through the Bot Connector of
+        the conversation `reference` names (a bot installed in a team may do this for its
+        members; Teams answers with the existing chat if there is one). Paced and retried
+        like a post; returns a reference to the chat."""
+        tenant_id = tenant_of(reference)
+
+        async def send(turn_context: TurnContext) -> str | None:
+            connector = turn_context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]
+            parameters = ConversationParameters(
+                is_group=False,
+                bot=turn_context.activity.recipient,
+                members=[ChannelAccount(id=member_id)],
+                tenant_id=tenant_id,
+                channel_data={"tenant": {"id": tenant_id}},
+            )
+            created = await connector.conversations.create_conversation(parameters)
+            return str(created.id) if created and created.id else None
+
+        chat_id = await self._deliver("create", reference, send)
+        if not chat_id:
+            raise DeliveryFailed(None, "NoConversationId", 1)
+        chat = {"id": chat_id, "conversationType": "personal", "tenantId": tenant_id}
+        return {**reference, "conversation": chat}
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1)))."""

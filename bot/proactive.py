@@ -1,5 +1,6 @@
-"""Everything the bot posts on its own (phase announcements, nudges) goes through here, to
-one Outbound sender, so posts to a conversation share its Teams rate limits."""
+"""Everything the bot posts on its own (phase announcements, nudges, reports, personal
+reminders and the 1:1 chats they need) goes through here, to one Outbound sender, so posts
+share Teams' rate limits per conversation and per tenant."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ class ProactivePoster:
     ) -> str | None:
         try:
             return await self._outbound.post(reference, card_message(card), within_s=within_s)
+        except failures.ConversationUnreachable as gone:
+            raise ConversationUnreachable(gone.status) from gone
+
+    async def open_personal_chat(self, reference: dict[str, Any], person_id: str) -> dict[str, Any]:
+        try:
+            return await self._outbound.open_personal_chat(reference, person_id)
         except failures.ConversationUnreachable as gone:
             raise ConversationUnreachable(gone.status) from gone
 

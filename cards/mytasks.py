@@ -34,7 +34,7 @@ def _engagement_name(engagement: Engagement, view: View) -> str:
     )
 
 
-def _block(item: OwnedTask, catalog: Catalog, view: View) -> Element:
+def owned_task_block(item: OwnedTask, catalog: Catalog, view: View) -> Element:
     engagement, task = item.engagement, item.task
     record = engagement.record(task.id)
     in_scope = engagement.in_scope(task)
@@ -91,7 +91,7 @@ def my_tasks_card(
     body = [heading(view.t("mytasks.title"), size="Medium")]
     if not ordered:
         body.append(paragraph(view.t("mytasks.none")))
-    body += [_block(item, catalog, view) for item in ordered[:MAX_LISTED]]
+    body += [owned_task_block(item, catalog, view) for item in ordered[:MAX_LISTED]]
     if len(ordered) > MAX_LISTED:
         body.append(
             paragraph(view.t("mytasks.more", count=len(ordered) - MAX_LISTED), isSubtle=True)

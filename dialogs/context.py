@@ -184,3 +184,8 @@ class Poster(Protocol):
         """Returns the new message's id; raises ConversationUnreachable, or another error
         when the post failed after the sender's retries or could not be made within
         `within_s` seconds."""
+
+    async def open_personal_chat(self, reference: dict[str, Any], person_id: str) -> dict[str, Any]:
+        """The reference of the bot's 1:1 chat with `person_id`, created through the
+        conversation `reference` names; raises like `post` (ConversationUnreachable when the
+        person blocked the bot or is no longer there)."""

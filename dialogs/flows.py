@@ -11,6 +11,7 @@ from dialogs import (
     overview,
     own_tasks,
     phase,
+    reminders,
     report,
     setup,
     task,
@@ -31,5 +32,6 @@ def all_flows() -> Router:
         history.routes,
         export.routes,
         own_tasks.routes,
+        reminders.routes,
         unknown_command=overview.unknown_command,
     )

@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from cards.common import Card, View
 from cards.mytasks import OwnedTask, my_tasks_card
 from dialogs.context import FlowContext, Reply
 from dialogs.router import Routes
+from dialogs.services import Services
 
 routes = Routes()
 
 
-async def my_tasks_view(ctx: FlowContext) -> Card:
-    """The tasks the person clicking owns, overdue first. Owner index entries are only
-    hints: each engagement is read and checked (same tenant, still the owner)."""
-    scope, services, catalog = ctx.scope, ctx.services, ctx.services.catalog
-    person_ids = {scope.actor.id} | ({scope.actor.aad_id} if scope.actor.aad_id else set())
-    now = services.clock()
+async def owned_tasks(
+    services: Services, person_ids: set[str], tenant_id: str, now: datetime
+) -> list[OwnedTask]:
+    """The tasks `person_ids` own in the engagements of their tenant. Owner index entries
+    are only hints: each engagement is read and checked (same tenant, still the owner)."""
+    catalog = services.catalog
     items: list[OwnedTask] = []
     for engagement_id in await services.owned_engagements(person_ids):
         engagement = await services.find(engagement_id)
-        if engagement is None or engagement.key.tenant_id != scope.key.tenant_id:
+        if engagement is None or engagement.key.tenant_id != tenant_id:
             continue
         today = engagement.today(now)
         for task_id in engagement.owned_by(person_ids):
             if engagement.has_task(catalog, task_id):
                 task = engagement.task(catalog, task_id)
                 items.append(OwnedTask(engagement, task, engagement.is_overdue(task_id, today)))
+    return items
+
+
+async def my_tasks_view(ctx: FlowContext) -> Card:
+    """The tasks the person clicking owns, overdue first."""
+    scope, services, catalog = ctx.scope, ctx.services, ctx.services.catalog
+    person_ids = {scope.actor.id} | ({scope.actor.aad_id} if scope.actor.aad_id else set())
+    now = services.clock()
+    items = await owned_tasks(services, person_ids, scope.key.tenant_id, now)
     own = await services.find(scope.key.id)
     view = services.view(own, scope) if own else View(scope.lang, now.date(), None)
     return my_tasks_card(items, catalog, view, owner_name=scope.actor.name)

@@ -26,6 +26,7 @@ from typing import Protocol
 from cards.nudge import nudge_card
 from dialogs.changes import change_then_overview
 from dialogs.context import ConversationUnreachable, FlowContext, Poster, Reply
+from dialogs.reminders import PersonalReminders
 from dialogs.router import Handler, Routes
 from dialogs.services import Services
 from domain.engagement import NUDGE_LEASE, Engagement, ManagerAction
@@ -86,6 +87,7 @@ class Nudger:
     def __init__(self, services: Services, poster: Poster) -> None:
         self.services = services
         self.poster = poster
+        self.reminders = PersonalReminders(services, poster)
         self._in_flight: set[asyncio.Task[None]] = set()
 
     async def drain(self) -> None:
@@ -149,6 +151,8 @@ class Nudger:
             else:
                 report.quiet.append(engagement_id)
             await services.change_by_id(engagement_id, lambda e: e.complete_nudge(slot))
+            # Owners of overdue tasks also hear it in their 1:1 chats (dialogs/reminders.py).
+            await self.reminders.remind_owners(engagement, now, run_id)
         except Exception as error:  # one engagement's failure must not stop the run
             # The claim expires after its lease and a later run retries this engagement.
             log.warning("nudge for %s failed: %s", engagement_id, type(error).__name__)

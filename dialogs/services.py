@@ -18,6 +18,8 @@ from domain.engagement import AuditEntry, Engagement
 from domain.errors import EngagementMissing
 from domain.i18n import language_for
 from domain.notes import Note
+from domain.reminders import PersonalReminders
+from storage.people import PeopleRepository
 from storage.repository import EngagementRepository
 
 R = TypeVar("R")
@@ -36,6 +38,7 @@ class Services:
         links: LinkSigner | None = None,
     ) -> None:
         self._repo = repo
+        self._people = PeopleRepository(repo.store)
         self.catalog = catalog
         self.clock = clock
         # Without a configured key (tests, a local run): one of this process's own.
@@ -119,3 +122,12 @@ class Services:
 
     async def due_for_nudge(self, now: datetime, limit: int) -> list[Engagement]:
         return await self._repo.due_for_nudge(now, limit)
+
+    async def reminders_of(self, person_id: str) -> PersonalReminders:
+        return await self._people.reminders(person_id)
+
+    async def change_reminders(
+        self, person_id: str, change: Callable[[PersonalReminders], R]
+    ) -> tuple[PersonalReminders, R]:
+        """Applies `change` to a person's reminder switch and record (a conditional write)."""
+        return await self._people.change_reminders(person_id, change)

@@ -105,4 +105,25 @@ REPORT_STRINGS: Final[dict[str, dict[Language, str]]] = {
     "column.after": {"en": "After", "ko": "변경 후"},
     "column.author": {"en": "Author", "ko": "작성자"},
     "column.note": {"en": "Note", "ko": "메모"},
+    "reminder.title": {"en": "Your overdue tasks", "ko": "기한이 지난 내 작업"},
+    "reminder.intro": {
+        "en": "{name}, {count} of the tasks you own are overdue.",
+        "ko": "{name} 님, 담당한 작업 중 {count}개가 기한을 지났습니다.",
+    },
+    "reminder.why": {
+        "en": "Personal reminders come at most once a day, on the days of the channel's "
+        "reminders. Only you can stop yours.",
+        "ko": "개인 알림은 채널 알림이 있는 날에 하루 한 번까지 옵니다. 내 개인 알림은 나만 "
+        "끌 수 있습니다.",
+    },
+    "reminder.stop": {"en": "Stop personal reminders", "ko": "개인 알림 끄기"},
+    "reminder.resume": {"en": "Turn personal reminders on", "ko": "개인 알림 켜기"},
+    "reminder.off": {
+        "en": "Personal reminders are off. The channel's reminders still mention you.",
+        "ko": "개인 알림을 껐습니다. 채널 알림에서는 계속 멘션됩니다.",
+    },
+    "reminder.on": {
+        "en": "Personal reminders are on: overdue tasks you own come here at most once a day.",
+        "ko": "개인 알림을 켰습니다. 기한이 지난 내 작업을 하루 한 번까지 여기로 보냅니다.",
+    },
 }

@@ -38,6 +38,8 @@ from storage.base import (
 R = TypeVar("R")
 
 ENGAGEMENT_DOC = "engagement"
+# Engagement ids (domain EngagementKey); in an owner partition, the index entries' ids.
+ENGAGEMENT_PREFIX = "eng-"
 SETUP_DRAFT_DOC = "setup-draft"
 AUDIT_PREFIX = "audit-"
 # Entries kept in the engagement document before they are archived in one chunk.
@@ -223,7 +225,8 @@ class EngagementRepository:
         """Ids of engagements where any of `person_ids` may own tasks (to be verified)."""
         ids: set[str] = set()
         for person in person_ids:
-            ids.update(d.id for d in await self._store.list_partition(owner_partition(person), ""))
+            entries = await self._store.list_partition(owner_partition(person), ENGAGEMENT_PREFIX)
+            ids.update(d.id for d in entries)
         return sorted(ids)
 
     async def save_note(self, engagement_id: str, note: Note, op_id: str) -> None:

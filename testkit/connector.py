@@ -1,10 +1,11 @@
 """A fake Bot Connector: the one stand-in allowed, because Teams itself cannot run here.
 
 It records every call the bot makes under /v3/conversations, answers like the real service,
-serves member lookups, and can be told to fail the next calls with given statuses. With
-`limits=True` (or `enforce_limits()`) it also throttles like Teams: a message send or update
-beyond the documented bot limits (per conversation 7/1 s, 8/2 s, 60/30 s, 1,800/h; per tenant
-50/s) is answered 429 with a Retry-After, and counted in `throttled`.
+serves member lookups, creates 1:1 chats (`created()` lists those calls), and can be told to
+fail the next calls with given statuses. With `limits=True` (or `enforce_limits()`) it also
+throttles like Teams: a message send or update beyond the documented bot limits (per
+conversation 7/1 s, 8/2 s, 60/30 s, 1,800/h; per tenant 50/s) is answered 429 with a
+Retry-After, and counted in `throttled`.
 
 `await connector.start()` serves it on a loopback port (its `url` is then the service URL to
 put in activities); `await connector.stop()` ends that.
@@ -37,6 +38,9 @@ class RecordedCall:
     def conversation_id(self) -> str:
         return self.path.split("/")[3]
 
+
+# createConversation: a bot opens a 1:1 chat with a team member.
+CREATE_PATH = "/v3/conversations"
 
 DEFAULT_MEMBERS = (
     {"id": "29:user1", "name": "User One", "aadObjectId": "aad-user1"},
@@ -98,6 +102,9 @@ class FakeConnector:
     # How each queued failure answers, in the same order as `failures`: a JSON error with
     # this code (None = "Simulated"), or, given `text`, that body as text/html.
     failure_bodies: list[tuple[str | None, str | None]] = field(default_factory=list)
+    # Members who blocked the bot (or left): creating their 1:1 chat or posting there is
+    # answered 403 ConversationBlockedByUser, like Teams, for as long as they are listed.
+    blocked: set[str] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _conversation_throttle: Throttle = field(
         default_factory=lambda: Throttle(TEAMS_CONVERSATION_LIMITS)
@@ -152,6 +159,7 @@ class FakeConnector:
         self.failures.clear()
         self.failure_bodies.clear()
         self.members = list(DEFAULT_MEMBERS)
+        self.blocked.clear()
         self.delay_s = 0.0
         self.clock = self._clock_at_start
         self.enforce_limits(self._limits_at_start)
@@ -202,6 +210,10 @@ class FakeConnector:
                 status=status,
                 headers=headers,
             )
+        if self._is_blocked(request, body):
+            return web.json_response(
+                {"error": {"code": "ConversationBlockedByUser", "message": "blocked"}}, status=403
+            )
         throttled = self._throttle(request, body)
         if throttled is not None:
             return throttled
@@ -217,10 +229,27 @@ class FakeConnector:
                 if wanted in (member["id"], member["aadObjectId"]):
                     return web.json_response(member)
             return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)
+        if request.method == "POST" and request.path.rstrip("/") == CREATE_PATH:
+            return web.json_response(self._created(body), status=201)
         activity_id = request.match_info.get("activity_id")
         if request.method == "PUT" and activity_id:
             return web.json_response({"id": activity_id})
         return web.json_response({"id": f"sent-{next(self._ids)}"})
+
+    def created(self) -> list[RecordedCall]:
+        """The conversations the bot asked to create (createConversation), oldest first."""
+        return [c for c in self.calls if c.method == "POST" and c.path.rstrip("/") == CREATE_PATH]
+
+    def _is_blocked(self, request: web.Request, body: Any) -> bool:
+        if request.path.rstrip("/") == CREATE_PATH:
+            return self._created(body)["id"] in {f"a:personal-{m}" for m in self.blocked}
+        return any(f"/a:personal-{m}/" in request.path for m in self.blocked)
+
+    def _created(self, body: Any) -> dict[str, str]:
+        """Like Teams for a 1:1 chat: the same member always gets the same conversation."""
+        members = body.get("members") if isinstance(body, dict) else None
+        member = members[0].get("id") if isinstance(members, list) and members else None
+        return {"id": f"a:personal-{member or 'unknown'}", "serviceUrl": self.url}
 
     def app(self) -> web.Application:
         """The fake as an aiohttp application (`start()` serves it)."""

@@ -27,6 +27,7 @@ from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository
 from testkit import PROJECT_ROOT, FakeConnector, card_actions, free_port, wait_healthy
 from testkit import activities as a
+from testkit.connector import RecordedCall
 from tests.harness import BotHarness
 
 CATALOG = default_catalog()
@@ -65,6 +66,12 @@ async def prepare(bot: BotHarness, connector: FakeConnector) -> None:
     status, _ = await bot.send(a.click(bot.service_url, "task.save", form))
     assert status == 200
     connector.calls.clear()
+
+
+def channel_posts(connector: FakeConnector) -> list[RecordedCall]:
+    """Posts to the team's channel (the owner of the overdue task also gets a personal
+    reminder in their 1:1 chat: tests/test_personal_reminders.py)."""
+    return [c for c in connector.sent("POST") if c.path.startswith(f"/v3/conversations/{a.TEAM}/")]
 
 
 def nudges(connector: FakeConnector) -> list[dict]:
@@ -111,7 +118,7 @@ async def test_run_endpoint_refuses_without_the_secret(nudge_bot, connector, sec
     nudge_bot.clock_state["now"] = MONDAY
     status, _ = await run(nudge_bot, secret)
     assert status == 401
-    assert connector.sent("POST") == []
+    assert channel_posts(connector) == []
 
 
 async def test_nothing_to_say_sends_nothing(nudge_bot, connector) -> None:
@@ -123,7 +130,7 @@ async def test_nothing_to_say_sends_nothing(nudge_bot, connector) -> None:
     nudge_bot.clock_state["now"] = MONDAY
     status, report = await run(nudge_bot)
     assert status == 200
-    assert report["quiet"] == [TEAM.id] and connector.sent("POST") == []
+    assert report["quiet"] == [TEAM.id] and channel_posts(connector) == []
 
 
 async def test_server_error_is_retried_and_sent_once(nudge_bot, connector) -> None:
@@ -133,7 +140,7 @@ async def test_server_error_is_retried_and_sent_once(nudge_bot, connector) -> No
     status, report = await run(nudge_bot)
     assert status == 200
     assert report["sent"] == [TEAM.id]
-    assert len(connector.sent("POST")) == 2  # one failed attempt, one delivered
+    assert len(channel_posts(connector)) == 2  # one failed attempt, one delivered
     assert len(nudges(connector)) == 2 and connector.failures == []
 
 
@@ -144,7 +151,7 @@ async def test_throttled_post_waits_for_retry_after(nudge_bot, connector) -> Non
     started = asyncio.get_running_loop().time()
     status, report = await run(nudge_bot)
     assert status == 200
-    assert report["sent"] == [TEAM.id] and len(connector.sent("POST")) == 2
+    assert report["sent"] == [TEAM.id] and len(channel_posts(connector)) == 2
     assert asyncio.get_running_loop().time() - started >= 1.0
 
 
@@ -154,12 +161,12 @@ async def test_forbidden_marks_the_channel_unreachable_and_stops(nudge_bot, conn
     connector.fail_next(403, headers={})
     status, report = await run(nudge_bot)
     assert status == 200
-    assert report["unreachable"] == [TEAM.id] and len(connector.sent("POST")) == 1
+    assert report["unreachable"] == [TEAM.id] and len(channel_posts(connector)) == 1
     nudge_bot.clock_state["now"] = MONDAY + timedelta(days=1)
     status, report = await run(nudge_bot)
     assert status == 200
     assert report == {"sent": [], "quiet": [], "unreachable": [], "failed": [], "taken": []}
-    assert len(connector.sent("POST")) == 1
+    assert len(channel_posts(connector)) == 1
     # status (from a personal chat, the channel being gone) shows it.
     engagement = await EngagementRepository(nudge_bot.store).get(TEAM.id)
     assert engagement.unreachable and engagement.unreachable["status"] == "403"
@@ -172,7 +179,7 @@ async def test_uninstall_stops_nudges(nudge_bot, connector) -> None:
     nudge_bot.clock_state["now"] = MONDAY
     status, report = await run(nudge_bot)
     assert status == 200
-    assert report["sent"] == [] and connector.sent("POST") == []
+    assert report["sent"] == [] and channel_posts(connector) == []
 
 
 async def test_snooze_and_stop_from_the_card(nudge_bot, connector) -> None:
