@@ -27,6 +27,7 @@ from domain.errors import (
     ReasonRequired,
     TextRequired,
     TextTooLong,
+    TooManyNotes,
     UnknownTask,
     UnknownTrack,
     WrongKindOfTask,
@@ -36,8 +37,12 @@ from domain.profile import NudgeSchedule, Person, Profile, local_today
 from domain.text import is_blank
 
 MAX_REASON_CHARS = 500
-MAX_NOTE_CHARS = 2_000
+# A note is shown whole on the Details card: five of the longest, in Korean, fit its 28 KB.
+MAX_NOTE_CHARS = 500
 NOTE_PREVIEW_CHARS = 140
+# Past this a task's notes are refused, not pruned: nothing anyone was told was saved is ever
+# dropped, and the Details view reads at most this many notes.
+MAX_NOTES_PER_TASK = 50
 # How long a scheduler run may hold an engagement's nudge before another run may take over.
 NUDGE_LEASE = timedelta(minutes=2)
 
@@ -633,6 +638,8 @@ class Engagement:
         if self.has_applied(op_id):
             return None
         record = self.record(task_id)
+        if record.notes >= MAX_NOTES_PER_TASK:
+            raise TooManyNotes(limit=MAX_NOTES_PER_TASK)
         preview = note[:NOTE_PREVIEW_CHARS]
         self._put(task_id, replace(record, notes=record.notes + 1, last_note=preview))
         return self._audit(op_id, actor, at, task_id, Change.NOTE, None, preview)
