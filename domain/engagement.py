@@ -405,9 +405,14 @@ class Engagement:
         self, reference: dict[str, Any]
     ) -> tuple[dict[str, Any] | None, dict[str, str] | None]:
         current = self.conversation_reference
-        if current is None or current.get("conversation", {}).get("id") == reference.get(
-            "conversation", {}
-        ).get("id"):
+        # A personal chat is the person's wherever it is: the local client opens a new one at
+        # every start.
+        if (
+            current is None
+            or self.conversation_type == "personal"
+            or current.get("conversation", {}).get("id")
+            == reference.get("conversation", {}).get("id")
+        ):
             return reference, None
         if current.get("serviceUrl") == reference.get("serviceUrl"):
             return current, self.unreachable
