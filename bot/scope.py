@@ -34,12 +34,30 @@ def tenant_of(activity: Activity) -> str:
 
 
 def conversation_key(activity: Activity) -> str:
-    """A team's channels share one engagement (keyed by the team); other scopes are keyed by
-    the conversation, without the per-thread ';messageid=' suffix Teams adds in channels."""
+    """A team's channels share one engagement (keyed by the team); a personal chat is keyed
+    by the person (their Entra object id, else their Teams id), since its conversation id is
+    new at every start of the local client; other scopes by the conversation."""
     team = _channel_data(activity).get("team")
     if isinstance(team, dict) and isinstance(team.get("id"), str) and team["id"]:
         return f"team:{team['id']}"
+    person = _person_of(activity)
+    return f"person:{person}" if person else _conversation_id(activity)
+
+
+def _conversation_id(activity: Activity) -> str:
+    """Without the per-thread ';messageid=' suffix Teams adds in channels."""
     return str(activity.conversation.id).split(";messageid=", 1)[0]
+
+
+def _person_of(activity: Activity) -> str | None:
+    """Who a personal chat is with; None in any other conversation."""
+    if (activity.conversation.conversation_type or "personal") != "personal":
+        return None
+    sender = activity.from_property
+    for person in (getattr(sender, "aad_object_id", None), getattr(sender, "id", None)):
+        if isinstance(person, str) and person:
+            return person
+    return None
 
 
 def scope_of(activity: Activity) -> TurnScope:
@@ -49,8 +67,14 @@ def scope_of(activity: Activity) -> TurnScope:
     sender = activity.from_property
     if sender is None or not isinstance(sender.id, str) or not sender.id:
         raise MalformedActivity("activity has no sender")
+    tenant = tenant_of(activity)
+    key = EngagementKey(tenant, conversation_key(activity))
     return TurnScope(
-        key=EngagementKey(tenant_of(activity), conversation_key(activity)),
+        key=key,
+        # Personal chats were keyed by their conversation id before.
+        legacy_key=EngagementKey(tenant, _conversation_id(activity))
+        if _person_of(activity)
+        else None,
         actor=Actor(
             sender.id,
             sender.name[:200] if isinstance(sender.name, str) else "",

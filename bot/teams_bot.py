@@ -107,6 +107,7 @@ class OnboardingBot(ActivityHandler):
         ctx = FlowContext(scope, CardData(data), self.services, roster)
         try:
             async with asyncio.timeout(TURN_DEADLINE_S):
+                ctx.scope = await self.services.stored_scope(scope)
                 return await flow(ctx)
         except TimeoutError as late:
             raise StoreUnavailable(f"turn not done within {TURN_DEADLINE_S:g} s") from late
@@ -139,7 +140,7 @@ class OnboardingBot(ActivityHandler):
             await self.on_installation_update_add(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
-        scope = _scope_or_none(turn_context)
+        scope = await self._stored_scope_or_none(turn_context)
         welcome_card = await welcome.install(self.services, scope) if scope else None
         if welcome_card is not None:
             await self._send(turn_context, (welcome_card,))
@@ -151,9 +152,13 @@ class OnboardingBot(ActivityHandler):
             await self.on_installation_update_remove(turn_context)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
-        scope = _scope_or_none(turn_context)
+        scope = await self._stored_scope_or_none(turn_context)
         if scope is not None:
             await welcome.uninstall(self.services, scope)
+
+    async def _stored_scope_or_none(self, turn_context: TurnContext) -> TurnScope | None:
+        scope = _scope_or_none(turn_context)
+        return await self.services.stored_scope(scope) if scope else None
 
     # Typed commands and Action.Submit ----------------------------------------------------
 

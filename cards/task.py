@@ -68,7 +68,7 @@ def task_card(
             body.append(
                 paragraph(
                     f"**{user_text(note.author.name, 40)}** · {view.moment(note.at)}  \n"
-                    f"{user_text(note.text, 500)}",
+                    f"{user_text(note.text, MAX_NOTE_CHARS)}",
                     size="Small",
                     separator=True,
                 )

@@ -24,6 +24,9 @@ class TurnScope:
     op_id: str
     # Where the bot may post on its own later: a serialised ConversationReference.
     reference: dict[str, Any]
+    # Where the engagement of this conversation was stored before its key changed (personal
+    # chats: by conversation, now by person); used while nothing is stored under `key`.
+    legacy_key: EngagementKey | None = None
 
     @property
     def is_shared_conversation(self) -> bool:

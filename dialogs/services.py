@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -60,6 +61,16 @@ class Services:
             locale="ko-KR" if scope.lang == "ko" else "en-US",
             conversation_reference=scope.reference,
         )
+
+    async def stored_scope(self, scope: TurnScope) -> TurnScope:
+        """The scope under whose key the conversation's engagement is stored: a personal chat
+        stored under its conversation id (before chats were keyed by the person) keeps it."""
+        legacy = scope.legacy_key
+        if legacy is None or await self._repo.get(scope.key.id) is not None:
+            return scope
+        if await self._repo.get(legacy.id) is None:
+            return scope
+        return replace(scope, key=legacy, legacy_key=None)
 
     async def engagement_for(self, scope: TurnScope) -> tuple[Engagement, bool]:
         """The conversation's engagement, created on first contact (Teams does not always

@@ -29,6 +29,7 @@ from domain.errors import (
     RestoreExpired,
     TextRequired,
     TextTooLong,
+    TooManyNotes,
     TooManyTasks,
     UnknownTask,
     UnknownTrack,
@@ -40,8 +41,12 @@ from domain.profile import NudgeSchedule, Person, Profile, local_today
 from domain.text import is_blank
 
 MAX_REASON_CHARS = 500
-MAX_NOTE_CHARS = 2_000
+# A note is shown whole on the Details card: five of the longest, in Korean, fit its 28 KB.
+MAX_NOTE_CHARS = 500
 NOTE_PREVIEW_CHARS = 140
+# Past this a task's notes are refused, not pruned: nothing anyone was told was saved is ever
+# dropped, and the Details view reads at most this many notes.
+MAX_NOTES_PER_TASK = 50
 # How long a scheduler run may hold an engagement's nudge before another run may take over.
 NUDGE_LEASE = timedelta(minutes=2)
 
@@ -411,9 +416,14 @@ class Engagement:
         self, reference: dict[str, Any]
     ) -> tuple[dict[str, Any] | None, dict[str, str] | None]:
         current = self.conversation_reference
-        if current is None or current.get("conversation", {}).get("id") == reference.get(
-            "conversation", {}
-        ).get("id"):
+        # A personal chat is the person's wherever it is: the local client opens a new one at
+        # every start.
+        if (
+            current is None
+            or self.conversation_type == "personal"
+            or current.get("conversation", {}).get("id")
+            == reference.get("conversation", {}).get("id")
+        ):
             return reference, None
         if current.get("serviceUrl") == reference.get("serviceUrl"):
             return current, self.unreachable
@@ -675,6 +685,8 @@ class Engagement:
         if self.has_applied(op_id):
             return None
         record = self.record(task_id)
+        if record.notes >= MAX_NOTES_PER_TASK:
+            raise TooManyNotes(limit=MAX_NOTES_PER_TASK)
         preview = note[:NOTE_PREVIEW_CHARS]
         self._put(task_id, replace(record, notes=record.notes + 1, last_note=preview))
         return self._audit(op_id, actor, at, task_id, Change.NOTE, None, preview)

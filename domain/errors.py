@@ -29,6 +29,12 @@ class TextTooLong(DomainError):
     code = "text_too_long"
 
 
+class TooManyNotes(DomainError):
+    """A task holds a bounded number of notes; past it a new one is refused."""
+
+    code = "too_many_notes"
+
+
 class EngagementMissing(DomainError):
     code = "engagement_missing"
 

@@ -54,7 +54,7 @@ def value_words(
     """A stored before/after value in words: a state, a person's name, a date or a moment."""
     if value is None:
         return text(lang, "change.none")
-    if entry.change is Change.OWNER:
+    if entry.change in (Change.OWNER, Change.ROLE):
         return names.get(value, value)
     if entry.change is Change.TASK:
         return text(lang, f"own.state.{value}")

@@ -118,6 +118,12 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
         "en": "That text is too long (at most {limit} characters). Nothing was changed.",
         "ko": "텍스트가 너무 깁니다(최대 {limit}자). 아무것도 변경되지 않았습니다.",
     },
+    "error.too_many_notes": {
+        "en": "This task already has {limit} notes, the most a task keeps; the export has "
+        "them all. Nothing was changed.",
+        "ko": "이 작업에는 메모가 이미 {limit}개 있어 더 추가할 수 없습니다. 내보내기에 모든 "
+        "메모가 있습니다. 아무것도 변경되지 않았습니다.",
+    },
     "error.invalid_request": {
         "en": "I couldn't read that request. Nothing was changed.",
         "ko": "요청을 읽을 수 없습니다. 아무것도 변경되지 않았습니다.",

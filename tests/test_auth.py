@@ -47,7 +47,7 @@ APP_ID = "6a1f3c0e-5b7d-4c2a-9e8f-0a11ce000001"
 OTHER_APP_ID = "0b0b0b0b-1111-2222-3333-444455556666"
 PERSONAL = "a:auth-personal-chat"
 TASK = "initiate.start-onboarding"
-PERSONAL_KEY = EngagementKey(a.TENANT, PERSONAL)
+PERSONAL_KEY = EngagementKey(a.TENANT, f"person:{a.USER['aadObjectId']}")  # the chat's person
 CHANNEL_KEY = EngagementKey(a.TENANT, f"team:{a.TEAM}")
 
 

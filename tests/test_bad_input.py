@@ -138,7 +138,7 @@ async def test_forged_ids_in_card_data_change_nothing_anywhere(
 ) -> None:
     """A click lands in the conversation it arrives in. The one pointer card data may carry
     (the engagement of a 'my tasks' entry) is refused unless the clicker owns that task."""
-    personal = EngagementKey(a.TENANT, "a:personal")
+    personal = EngagementKey(a.TENANT, f"person:{a.USER['aadObjectId']}")
     for activity in a.install(
         bot.service_url, conversation="a:personal", conversation_type="personal"
     ):

@@ -71,7 +71,8 @@ PERSONAL = "a:fuzz-personal-chat"
 PERSONAL_TENANT = "tenant-2"
 SETUP_CHAT = {"conversation": "19:fuzz-setup@thread.v2", "conversation_type": "groupChat"}
 CHANNEL_KEY = EngagementKey(a.TENANT, f"team:{a.TEAM}")
-PERSONAL_KEY = EngagementKey(PERSONAL_TENANT, PERSONAL)
+# A personal chat is the person's engagement, whatever its conversation id.
+PERSONAL_KEY = EngagementKey(PERSONAL_TENANT, f"person:{a.USER['aadObjectId']}")
 DONE_TASK = "initiate.start-onboarding"
 # People who manage nothing and own nothing in the protected engagements (a.USER installed
 # them and so manages them: the fuzz never speaks as a.USER there).
@@ -478,7 +479,10 @@ def forged_scopes(draw: st.DrawFn, url: str) -> dict[str, Any]:
         "conversation": conversation,
         "conversation_type": conversation_type,
         "tenant": tenant,
-        "sender": draw(st.sampled_from([a.USER, *STRANGERS])),
+        # In a personal chat the protected person is at home: only others are forgers there.
+        "sender": draw(
+            st.sampled_from(STRANGERS if conversation_type == "personal" else [a.USER, *STRANGERS])
+        ),
     }
     if draw(st.booleans()):
         activity = a.click(url, verb, data, **kw)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from domain.catalog import default_catalog
-from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus
+from domain.engagement import MAX_NOTE_CHARS, Actor, Engagement, EngagementKey, TaskStatus
 from domain.own_tasks import (
     MAX_DESCRIPTION_CHARS,
     MAX_OWN_TASKS,
@@ -130,7 +130,7 @@ def test_worst_case_document_stays_well_inside_cosmos_item_limit() -> None:
     )
     for n, task in enumerate(engagement.all_tasks(CATALOG)):
         engagement.note_added(
-            CATALOG, task_id=task.id, text="다" * 2000, actor=actor, at=at, op_id=f"n{n}"
+            CATALOG, task_id=task.id, text="다" * MAX_NOTE_CHARS, actor=actor, at=at, op_id=f"n{n}"
         )
     del engagement.audit_tail[:-AUDIT_TAIL_LIMIT]  # the repository archives the rest
     size = len(json.dumps(engagement.to_dict()).encode())
