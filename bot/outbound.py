@@ -33,7 +33,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 
 from bot.failures import (
     ACTIVITY_NOT_FOUND,
@@ -118,6 +123,42 @@ class Outbound:
             return getattr(response, "id", None) or activity_id
 
         return await self._deliver("update", reference, send)
+
+    async def open_personal(self, reference: dict[str, Any], user_id: str) -> dict[str, Any]:
+        """The bot's 1:1 chat with `user_id`, a member of the conversation `reference` names,
+        created through the Bot Connector as Teams expects (POST /v3/conversations; Teams
+        answers the existing chat if there is one). Returns its reference."""
+        tenant = tenant_of(reference) or ""
+        bot = reference.get("bot") if isinstance(reference.get("bot"), dict) else None
+
+        async def create(turn_context: TurnContext) -> str | None:
+            client = turn_context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]
+            parameters = ConversationParameters(
+                is_group=False,
+                bot=turn_context.activity.recipient,
+                members=[ChannelAccount(id=user_id)],
+                tenant_id=tenant,
+                channel_data={"tenant": {"id": tenant}},
+            )
+            created = await client.conversations.create_conversation(parameters)
+            return str(created.id) if created and created.id else None
+
+        # Paced as a send to the conversation it starts from: Teams counts creations there.
+        conversation_id = await self._deliver("create", reference, create)
+        if not conversation_id:
+            raise DeliveryFailed(None, "NoConversationId", 1)
+        personal: dict[str, Any] = {
+            "conversation": {
+                "id": conversation_id,
+                "tenantId": tenant,
+                "conversationType": "personal",
+            },
+            "channelId": reference.get("channelId"),
+            "serviceUrl": reference.get("serviceUrl"),
+        }
+        if bot:
+            personal["bot"] = bot
+        return personal
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1)))."""

@@ -28,6 +28,13 @@ class ProactivePoster:
         except failures.ConversationUnreachable as gone:
             raise ConversationUnreachable(gone.status) from gone
 
+    async def post_personal(self, reference: dict[str, Any], user_id: str, card: Card) -> None:
+        try:
+            personal = await self._outbound.open_personal(reference, user_id)
+        except failures.ConversationUnreachable as gone:
+            raise ConversationUnreachable(gone.status) from gone
+        await self.post(personal, card)
+
     async def announce(self, announcements: Iterable[Announcement]) -> None:
         """Posts each announcement; a failed post is logged, not raised: the change that
         caused it is saved, only the post failed."""

@@ -99,7 +99,7 @@ class OnboardingBot(ActivityHandler):
                 members.extend(await self._members(turn_context, scope))
             return members
 
-        ctx = FlowContext(scope, CardData(data), self.services, roster)
+        ctx = FlowContext(scope, CardData(data), self.services, roster, self.poster)
         try:
             return await flow(ctx)
         finally:

@@ -75,6 +75,8 @@ class FlowContext:
     services: Services
     # The people of this conversation, listed by Teams on first use.
     roster: Callable[[], Awaitable[list[Person]]]
+    # What the flow posts on its own (a person's list sent to their personal chat).
+    poster: Poster
     # Whether the person typed a command (as opposed to clicking a button).
     typed: bool = False
     # Cards for engagements' own conversations, collected as soon as the change that causes
@@ -172,3 +174,7 @@ class Poster(Protocol):
     async def post(self, reference: dict[str, Any], card: Card) -> str | None:
         """Returns the new message's id; raises ConversationUnreachable, or another error
         when the post failed after the sender's retries."""
+
+    async def post_personal(self, reference: dict[str, Any], user_id: str, card: Card) -> None:
+        """Posts `card` to the bot's personal chat with `user_id`, a member of the
+        conversation `reference` names (the chat is created if needed). Raises as `post`."""

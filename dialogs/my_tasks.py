@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from cards.common import Card, View
-from cards.mytasks import OwnedTask, my_tasks_card
-from dialogs.context import FlowContext, Reply
+from cards.mytasks import OwnedTask, my_tasks_card, personal_chat_offer
+from dialogs.context import ConversationUnreachable, FlowContext, Reply
 from dialogs.router import Routes
 
 routes = Routes()
+log = logging.getLogger("dialogs.my_tasks")
 
 
 async def my_tasks_view(ctx: FlowContext) -> Card:
@@ -47,3 +50,22 @@ async def show_my_tasks(ctx: FlowContext) -> Reply:
         )
         return Reply(card, personal=True)
     return Reply(await my_tasks_view(ctx), personal=True)
+
+
+@routes.verb("mytasks.send")
+async def send_to_personal_chat(ctx: FlowContext) -> Reply:
+    """The fallback where Teams does not refresh the channel's placeholder: the clicker's own
+    list goes to their personal chat with the bot, in their language; the placeholder says
+    whether it went."""
+    scope = ctx.scope
+    sent = True
+    try:
+        await ctx.poster.post_personal(scope.reference, scope.user_id, await my_tasks_view(ctx))
+    except ConversationUnreachable as gone:
+        log.info("personal chat unreachable: HTTP %s", gone.status)
+        sent = False
+    engagement = await ctx.engagement()
+    view = ctx.view(engagement)
+    notice = view.t("mytasks.sent" if sent else "mytasks.send_failed")
+    card = personal_chat_offer(view, owner_name=scope.actor.name, notice=notice, sent=sent)
+    return Reply(card, personal=True)

@@ -35,7 +35,9 @@ class RecordedCall:
 
     @property
     def conversation_id(self) -> str:
-        return self.path.split("/")[3]
+        """The conversation the call is about ("" for creating one)."""
+        parts = self.path.split("/")
+        return parts[3] if len(parts) > 3 else ""
 
 
 DEFAULT_MEMBERS = (
@@ -48,6 +50,25 @@ DEFAULT_MEMBERS = (
 # rather than imported from bot/ratelimit.py so the fake checks the bot independently.
 TEAMS_CONVERSATION_LIMITS = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
 TEAMS_TENANT_LIMITS = ((50, 1.0),)
+CREATE_PATH = "/v3/conversations"
+
+
+def created_conversation(body: Any, service_url: str) -> web.Response:
+    """Teams' answer to creating a conversation: only a 1:1 with one member of a named tenant
+    (a bot cannot start group chats); the same person always gets the same chat."""
+    if not isinstance(body, dict):
+        return web.json_response({"error": {"code": "BadArgument"}}, status=400)
+    members: list[Any] = body.get("members") or []
+    channel_data = body.get("channelData")
+    tenant = body.get("tenantId") or (
+        isinstance(channel_data, dict) and (channel_data.get("tenant") or {}).get("id")
+    )
+    member = members[0] if len(members) == 1 and isinstance(members[0], dict) else {}
+    if body.get("isGroup") or not tenant or not member.get("id"):
+        return web.json_response({"error": {"code": "BadArgument"}}, status=400)
+    return web.json_response(
+        {"id": f"a:personal-{member['id']}", "serviceUrl": service_url}, status=201
+    )
 
 
 class Throttle:
@@ -146,6 +167,10 @@ class FakeConnector:
             if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
         ]
 
+    def created(self) -> list[RecordedCall]:
+        """The conversations the bot created (POST /v3/conversations), oldest first."""
+        return [c for c in self.calls if c.method == "POST" and c.path == CREATE_PATH]
+
     def reset(self) -> None:
         """Forgets the calls and every setting a test changed."""
         self.calls.clear()
@@ -217,6 +242,8 @@ class FakeConnector:
                 if wanted in (member["id"], member["aadObjectId"]):
                     return web.json_response(member)
             return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)
+        if request.method == "POST" and request.path == CREATE_PATH:
+            return created_conversation(body, self.url)
         activity_id = request.match_info.get("activity_id")
         if request.method == "PUT" and activity_id:
             return web.json_response({"id": activity_id})
