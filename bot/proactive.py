@@ -11,7 +11,7 @@ from bot import failures
 from bot.messages import card_message
 from bot.outbound import Outbound
 from cards.common import Card
-from dialogs.context import Announcement, ConversationUnreachable
+from dialogs.context import Announcement, CardGone, ConversationUnreachable
 
 log = logging.getLogger("bot.proactive")
 
@@ -25,6 +25,14 @@ class ProactivePoster:
     async def post(self, reference: dict[str, Any], card: Card) -> str | None:
         try:
             return await self._outbound.post(reference, card_message(card))
+        except failures.ConversationUnreachable as gone:
+            raise ConversationUnreachable(gone.status) from gone
+
+    async def update(self, reference: dict[str, Any], activity_id: str, card: Card) -> None:
+        try:
+            await self._outbound.update(reference, activity_id, card_message(card))
+        except failures.ActivityNotFound as gone:
+            raise CardGone(activity_id) from gone
         except failures.ConversationUnreachable as gone:
             raise ConversationUnreachable(gone.status) from gone
 

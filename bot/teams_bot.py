@@ -25,6 +25,7 @@ from cards.common import Card
 from cards.notice import error_card
 from dialogs import welcome
 from dialogs.context import CardData, FlowContext, InvalidAction, Reply
+from dialogs.live import LiveCards, Posted, remember
 from dialogs.router import Router
 from dialogs.scope import TurnScope
 from dialogs.services import Services
@@ -55,11 +56,13 @@ class OnboardingBot(ActivityHandler):
         services: Services,
         router: Router,
         poster: ProactivePoster,
+        live: LiveCards,
         allowed_tenants: frozenset[str] = frozenset(),
     ) -> None:
         self.services = services
         self.router = router
         self.poster = poster
+        self.live = live
         self.allowed_tenants = allowed_tenants
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -100,10 +103,18 @@ class OnboardingBot(ActivityHandler):
             return members
 
         ctx = FlowContext(scope, CardData(data), self.services, roster, self.poster)
+        clicked: Posted | None = None
         try:
-            return await flow(ctx)
+            reply = await flow(ctx)
+            message_id = turn_context.activity.reply_to_id
+            if message_id and reply.changed and _shared(scope, reply):
+                # The clicked message is updated for everyone (below): it now shows this.
+                clicked = Posted(turn_context.activity.conversation.id, message_id, reply.shows)
+            return reply
         finally:
             await self.poster.announce(ctx.announcements)
+            for engagement_id in ctx.changed:
+                self.live.changed(engagement_id, clicked if engagement_id == scope.key.id else None)
 
     async def _members(self, turn_context: TurnContext, scope: TurnScope) -> list[Person]:
         """People of this conversation (what the people picker offers and accepts). If Teams
@@ -118,9 +129,13 @@ class OnboardingBot(ActivityHandler):
         me = scope.actor.person
         return people if any(p.id == me.id for p in people) else [me, *people]
 
-    async def _send(self, turn_context: TurnContext, cards: tuple[Card, ...]) -> None:
+    async def _send(self, turn_context: TurnContext, cards: tuple[Card, ...]) -> str | None:
+        """Sends the cards; returns the first one's message id."""
+        ids = []
         for card in cards:
-            await turn_context.send_activity(card_message(card))
+            sent = await turn_context.send_activity(card_message(card))
+            ids.append(sent.id if sent else None)
+        return ids[0] if ids else None
 
     # Installation -------------------------------------------------------------------
 
@@ -170,8 +185,16 @@ class OnboardingBot(ActivityHandler):
                 cards = reply.cards
         except (*REFUSALS, InvalidAction, MalformedActivity) as error:
             log.info("refused message: %s", type(error).__name__)
-            cards = (error_card(lang, refusal(lang, error)),)
-        await self._send(turn_context, cards)
+            await self._send(turn_context, (error_card(lang, refusal(lang, error)),))
+            return
+        message_id = await self._send(turn_context, cards)
+        if message_id and reply.shows and _shared(scope, reply):
+            # A new card for everyone: the one to keep current from now on.
+            posted = Posted(activity.conversation.id, message_id, reply.shows)
+            try:
+                await remember(self.services, scope.key.id, posted)
+            except StoreUnavailable:
+                log.warning("could not remember the shared card %s", message_id)
 
     # Action.Execute ---------------------------------------------------------------------
 
@@ -198,8 +221,7 @@ class OnboardingBot(ActivityHandler):
         except REFUSALS as error:
             log.info("refused invoke: %s", type(error).__name__)
             return message_invoke_response(refusal(lang, error))
-        shared = scope.is_shared_conversation and not reply.personal
-        if reply.changed and shared and activity.reply_to_id:
+        if reply.changed and _shared(scope, reply) and activity.reply_to_id:
             await self._update_shared_card(turn_context, activity.reply_to_id, reply.card)
         return card_invoke_response(reply.card)
 
@@ -215,6 +237,11 @@ class OnboardingBot(ActivityHandler):
             await turn_context.update_activity(update)
         except Exception as error:  # the state is saved; only the shared view lags
             log.warning("could not update shared card %s: %s", message_id, error)
+
+
+def _shared(scope: TurnScope, reply: Reply) -> bool:
+    """The reply is a card everyone in the conversation sees."""
+    return scope.is_shared_conversation and not reply.personal
 
 
 def _scope_or_none(turn_context: TurnContext) -> TurnScope | None:

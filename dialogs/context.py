@@ -79,6 +79,8 @@ class FlowContext:
     poster: Poster
     # Whether the person typed a command (as opposed to clicking a button).
     typed: bool = False
+    # Engagements this turn changed, whose live cards the edge then brings up to date.
+    changed: set[str] = field(default_factory=set)
     # Cards for engagements' own conversations, collected as soon as the change that causes
     # them is saved: the edge posts them even if the flow fails afterwards.
     announcements: list[Announcement] = field(default_factory=list)
@@ -145,6 +147,16 @@ class Announcement:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """What a shared card shows, enough to draw it again: the overview or a phase's page."""
+
+    OVERVIEW = "overview"
+
+    kind: str  # OVERVIEW or a phase id
+    page: int = 0
+
+
+@dataclass(frozen=True)
 class Reply:
     # Answers a click in place; a typed command gets it, then `follow_up`, as messages.
     card: Card
@@ -153,6 +165,8 @@ class Reply:
     changed: bool = False
     # The card is the clicker's own view ('my tasks'), not one the conversation shares.
     personal: bool = False
+    # What the card shows, if it is one the bot keeps current in a shared conversation.
+    shows: Shown | None = None
 
     @property
     def cards(self) -> tuple[Card, ...]:
@@ -168,12 +182,21 @@ class ConversationUnreachable(Exception):
         self.status = status
 
 
+class CardGone(Exception):
+    """Teams cannot find the message to update (deleted, or its sporadic
+    ActivityNotFoundInConversation): stop updating it."""
+
+
 class Poster(Protocol):
     """Posts a card to a conversation on the bot's own initiative (bot/proactive.py)."""
 
     async def post(self, reference: dict[str, Any], card: Card) -> str | None:
         """Returns the new message's id; raises ConversationUnreachable, or another error
         when the post failed after the sender's retries."""
+
+    async def update(self, reference: dict[str, Any], activity_id: str, card: Card) -> None:
+        """Replaces message `activity_id` with `card`; raises CardGone, ConversationUnreachable,
+        or another error when the update failed after the sender's retries."""
 
     async def post_personal(self, reference: dict[str, Any], user_id: str, card: Card) -> None:
         """Posts `card` to the bot's personal chat with `user_id`, a member of the

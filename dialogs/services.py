@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from cards.common import View
 from dialogs.links import LinkSigner
@@ -117,6 +117,12 @@ class Services:
 
     async def save_setup_draft(self, engagement_id: str, values: dict[str, str] | None) -> None:
         await self._repo.save_setup_draft(engagement_id, values)
+
+    async def live_cards(self, engagement_id: str) -> dict[str, dict[str, Any]]:
+        return await self._repo.live_cards(engagement_id)
+
+    async def save_live_cards(self, engagement_id: str, cards: dict[str, dict[str, Any]]) -> None:
+        await self._repo.save_live_cards(engagement_id, cards)
 
     async def due_for_nudge(self, now: datetime, limit: int) -> list[Engagement]:
         return await self._repo.due_for_nudge(now, limit)
