@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from cards.common import Card, View
+from cards.common import Card
 from cards.mytasks import OwnedTask, my_tasks_card, personal_chat_offer
 from dialogs.context import ConversationUnreachable, FlowContext, Reply
 from dialogs.router import Routes
@@ -29,8 +29,7 @@ async def my_tasks_view(ctx: FlowContext) -> Card:
             if catalog.has_task(task_id):
                 task = catalog.task(task_id)
                 items.append(OwnedTask(engagement, task, engagement.is_overdue(task_id, today)))
-    own = await services.find(scope.key.id)
-    view = services.view(own, scope) if own else View(scope.lang, now.date(), None)
+    view = services.personal_view(await services.find(scope.key.id), scope)
     return my_tasks_card(items, catalog, view, owner_name=scope.actor.name)
 
 
@@ -64,8 +63,8 @@ async def send_to_personal_chat(ctx: FlowContext) -> Reply:
     except ConversationUnreachable as gone:
         log.info("personal chat unreachable: HTTP %s", gone.status)
         sent = False
-    engagement = await ctx.engagement()
-    view = ctx.view(engagement)
+    # The answer replaces the placeholder for the clicker alone: it is their own view.
+    view = ctx.services.personal_view(await ctx.engagement(), scope)
     notice = view.t("mytasks.sent" if sent else "mytasks.send_failed")
     card = personal_chat_offer(view, owner_name=scope.actor.name, notice=notice, sent=sent)
     return Reply(card, personal=True)

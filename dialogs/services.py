@@ -5,6 +5,7 @@ It owns the repository; flows and the Teams edge go through it, never around it.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -43,6 +44,14 @@ class Services:
 
     def view(self, engagement: Engagement, scope: TurnScope) -> View:
         return View.of(engagement, scope.lang, self.clock())
+
+    def personal_view(self, engagement: Engagement | None, scope: TurnScope) -> View:
+        """How a person's own views ('my tasks') are shown: in the language they use, whatever
+        the engagement's; dates and times still in the engagement's zone."""
+        now = self.clock()
+        if engagement is None:
+            return View(scope.lang, now.date(), None)
+        return dataclasses.replace(View.of(engagement, scope.lang, now), lang=scope.lang)
 
     def engagement_view(self, engagement: Engagement, now: datetime | None = None) -> View:
         """How cards the bot posts on its own are shown: in the engagement's language."""
