@@ -18,6 +18,7 @@ from bot.messages import (
     card_invoke_response,
     card_message,
     message_invoke_response,
+    search_invoke_response,
 )
 from bot.proactive import ProactivePoster
 from bot.scope import MalformedActivity, scope_of, tenant_of
@@ -29,6 +30,7 @@ from dialogs.live import LiveCards, Posted, remember
 from dialogs.router import Router
 from dialogs.scope import TurnScope
 from dialogs.services import Services
+from dialogs.zones import BadSearch, zone_search
 from domain.catalog import Language
 from domain.errors import DomainError
 from domain.i18n import language_for, text
@@ -215,9 +217,14 @@ class OnboardingBot(ActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
+        lang = language_for(activity.locale)
+        if activity.name == "application/search":
+            try:
+                return search_invoke_response(zone_search(activity.value, lang))
+            except BadSearch as error:
+                return bad_request_invoke_response(str(error))
         if activity.name != "adaptiveCard/action":
             return bad_request_invoke_response("unsupported invoke")
-        lang = language_for(activity.locale)
         action = activity.value.get("action") if isinstance(activity.value, dict) else None
         if not isinstance(action, dict) or action.get("type") != "Action.Execute":
             return bad_request_invoke_response("value.action must be an Action.Execute")

@@ -207,6 +207,10 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "setup.kickoff": {"en": "Kickoff date", "ko": "시작일"},
     "setup.target": {"en": "Target end of {phase}", "ko": "{phase} 목표 종료일"},
     "setup.manager": {"en": "Customer project manager", "ko": "고객 프로젝트 관리자"},
+    "setup.time_zone_choice": {
+        "en": "Time zone: search by city, or type its name below",
+        "ko": "표준 시간대: 도시 이름으로 검색하거나 아래에 입력하세요",
+    },
     "setup.time_zone": {
         "en": "Time zone (IANA name, e.g. Asia/Seoul)",
         "ko": "표준 시간대(IANA 이름, 예: Asia/Seoul)",
