@@ -12,6 +12,7 @@ from cards.common import Card
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
+SEARCH_CONTENT_TYPE = "application/vnd.microsoft.search.searchResponse"
 
 
 def card_message(card: Card) -> Activity:
@@ -43,4 +44,12 @@ def bad_request_invoke_response(message: str) -> InvokeResponse:
             "type": ERROR_CONTENT_TYPE,
             "value": {"code": "BadRequest", "message": message},
         },
+    )
+
+
+def search_invoke_response(results: list[dict[str, str]]) -> InvokeResponse:
+    """Teams' typeahead (`application/search`): the choices matching what was typed."""
+    return InvokeResponse(
+        status=HTTPStatus.OK,
+        body={"statusCode": 200, "type": SEARCH_CONTENT_TYPE, "value": {"results": results}},
     )

@@ -137,29 +137,40 @@ class Outbound:
         return await self._deliver("update", reference, send)
 
     async def open_personal_chat(self, reference: dict[str, Any], member_id: str) -> dict[str, Any]:
-        """The 1:1 chat between the bot and `member_id`, created through the Bot Connector of
-        the conversation `reference` names (a bot installed in a team may do this for its
-        members; Teams answers with the existing chat if there is one). Paced and retried
-        like a post; returns a reference to the chat."""
-        tenant_id = tenant_of(reference)
+        """The bot's 1:1 chat with `member_id`, a member of the conversation `reference` names,
+        created through the Bot Connector as Teams expects (POST /v3/conversations; Teams
+        answers the existing chat if there is one). Returns its reference."""
+        tenant = tenant_of(reference) or ""
+        bot = reference.get("bot") if isinstance(reference.get("bot"), dict) else None
 
-        async def send(turn_context: TurnContext) -> str | None:
-            connector = turn_context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]
+        async def create(turn_context: TurnContext) -> str | None:
+            client = turn_context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]
             parameters = ConversationParameters(
                 is_group=False,
                 bot=turn_context.activity.recipient,
                 members=[ChannelAccount(id=member_id)],
-                tenant_id=tenant_id,
-                channel_data={"tenant": {"id": tenant_id}},
+                tenant_id=tenant,
+                channel_data={"tenant": {"id": tenant}},
             )
-            created = await connector.conversations.create_conversation(parameters)
+            created = await client.conversations.create_conversation(parameters)
             return str(created.id) if created and created.id else None
 
-        chat_id = await self._deliver("create", reference, send)
-        if not chat_id:
+        # Paced as a send to the conversation it starts from: Teams counts creations there.
+        conversation_id = await self._deliver("create", reference, create)
+        if not conversation_id:
             raise DeliveryFailed(None, "NoConversationId", 1)
-        chat = {"id": chat_id, "conversationType": "personal", "tenantId": tenant_id}
-        return {**reference, "conversation": chat}
+        personal: dict[str, Any] = {
+            "conversation": {
+                "id": conversation_id,
+                "tenantId": tenant,
+                "conversationType": "personal",
+            },
+            "channelId": reference.get("channelId"),
+            "serviceUrl": reference.get("serviceUrl"),
+        }
+        if bot:
+            personal["bot"] = bot
+        return personal
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1)))."""

@@ -12,7 +12,7 @@ from bot import failures
 from bot.messages import card_message
 from bot.outbound import Outbound
 from cards.common import Card
-from dialogs.context import Announcement, ConversationUnreachable
+from dialogs.context import Announcement, CardGone, ConversationUnreachable
 
 log = logging.getLogger("bot.proactive")
 
@@ -34,6 +34,14 @@ class ProactivePoster:
     async def open_personal_chat(self, reference: dict[str, Any], person_id: str) -> dict[str, Any]:
         try:
             return await self._outbound.open_personal_chat(reference, person_id)
+        except failures.ConversationUnreachable as gone:
+            raise ConversationUnreachable(gone.status) from gone
+
+    async def update(self, reference: dict[str, Any], activity_id: str, card: Card) -> None:
+        try:
+            await self._outbound.update(reference, activity_id, card_message(card))
+        except failures.ActivityNotFound as gone:
+            raise CardGone(activity_id) from gone
         except failures.ConversationUnreachable as gone:
             raise ConversationUnreachable(gone.status) from gone
 

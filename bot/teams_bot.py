@@ -18,6 +18,7 @@ from bot.messages import (
     card_invoke_response,
     card_message,
     message_invoke_response,
+    search_invoke_response,
 )
 from bot.proactive import ProactivePoster
 from bot.scope import MalformedActivity, scope_of, tenant_of
@@ -25,9 +26,11 @@ from cards.common import Card
 from cards.notice import error_card
 from dialogs import welcome
 from dialogs.context import CardData, FlowContext, InvalidAction, Reply
+from dialogs.live import LiveCards, Posted, remember
 from dialogs.router import Router
 from dialogs.scope import TurnScope
 from dialogs.services import Services
+from dialogs.zones import BadSearch, zone_search
 from domain.catalog import Language
 from domain.errors import DomainError
 from domain.i18n import language_for, text
@@ -35,6 +38,21 @@ from domain.profile import Person
 from storage.base import StoreUnavailable
 
 log = logging.getLogger("bot.turn")
+
+
+class TeamsChannelDataNoise(logging.Filter):
+    """Drops one msrest warning. botbuilder's TeamsInfo.get_team_id (under get_members)
+    builds `TeamsChannelData(**channel_data)`, and msrest warns about every field of Teams'
+    channelData its model lacks ('source', 'legacy', sent with every click): a warning per
+    click that says nothing wrong. Other msrest warnings still pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        unknown = record.msg == "%s is not a known attribute of class %s and will be ignored"
+        return not (unknown and len(args) == 2 and "TeamsChannelData" in str(args[1]))
+
+
+logging.getLogger("msrest.serialization").addFilter(TeamsChannelDataNoise())
 
 REFUSALS = (DomainError, StoreUnavailable)
 # Teams gives up on a turn after about 15 s and redelivers it: in a store outage a click or
@@ -58,11 +76,13 @@ class OnboardingBot(ActivityHandler):
         services: Services,
         router: Router,
         poster: ProactivePoster,
+        live: LiveCards,
         allowed_tenants: frozenset[str] = frozenset(),
     ) -> None:
         self.services = services
         self.router = router
         self.poster = poster
+        self.live = live
         self.allowed_tenants = allowed_tenants
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -104,15 +124,24 @@ class OnboardingBot(ActivityHandler):
                 members.extend(await self._members(turn_context, scope))
             return members
 
-        ctx = FlowContext(scope, CardData(data), self.services, roster)
+        ctx = FlowContext(scope, CardData(data), self.services, roster, self.poster)
+        clicked: Posted | None = None
         try:
             async with asyncio.timeout(TURN_DEADLINE_S):
                 ctx.scope = await self.services.stored_scope(scope)
-                return await flow(ctx)
+                reply = await flow(ctx)
+            message_id = turn_context.activity.reply_to_id
+            if message_id and reply.changed and _shared(scope, reply):
+                # The clicked message is updated for everyone (below): it now shows this.
+                clicked = Posted(turn_context.activity.conversation.id, message_id, reply.shows)
+            return reply
         except TimeoutError as late:
             raise StoreUnavailable(f"turn not done within {TURN_DEADLINE_S:g} s") from late
         finally:
             await self.poster.announce(ctx.announcements)
+            for engagement_id in ctx.changed:
+                own = engagement_id == ctx.scope.key.id
+                self.live.changed(engagement_id, clicked if own else None)
 
     async def _members(self, turn_context: TurnContext, scope: TurnScope) -> list[Person]:
         """People of this conversation (what the people picker offers and accepts). If Teams
@@ -127,9 +156,13 @@ class OnboardingBot(ActivityHandler):
         me = scope.actor.person
         return people if any(p.id == me.id for p in people) else [me, *people]
 
-    async def _send(self, turn_context: TurnContext, cards: tuple[Card, ...]) -> None:
+    async def _send(self, turn_context: TurnContext, cards: tuple[Card, ...]) -> str | None:
+        """Sends the cards; returns the first one's message id."""
+        ids = []
         for card in cards:
-            await turn_context.send_activity(card_message(card))
+            sent = await turn_context.send_activity(card_message(card))
+            ids.append(sent.id if sent else None)
+        return ids[0] if ids else None
 
     # Installation -------------------------------------------------------------------
 
@@ -183,16 +216,29 @@ class OnboardingBot(ActivityHandler):
                 cards = reply.cards
         except (*REFUSALS, InvalidAction, MalformedActivity) as error:
             log.info("refused message: %s", type(error).__name__)
-            cards = (error_card(lang, refusal(lang, error)),)
-        await self._send(turn_context, cards)
+            await self._send(turn_context, (error_card(lang, refusal(lang, error)),))
+            return
+        message_id = await self._send(turn_context, cards)
+        if message_id and reply.shows and _shared(scope, reply):
+            # A new card for everyone: the one to keep current from now on.
+            posted = Posted(activity.conversation.id, message_id, reply.shows)
+            try:
+                await remember(self.services, scope.key.id, posted)
+            except StoreUnavailable:
+                log.warning("could not remember the shared card %s", message_id)
 
     # Action.Execute ---------------------------------------------------------------------
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
+        lang = language_for(activity.locale)
+        if activity.name == "application/search":
+            try:
+                return search_invoke_response(zone_search(activity.value, lang))
+            except BadSearch as error:
+                return bad_request_invoke_response(str(error))
         if activity.name != "adaptiveCard/action":
             return bad_request_invoke_response("unsupported invoke")
-        lang = language_for(activity.locale)
         action = activity.value.get("action") if isinstance(activity.value, dict) else None
         if not isinstance(action, dict) or action.get("type") != "Action.Execute":
             return bad_request_invoke_response("value.action must be an Action.Execute")
@@ -211,8 +257,7 @@ class OnboardingBot(ActivityHandler):
         except REFUSALS as error:
             log.info("refused invoke: %s", type(error).__name__)
             return message_invoke_response(refusal(lang, error))
-        shared = scope.is_shared_conversation and not reply.personal
-        if reply.changed and shared and activity.reply_to_id:
+        if reply.changed and _shared(scope, reply) and activity.reply_to_id:
             await self._update_shared_card(turn_context, activity.reply_to_id, reply.card)
         return card_invoke_response(reply.card)
 
@@ -228,6 +273,11 @@ class OnboardingBot(ActivityHandler):
             await turn_context.update_activity(update)
         except Exception as error:  # the state is saved; only the shared view lags
             log.warning("could not update shared card %s: %s", message_id, error)
+
+
+def _shared(scope: TurnScope, reply: Reply) -> bool:
+    """The reply is a card everyone in the conversation sees."""
+    return scope.is_shared_conversation and not reply.personal
 
 
 def _scope_or_none(turn_context: TurnContext) -> TurnScope | None:

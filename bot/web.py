@@ -26,6 +26,7 @@ from bot.teams_bot import OnboardingBot
 from dialogs.files import BoundedWorker, Files
 from dialogs.flows import all_flows
 from dialogs.links import MIN_LINK_KEY_BYTES, LinkSigner
+from dialogs.live import LiveCards
 from dialogs.nudges import Nudger, run_periodically
 from dialogs.services import Services, utc_now
 from dialogs.weekly import Reporter
@@ -146,7 +147,8 @@ def create_app(
     adapter.on_turn_error = log_turn_error
     # One sender, so announcements and nudges to a channel share its Teams rate limits.
     poster = ProactivePoster(Outbound(adapter, settings.app_id))
-    bot = OnboardingBot(services, all_flows(), poster, settings.allowed_tenants)
+    live = LiveCards(services, poster)
+    bot = OnboardingBot(services, all_flows(), poster, live, settings.allowed_tenants)
     nudger = Nudger(services, poster)
     reporter = Reporter(services, poster)
 
@@ -197,6 +199,7 @@ def create_app(
                 await scheduler
         await nudger.drain()
         await reporter.drain()
+        await live.drain()
         await adapter.close()
         renders.close()
         await store.close()

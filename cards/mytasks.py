@@ -76,14 +76,15 @@ def my_tasks_card(
     refresh_for: str | None = None,
 ) -> Card:
     """`refresh_for` (a Teams user id) makes Teams fetch this view for that person only, so in
-    a channel the list is theirs alone; everyone else sees the placeholder body."""
+    a channel the list is theirs alone; everyone else sees the placeholder body. Refresh does
+    not always run in team channels, so the placeholder offers to send the list to the
+    clicker's personal chat instead."""
     if refresh_for:
-        body = [paragraph(view.t("mytasks.private", name=user_text(owner_name, 60)), isSubtle=True)]
         refresh = {
             "action": execute(view.t("mytasks.title"), "mytasks.show"),
             "userIds": [refresh_for],
         }
-        return adaptive_card(body, refresh=refresh)
+        return personal_chat_offer(view, owner_name=owner_name, refresh=refresh)
     ordered = sorted(
         items,
         key=lambda i: (not i.overdue, i.engagement.record(i.task.id).due or date.max, i.task.id),
@@ -97,3 +98,23 @@ def my_tasks_card(
             paragraph(view.t("mytasks.more", count=len(ordered) - MAX_LISTED), isSubtle=True)
         )
     return adaptive_card(body)
+
+
+def personal_chat_offer(
+    view: View,
+    *,
+    owner_name: str,
+    notice: str | None = None,
+    sent: bool = True,
+    refresh: Element | None = None,
+) -> Card:
+    """The channel's placeholder for someone's list, with the button that sends the list of
+    whoever clicks it to their personal chat; `notice` says how that went."""
+    body = [
+        paragraph(view.t("mytasks.private", name=user_text(owner_name, 60)), isSubtle=True),
+        paragraph(view.t("mytasks.send_hint"), isSubtle=True, size="Small"),
+    ]
+    if notice:
+        body.append(paragraph(notice, weight="Bolder", color="Good" if sent else "Attention"))
+    actions = [execute(view.t("mytasks.send"), "mytasks.send")]
+    return adaptive_card(body, actions, refresh=refresh)

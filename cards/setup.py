@@ -27,11 +27,20 @@ from domain.profile import (
 )
 
 DEFAULT_TIME_ZONE = {"ko": "Asia/Seoul", "en": "UTC"}
+# What the zone choice offers before anything is typed (and all that clients without Teams'
+# typeahead offer); the typed field below it takes any other zone.
+COMMON_ZONES = {
+    "ko": ("Asia/Seoul", "UTC", "Asia/Tokyo", "America/Los_Angeles", "Europe/London"),
+    "en": ("UTC", "America/New_York", "America/Los_Angeles", "Europe/London", "Asia/Seoul"),
+}
 
 
 def form_input_ids(catalog: Catalog) -> frozenset[str]:
     """The ids of the form's inputs: what a submitted form may carry."""
-    fixed = ("name", "services", "kickoff", "projectManager", "timeZone", "language")
+    fixed = (
+        *("name", "services", "kickoff", "projectManager"),
+        *("timeZoneChoice", "timeZone", "language"),
+    )
     targets = (f"target.{phase.id}" for phase in catalog.phases)
     return frozenset((*fixed, *targets, "nudgeDays", "nudgeHour", "reportDay", "reportHour"))
 
@@ -151,6 +160,17 @@ def setup_card(
         )
     )
     body += _error(view, errors, "projectManager")
+    body.append(
+        {
+            "type": "Input.ChoiceSet",
+            "id": "timeZoneChoice",
+            "label": view.t("setup.time_zone_choice"),
+            "style": "compact",
+            "choices": [{"title": z, "value": z} for z in COMMON_ZONES[view.lang]],
+            # Teams' typeahead: the bot answers the search (dialogs/zones.py).
+            "choices.data": {"type": "Data.Query", "dataset": "timezones"},
+        }
+    )
     body.append(
         text_input(
             "timeZone",

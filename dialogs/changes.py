@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from cards.announce import phase_completed_card
 from cards.common import View
 from cards.overview import overview_card
-from dialogs.context import Announcement, FlowContext, Reply
+from dialogs.context import Announcement, FlowContext, Reply, Shown
 from dialogs.services import Services
 from domain.catalog import Task, Track
 from domain.engagement import AuditEntry, Engagement
@@ -50,6 +50,8 @@ async def change_engagement(
     else:
         engagement, (changed, completed) = await services.change_by_id(foreign, guarded)
     ctx.announcements.extend(completion_announcements(services, engagement, completed))
+    if changed:
+        ctx.changed.add(engagement.id)
     return Changed(engagement, changed)
 
 
@@ -76,4 +78,4 @@ async def change_then_overview(
     view = ctx.view(outcome.engagement)
     notices = [notice(view)] if notice else []
     card = overview_card(outcome.engagement, ctx.services.catalog, view, notices=notices)
-    return Reply(card, changed=outcome.changed)
+    return Reply(card, changed=outcome.changed, shows=Shown(Shown.OVERVIEW))

@@ -11,6 +11,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from domain.catalog import Language
+
 MAX_COMMAND_TEXT = 2_000
 
 
@@ -134,6 +136,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
 class Command:
     name: str
     argument: str = ""
+    # Korean words say the person reads Korean, whatever their client's language; English
+    # words (which anyone may type) say nothing.
+    lang: Language | None = None
+
+
+def _language_of(words: str) -> Language | None:
+    return "ko" if any("가" <= ch <= "힣" for ch in words) else None
 
 
 _AT_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
@@ -160,8 +169,8 @@ def parse_command(text: str) -> Command | None:
         return None
     for alias, spec in _ALIASES:
         if words == alias:
-            return Command(spec.name)
+            return Command(spec.name, lang=_language_of(alias))
         if spec.takes_argument and words.startswith(alias + " "):
-            return Command(spec.name, words[len(alias) + 1 :])
+            return Command(spec.name, words[len(alias) + 1 :], _language_of(alias))
     phase_last = _PHASE_LAST.match(words)
-    return Command("phase", phase_last["name"]) if phase_last else None
+    return Command("phase", phase_last["name"], "ko") if phase_last else None

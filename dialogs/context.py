@@ -76,8 +76,12 @@ class FlowContext:
     services: Services
     # The people of this conversation, listed by Teams on first use.
     roster: Callable[[], Awaitable[list[Person]]]
+    # What the flow posts on its own (a person's list sent to their personal chat).
+    poster: Poster
     # Whether the person typed a command (as opposed to clicking a button).
     typed: bool = False
+    # Engagements this turn changed, whose live cards the edge then brings up to date.
+    changed: set[str] = field(default_factory=set)
     # Cards for engagements' own conversations, collected as soon as the change that causes
     # them is saved: the edge posts them even if the flow fails afterwards.
     announcements: list[Announcement] = field(default_factory=list)
@@ -152,6 +156,16 @@ class Announcement:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """What a shared card shows, enough to draw it again: the overview or a phase's page."""
+
+    OVERVIEW = "overview"
+
+    kind: str  # OVERVIEW or a phase id
+    page: int = 0
+
+
+@dataclass(frozen=True)
 class Reply:
     # Answers a click in place; a typed command gets it, then `follow_up`, as messages.
     card: Card
@@ -160,6 +174,8 @@ class Reply:
     changed: bool = False
     # The card is the clicker's own view ('my tasks'), not one the conversation shares.
     personal: bool = False
+    # What the card shows, if it is one the bot keeps current in a shared conversation.
+    shows: Shown | None = None
 
     @property
     def cards(self) -> tuple[Card, ...]:
@@ -173,6 +189,11 @@ class ConversationUnreachable(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(f"conversation unreachable: HTTP {status}")
         self.status = status
+
+
+class CardGone(Exception):
+    """Teams cannot find the message to update (deleted, or its sporadic
+    ActivityNotFoundInConversation): stop updating it."""
 
 
 class Poster(Protocol):
@@ -189,3 +210,7 @@ class Poster(Protocol):
         """The reference of the bot's 1:1 chat with `person_id`, created through the
         conversation `reference` names; raises like `post` (ConversationUnreachable when the
         person blocked the bot or is no longer there)."""
+
+    async def update(self, reference: dict[str, Any], activity_id: str, card: Card) -> None:
+        """Replaces message `activity_id` with `card`; raises CardGone, ConversationUnreachable,
+        or another error when the update failed after the sender's retries."""

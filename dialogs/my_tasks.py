@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
-from cards.common import Card, View
-from cards.mytasks import OwnedTask, my_tasks_card
-from dialogs.context import FlowContext, Reply
+from cards.common import Card
+from cards.mytasks import OwnedTask, my_tasks_card, personal_chat_offer
+from dialogs.context import ConversationUnreachable, FlowContext, Reply
 from dialogs.router import Routes
 from dialogs.services import Services
 
 routes = Routes()
+log = logging.getLogger("dialogs.my_tasks")
 
 
 async def owned_tasks(
@@ -38,8 +40,7 @@ async def my_tasks_view(ctx: FlowContext) -> Card:
     person_ids = {scope.actor.id} | ({scope.actor.aad_id} if scope.actor.aad_id else set())
     now = services.clock()
     items = await owned_tasks(services, person_ids, scope.key.tenant_id, now)
-    own = await services.find(scope.key.id)
-    view = services.view(own, scope) if own else View(scope.lang, now.date(), None)
+    view = services.personal_view(await services.find(scope.key.id), scope)
     return my_tasks_card(items, catalog, view, owner_name=scope.actor.name)
 
 
@@ -59,3 +60,23 @@ async def show_my_tasks(ctx: FlowContext) -> Reply:
         )
         return Reply(card, personal=True)
     return Reply(await my_tasks_view(ctx), personal=True)
+
+
+@routes.verb("mytasks.send")
+async def send_to_personal_chat(ctx: FlowContext) -> Reply:
+    """The fallback where Teams does not refresh the channel's placeholder: the clicker's own
+    list goes to their personal chat with the bot, in their language; the placeholder says
+    whether it went."""
+    scope = ctx.scope
+    sent = True
+    try:
+        chat = await ctx.poster.open_personal_chat(scope.reference, scope.user_id)
+        await ctx.poster.post(chat, await my_tasks_view(ctx))
+    except ConversationUnreachable as gone:
+        log.info("personal chat unreachable: HTTP %s", gone.status)
+        sent = False
+    # The answer replaces the placeholder for the clicker alone: it is their own view.
+    view = ctx.services.personal_view(await ctx.engagement(), scope)
+    notice = view.t("mytasks.sent" if sent else "mytasks.send_failed")
+    card = personal_chat_offer(view, owner_name=scope.actor.name, notice=notice, sent=sent)
+    return Reply(card, personal=True)

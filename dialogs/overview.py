@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cards.help import help_card
 from cards.overview import overview_card
-from dialogs.context import FlowContext, Reply
+from dialogs.context import FlowContext, Reply, Shown
 from dialogs.router import Routes
 
 routes = Routes()
@@ -13,7 +13,8 @@ routes = Routes()
 @routes.verb("status.show", command="status")
 async def show_status(ctx: FlowContext) -> Reply:
     engagement = await ctx.engagement()
-    return Reply(overview_card(engagement, ctx.services.catalog, ctx.view(engagement)))
+    card = overview_card(engagement, ctx.services.catalog, ctx.view(engagement))
+    return Reply(card, shows=Shown(Shown.OVERVIEW))
 
 
 @routes.verb("help.show", command="help", typed_only=True)

@@ -7,7 +7,7 @@ from cards.announce import phase_skipped_card
 from cards.overview import overview_card
 from cards.phase import phase_card, phase_intro_card, reason_input_id
 from dialogs.changes import change_engagement, change_then_overview
-from dialogs.context import Announcement, FlowContext, Reply
+from dialogs.context import Announcement, FlowContext, Reply, Shown
 from dialogs.router import Routes
 from domain.engagement import AuditEntry, Engagement, ManagerAction
 
@@ -26,7 +26,8 @@ async def show_phase(ctx: FlowContext) -> Reply:
     track, page = ctx.track(), ctx.data.page()
     engagement = await ctx.engagement()
     return Reply(
-        phase_card(engagement, ctx.services.catalog, track, ctx.view(engagement), page=page)
+        phase_card(engagement, ctx.services.catalog, track, ctx.view(engagement), page=page),
+        shows=Shown(track.id, page),
     )
 
 
@@ -78,7 +79,7 @@ async def skip_phase(ctx: FlowContext) -> Reply:
     view = ctx.view(engagement)
     notice = view.t("phase.skipped_notice", phase=track.name.in_(view.lang))
     card = overview_card(engagement, services.catalog, view, [notice])
-    return Reply(card, changed=outcome.changed)
+    return Reply(card, changed=outcome.changed, shows=Shown(Shown.OVERVIEW))
 
 
 @routes.verb("phase.unskip", manager_only=ManagerAction.SKIP)

@@ -145,7 +145,9 @@ class Router:
         data = dict(route.data)
         if route.argument is not None:
             data[route.argument] = command.argument
-        ctx = replace(ctx, data=CardData(data), typed=True)
+        # The words' language is the person's: their own views answer in it.
+        scope = replace(ctx.scope, lang=command.lang or ctx.scope.lang)
+        ctx = replace(ctx, scope=scope, data=CardData(data), typed=True)
         reply = await self._run(self._verbs[route.verb], ctx)
         engagement = ctx.loaded
         if route.offers_setup and engagement is not None and engagement.profile is None:

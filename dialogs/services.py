@@ -5,11 +5,12 @@ It owns the repository; flows and the Teams edge go through it, never around it.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from cards.common import View
 from dialogs.links import LinkSigner
@@ -47,6 +48,14 @@ class Services:
 
     def view(self, engagement: Engagement, scope: TurnScope) -> View:
         return View.of(engagement, scope.lang, self.clock())
+
+    def personal_view(self, engagement: Engagement | None, scope: TurnScope) -> View:
+        """How a person's own views ('my tasks') are shown: in the language they use, whatever
+        the engagement's; dates and times still in the engagement's zone."""
+        now = self.clock()
+        if engagement is None:
+            return View(scope.lang, now.date(), None)
+        return dataclasses.replace(View.of(engagement, scope.lang, now), lang=scope.lang)
 
     def engagement_view(self, engagement: Engagement, now: datetime | None = None) -> View:
         """How cards the bot posts on its own are shown: in the engagement's language."""
@@ -130,6 +139,12 @@ class Services:
 
     async def save_setup_draft(self, engagement_id: str, values: dict[str, str] | None) -> None:
         await self._repo.save_setup_draft(engagement_id, values)
+
+    async def live_cards(self, engagement_id: str) -> dict[str, dict[str, Any]]:
+        return await self._repo.live_cards(engagement_id)
+
+    async def save_live_cards(self, engagement_id: str, cards: dict[str, dict[str, Any]]) -> None:
+        await self._repo.save_live_cards(engagement_id, cards)
 
     async def due_for_nudge(self, now: datetime, limit: int) -> list[Engagement]:
         return await self._repo.due_for_nudge(now, limit)

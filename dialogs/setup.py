@@ -46,6 +46,9 @@ async def save_setup(ctx: FlowContext) -> Reply:
     scope, services = ctx.scope, ctx.services
     engagement = await ctx.engagement()
     form = ctx.data.form()
+    # A zone picked from the search wins over the typed one (which has a default).
+    if form.get("timeZoneChoice"):
+        form["timeZone"] = form["timeZoneChoice"]
     try:
         manager = await ctx.person(form.get("projectManager"))
     except UnknownPerson:

@@ -13,7 +13,7 @@ from cards.common import Card, View
 from cards.phase import page_of, phase_card, reason_input_id
 from cards.task import task_card
 from dialogs.changes import change_engagement
-from dialogs.context import FlowContext, Reply
+from dialogs.context import FlowContext, Reply, Shown
 from dialogs.my_tasks import my_tasks_view
 from dialogs.router import Handler, Routes
 from domain.catalog import Task
@@ -73,8 +73,12 @@ async def _task_change(ctx: FlowContext, change: TaskChange, **values: Any) -> R
 
     outcome = await change_engagement(ctx, apply, task=task)
     card = await card_clicked(ctx, outcome.engagement, task)
-    personal = ctx.data.get("view") == "mytasks"
-    return Reply(card, changed=outcome.changed, personal=personal)
+    wanted = ctx.data.get("view")
+    catalog = ctx.services.catalog
+    # A phase card (the default view) is one the channel keeps current.
+    page = page_of(outcome.engagement, catalog, task)
+    shows = None if wanted in ("mytasks", "task") else Shown(task.track_id, page)
+    return Reply(card, changed=outcome.changed, personal=wanted == "mytasks", shows=shows)
 
 
 def _status_handler(status: TaskStatus) -> Handler:

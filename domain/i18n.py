@@ -214,6 +214,10 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "setup.kickoff": {"en": "Kickoff date", "ko": "시작일"},
     "setup.target": {"en": "Target end of {phase}", "ko": "{phase} 목표 종료일"},
     "setup.manager": {"en": "Customer project manager", "ko": "고객 프로젝트 관리자"},
+    "setup.time_zone_choice": {
+        "en": "Time zone: search by city, or type its name below",
+        "ko": "표준 시간대: 도시 이름으로 검색하거나 아래에 입력하세요",
+    },
     "setup.time_zone": {
         "en": "Time zone (IANA name, e.g. Asia/Seoul)",
         "ko": "표준 시간대(IANA 이름, 예: Asia/Seoul)",
@@ -269,6 +273,22 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "mytasks.private": {
         "en": "{name}'s task list is shown only to them. Type “my tasks” to see yours.",
         "ko": "{name}님의 작업 목록은 본인에게만 보입니다. 내 목록은 “내 작업”을 입력하세요.",
+    },
+    "mytasks.send_hint": {
+        "en": "If the list does not appear here, “Send to my chat” posts yours to your personal "
+        "chat with the bot.",
+        "ko": "목록이 여기에 보이지 않으면 “내 채팅으로 보내기”를 누르세요. 봇과의 개인 채팅으로 "
+        "내 목록을 보내 드립니다.",
+    },
+    "mytasks.send": {"en": "Send to my chat", "ko": "내 채팅으로 보내기"},
+    "mytasks.sent": {
+        "en": "Sent: your task list is in your personal chat with the bot.",
+        "ko": "봇과의 개인 채팅으로 작업 목록을 보냈습니다.",
+    },
+    "mytasks.send_failed": {
+        "en": "I could not reach your personal chat with the bot. Add the app for yourself, "
+        "then try again.",
+        "ko": "봇과의 개인 채팅에 보낼 수 없습니다. 앱을 개인용으로 추가한 뒤 다시 시도하세요.",
     },
     "mytasks.none": {"en": "No tasks are assigned to you.", "ko": "나에게 지정된 작업이 없습니다."},
     "mytasks.more": {"en": "…and {count} more.", "ko": "…외 {count}개."},

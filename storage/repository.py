@@ -41,6 +41,7 @@ ENGAGEMENT_DOC = "engagement"
 # Engagement ids (domain EngagementKey); in an owner partition, the index entries' ids.
 ENGAGEMENT_PREFIX = "eng-"
 SETUP_DRAFT_DOC = "setup-draft"
+LIVE_CARDS_DOC = "live-cards"
 AUDIT_PREFIX = "audit-"
 # Entries kept in the engagement document before they are archived in one chunk.
 AUDIT_TAIL_LIMIT = 20
@@ -220,6 +221,18 @@ class EngagementRepository:
             await self._store.upsert(
                 engagement_id, SETUP_DRAFT_DOC, {"type": "setupDraft", "values": values}
             )
+
+    async def live_cards(self, engagement_id: str) -> dict[str, dict[str, Any]]:
+        """The shared messages the bot keeps current, by what they show (dialogs/live.py)."""
+        doc = await self._store.read(engagement_id, LIVE_CARDS_DOC)
+        cards = doc.body.get("cards") if doc else None
+        return dict(cards) if isinstance(cards, dict) else {}
+
+    async def save_live_cards(self, engagement_id: str, cards: dict[str, dict[str, Any]]) -> None:
+        # Last writer wins: the ids are a convenience, a lost one only leaves a card stale.
+        await self._store.upsert(
+            engagement_id, LIVE_CARDS_DOC, {"type": "liveCards", "cards": cards}
+        )
 
     async def owned_engagements(self, person_ids: set[str]) -> list[str]:
         """Ids of engagements where any of `person_ids` may own tasks (to be verified)."""

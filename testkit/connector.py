@@ -36,7 +36,9 @@ class RecordedCall:
 
     @property
     def conversation_id(self) -> str:
-        return self.path.split("/")[3]
+        """The conversation the call is about ("" for creating one)."""
+        parts = self.path.split("/")
+        return parts[3] if len(parts) > 3 else ""
 
 
 # createConversation: a bot opens a 1:1 chat with a team member.
@@ -52,6 +54,24 @@ DEFAULT_MEMBERS = (
 # rather than imported from bot/ratelimit.py so the fake checks the bot independently.
 TEAMS_CONVERSATION_LIMITS = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
 TEAMS_TENANT_LIMITS = ((50, 1.0),)
+
+
+def created_conversation(body: Any, service_url: str) -> web.Response:
+    """Teams' answer to creating a conversation: only a 1:1 with one member of a named tenant
+    (a bot cannot start group chats); the same person always gets the same chat."""
+    if not isinstance(body, dict):
+        return web.json_response({"error": {"code": "BadArgument"}}, status=400)
+    members: list[Any] = body.get("members") or []
+    channel_data = body.get("channelData")
+    tenant = body.get("tenantId") or (
+        isinstance(channel_data, dict) and (channel_data.get("tenant") or {}).get("id")
+    )
+    member = members[0] if len(members) == 1 and isinstance(members[0], dict) else {}
+    if body.get("isGroup") or not tenant or not member.get("id"):
+        return web.json_response({"error": {"code": "BadArgument"}}, status=400)
+    return web.json_response(
+        {"id": f"a:personal-{member['id']}", "serviceUrl": service_url}, status=201
+    )
 
 
 class Throttle:
@@ -230,7 +250,7 @@ class FakeConnector:
                     return web.json_response(member)
             return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)
         if request.method == "POST" and request.path.rstrip("/") == CREATE_PATH:
-            return web.json_response(self._created(body), status=201)
+            return created_conversation(body, self.url)
         activity_id = request.match_info.get("activity_id")
         if request.method == "PUT" and activity_id:
             return web.json_response({"id": activity_id})
@@ -242,14 +262,10 @@ class FakeConnector:
 
     def _is_blocked(self, request: web.Request, body: Any) -> bool:
         if request.path.rstrip("/") == CREATE_PATH:
-            return self._created(body)["id"] in {f"a:personal-{m}" for m in self.blocked}
+            members = body.get("members") if isinstance(body, dict) else None
+            member = members[0] if isinstance(members, list) and members else None
+            return isinstance(member, dict) and member.get("id") in self.blocked
         return any(f"/a:personal-{m}/" in request.path for m in self.blocked)
-
-    def _created(self, body: Any) -> dict[str, str]:
-        """Like Teams for a 1:1 chat: the same member always gets the same conversation."""
-        members = body.get("members") if isinstance(body, dict) else None
-        member = members[0].get("id") if isinstance(members, list) and members else None
-        return {"id": f"a:personal-{member or 'unknown'}", "serviceUrl": self.url}
 
     def app(self) -> web.Application:
         """The fake as an aiohttp application (`start()` serves it)."""

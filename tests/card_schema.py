@@ -46,12 +46,18 @@ def _msteams_errors(msteams: Any) -> list[str]:
     return errors
 
 
-PEOPLE_DATASETS = {"graph.microsoft.com/users", "graph.microsoft.com/users?scope=currentContext"}
+# Teams' people search, and the bot's own time zone search (dialogs/zones.py).
+DATASETS = {
+    "graph.microsoft.com/users",
+    "graph.microsoft.com/users?scope=currentContext",
+    "timezones",
+}
 
 
 def _without_teams_extensions(node: Any, errors: list[str]) -> Any:
-    """Teams' dynamic people search (`choices.data` on Input.ChoiceSet) is a Teams extension
-    the generic schema rejects; it is checked here and removed before schema validation."""
+    """Teams' dynamic search (`choices.data` on Input.ChoiceSet: people, the bot's zones) is a
+    Teams extension the generic schema rejects; it is checked here and removed before schema
+    validation."""
     if isinstance(node, list):
         return [_without_teams_extensions(item, errors) for item in node]
     if not isinstance(node, dict):
@@ -61,7 +67,7 @@ def _without_teams_extensions(node: Any, errors: list[str]) -> Any:
         if (
             node.get("type") != "Input.ChoiceSet"
             or query.get("type") != "Data.Query"
-            or (query.get("dataset") not in PEOPLE_DATASETS)
+            or (query.get("dataset") not in DATASETS)
         ):
             errors.append(f"bad choices.data {query!r:.200}")
     return {k: _without_teams_extensions(v, errors) for k, v in node.items() if k != "choices.data"}

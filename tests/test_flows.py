@@ -122,6 +122,19 @@ async def test_a_draft_keeps_only_the_form_s_inputs(bot, connector) -> None:
     assert "junk" not in draft and "view" not in draft
 
 
+class NothingPosted:
+    """A Poster for flows that are not expected to post anything themselves."""
+
+    async def post(self, reference: dict[str, Any], card: Any) -> str | None:
+        raise AssertionError("unexpected post")
+
+    async def open_personal_chat(self, reference: dict[str, Any], person_id: str) -> Any:
+        raise AssertionError("unexpected chat")
+
+    async def update(self, reference: dict[str, Any], activity_id: str, card: Any) -> None:
+        raise AssertionError("unexpected update")
+
+
 class NotesUnavailable(EmbeddedStore):
     """The embedded store, unable to list a task's notes (what the details card reads)."""
 
@@ -150,7 +163,11 @@ async def test_a_completion_is_announced_even_if_the_answer_then_fails(tmp_path)
         router = all_flows()
         for n, task_id in enumerate(first, 1):
             ctx = FlowContext(
-                replace(scope, op_id=f"op-{n}"), CardData({"task": task_id}), services, roster
+                replace(scope, op_id=f"op-{n}"),
+                CardData({"task": task_id}),
+                services,
+                roster,
+                NothingPosted(),
             )
             await router.click("task.done", ctx)
             assert ctx.announcements == []
@@ -159,6 +176,7 @@ async def test_a_completion_is_announced_even_if_the_answer_then_fails(tmp_path)
             CardData({"task": last, "view": "task"}),
             services,
             roster,
+            NothingPosted(),
         )
         with pytest.raises(StoreUnavailable):
             await router.click("task.done", ctx)

@@ -11,7 +11,8 @@ only the current user.
 What the Playground 0.2.28 does differently from Teams, and how the steps deal with it:
 - It stamps "locale": "en-US" on every activity it sends. The bot answers in English until
   the engagement's language is set to 한국어, so the first setup form is in English; the
-  personal chat has no engagement set up, so "내 작업" is answered in English there.
+  personal chat has no engagement set up, but "내 작업" is answered in Korean there (a
+  person's own views answer in the language of the words they typed).
 - Its people picker lists the conversation's members from its own roster (not the card's
   static choices), sends their Playground ids (user-id-N), and does not show a preset value
   (the card's `value`) although it still sends it: opening the settings again shows the
@@ -41,7 +42,6 @@ INITIATE = x.phase_name("initiate", "ko")
 ASSESS = x.phase_name("assess", "ko")
 # The Initiate phase has two tasks: the first goes to a colleague, the second to me.
 THEIRS, MINE = x.task_titles("initiate", "ko")
-THEIRS_EN, MINE_EN = x.task_titles("initiate", "en")
 
 TODAY = datetime.now(ZoneInfo(ZONE)).date()
 KICKOFF = TODAY
@@ -224,13 +224,13 @@ def test_my_tasks_in_personal_chat(stack: Stack, people: dict[str, str]) -> None
     page = stack.page
     page.select(PERSONAL)
     page.send("내 작업")
-    # In English: the personal chat's own engagement is not set up and the Playground sends
-    # "en-US" (the module's docstring). The list is the same in either language.
-    mine = page.wait_card(x.t("en", "mytasks.title"), MINE_EN, fresh=True)
+    # In Korean, the language of the words typed, though the Playground sends "en-US" (the
+    # module's docstring): a person's own list answers in the language they use.
+    mine = page.wait_card(x.t("ko", "mytasks.title"), MINE, fresh=True)
     assert NAME in mine["text"]
-    assert x.t("en", "task.due", date=x.day(MY_DUE, "en")) in mine["text"]
-    assert THEIRS_EN not in mine["text"], "the colleague's task is not in my list"
-    page.screenshot("35-walkthrough-my-tasks.png", x.t("en", "mytasks.title"), MINE_EN)
+    assert x.t("ko", "task.due", date=x.day(MY_DUE, "ko")) in mine["text"]
+    assert THEIRS not in mine["text"], "the colleague's task is not in my list"
+    page.screenshot("35-walkthrough-my-tasks.png", x.t("ko", "mytasks.title"), MINE)
 
 
 def test_finishing_initiate_announces_assess(stack: Stack, people: dict[str, str]) -> None:
