@@ -39,9 +39,9 @@ async def test_install_status_phase_click_restart(bot: BotHarness, connector: Fa
     assert body["statusCode"] == 200
     assert body["type"] == "application/vnd.microsoft.card.adaptive"
     assert "Done · User One" in card_text(body["value"])
-    # The shared card in the channel is updated in place for everyone.
-    put = connector.sent("PUT")[-1]
-    assert put.path.endswith("/activities/card-1")
+    # The shared card in the channel is updated in place for everyone (among the updates of
+    # the channel's other live cards, which run in the background).
+    assert any(put.path.endswith("/activities/card-1") for put in connector.sent("PUT"))
 
     await bot.restart()
     connector.reset()
