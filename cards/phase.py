@@ -104,7 +104,7 @@ def task_labels(task: Task, in_scope: bool, view: View) -> list[Element]:
     return labels
 
 
-def task_facts(record: TaskRecord, view: View, mentions: Mentions) -> list[str]:
+def line_facts(record: TaskRecord, view: View, mentions: Mentions) -> list[str]:
     """Owner and due date of a task, short enough for its one line (the owner @mentioned)."""
     facts = []
     if record.owner:
@@ -113,6 +113,18 @@ def task_facts(record: TaskRecord, view: View, mentions: Mentions) -> list[str]:
         key = "task.overdue" if record.is_overdue(view.today) else "task.due"
         facts.append(view.t(key, date=view.date(record.due)))
     return facts
+
+
+def notes_fact(record: TaskRecord, view: View) -> str | None:
+    if not record.notes:
+        return None
+    return view.t("task.notes", count=record.notes, latest=user_text(record.last_note or "", 100))
+
+
+def task_facts(record: TaskRecord, view: View, mentions: Mentions) -> list[str]:
+    """Owner, due date and notes of a task, as short lines (the owner @mentioned)."""
+    notes = notes_fact(record, view)
+    return line_facts(record, view, mentions) + ([notes] if notes else [])
 
 
 def not_applicable_button(
@@ -200,7 +212,7 @@ def _task_block(task: Task, record: TaskRecord, view: View, in_scope: bool) -> E
     if task.optional:
         title += f" ({view.t('task.optional')})"
     line_style = {"color": "Attention"} if record.is_overdue(view.today) else {}
-    line = " · ".join([title, *task_facts(record, view, Mentions())])
+    line = " · ".join([title, *line_facts(record, view, Mentions())])
     toggle = {
         "type": "Action.ToggleVisibility",
         "title": view.t("action.toggle_task"),
@@ -213,10 +225,8 @@ def _task_block(task: Task, record: TaskRecord, view: View, in_scope: bool) -> E
     status = status_line(record, view)
     if status:
         folded.append(paragraph(status, size="Small", color="Good", spacing="Small"))
-    if record.notes:
-        notes = view.t(
-            "task.notes", count=record.notes, latest=user_text(record.last_note or "", 100)
-        )
+    notes = notes_fact(record, view)
+    if notes:
         folded.append(paragraph(notes, size="Small", spacing="Small"))
     buttons = _buttons(task, view.lang, next_step(task, record, in_scope))
     folded.append({"type": "ActionSet", "actions": list(buttons)})

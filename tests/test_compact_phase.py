@@ -103,3 +103,17 @@ async def test_the_line_names_the_owner(bot, connector) -> None:
     card = await assess_card(bot)
     (line,) = [line for line in texts(visible(card)) if task.title.en in line]
     assert "Owner: <at>" in line
+
+
+async def test_notes_are_folded_on_the_phase_card_and_shown_on_the_details_card(
+    bot, connector
+) -> None:
+    await installed(bot, connector)
+    await set_up(bot, language="en")
+    task = ASSESS[2]
+    form = {"task": task.id, "view": "task", "owner": "", "due": "", "note": "Scan booked"}
+    details = (await click(bot, "task.save", form))["value"]
+    assert "📝 Notes: 1 · latest: Scan booked" in texts(details)
+    card = await assess_card(bot)
+    assert not any("Scan booked" in line for line in texts(visible(card)))
+    assert "📝 Notes: 1 · latest: Scan booked" in texts(card)
