@@ -104,19 +104,27 @@ def task_labels(task: Task, in_scope: bool, view: View) -> list[Element]:
     return labels
 
 
-def task_facts(record: TaskRecord, view: View, mentions: Mentions) -> list[str]:
-    """Owner, due date and notes of a task, as short lines (the owner @mentioned)."""
-    lines = []
+def line_facts(record: TaskRecord, view: View, mentions: Mentions) -> list[str]:
+    """Owner and due date of a task, short enough for its one line (the owner @mentioned)."""
+    facts = []
     if record.owner:
-        lines.append(view.t("task.owner", owner=mentions.of(record.owner)))
+        facts.append(view.t("task.owner", owner=mentions.of(record.owner)))
     if record.due:
         key = "task.overdue" if record.is_overdue(view.today) else "task.due"
-        lines.append(view.t(key, date=view.date(record.due)))
-    if record.notes:
-        lines.append(
-            view.t("task.notes", count=record.notes, latest=user_text(record.last_note or "", 100))
-        )
-    return lines
+        facts.append(view.t(key, date=view.date(record.due)))
+    return facts
+
+
+def notes_fact(record: TaskRecord, view: View) -> str | None:
+    if not record.notes:
+        return None
+    return view.t("task.notes", count=record.notes, latest=user_text(record.last_note or "", 100))
+
+
+def task_facts(record: TaskRecord, view: View, mentions: Mentions) -> list[str]:
+    """Owner, due date and notes of a task, as short lines (the owner @mentioned)."""
+    notes = notes_fact(record, view)
+    return line_facts(record, view, mentions) + ([notes] if notes else [])
 
 
 def not_applicable_button(
@@ -186,29 +194,66 @@ def task_block(engagement: Engagement, task: Task, view: View, mentions: Mention
     return _task_block(task, record, view, engagement.in_scope(task))
 
 
+def more_id(task: Task) -> str:
+    """The id of a task's folded part, which its toggle shows and hides."""
+    return f"more.{task.id}"
+
+
 @lru_cache(maxsize=1024)
 def _task_block(task: Task, record: TaskRecord, view: View, in_scope: bool) -> Element:
     """A task's block depends only on the task, its record, the view and whether it is in
     scope, and a click changes one task of the eight on a page: the others are built once
-    and reused (cards are never mutated after they are built, so sharing is safe)."""
+    and reused (cards are never mutated after they are built, so sharing is safe).
+
+    One line shows the task: its status, title, owner and due date; its description, notes,
+    status line and buttons are folded away until the line's toggle opens them, so that a
+    phase fits on one screen."""
     title = f"{mark(record, in_scope)} {task_title(task, view.lang)}"
     if task.optional:
         title += f" ({view.t('task.optional')})"
-    title_style = {"color": "Attention"} if record.is_overdue(view.today) else {}
-    items: list[Element] = [
-        paragraph(title, weight="Bolder", **title_style),
+    line_style = {"color": "Attention"} if record.is_overdue(view.today) else {}
+    line = " · ".join([title, *line_facts(record, view, Mentions())])
+    toggle = {
+        "type": "Action.ToggleVisibility",
+        "title": view.t("action.toggle_task"),
+        "targetElements": [more_id(task)],
+    }
+    folded: list[Element] = [
         *task_labels(task, in_scope, view),
         paragraph(task_description(task, view.lang), isSubtle=True, spacing="None", size="Small"),
     ]
-    line = status_line(record, view)
-    if line:
-        items.append(paragraph(line, size="Small", color="Good", spacing="Small"))
-    facts = task_facts(record, view, Mentions())
-    if facts:
-        items.append(paragraph("  \n".join(facts), size="Small", spacing="Small"))
+    status = status_line(record, view)
+    if status:
+        folded.append(paragraph(status, size="Small", color="Good", spacing="Small"))
+    notes = notes_fact(record, view)
+    if notes:
+        folded.append(paragraph(notes, size="Small", spacing="Small"))
     buttons = _buttons(task, view.lang, next_step(task, record, in_scope))
-    items.append({"type": "ActionSet", "actions": list(buttons)})
-    return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
+    folded.append({"type": "ActionSet", "actions": list(buttons)})
+    return {
+        "type": "Container",
+        "separator": True,
+        "spacing": "Small",
+        "items": [
+            {
+                "type": "ColumnSet",
+                "columns": [
+                    {
+                        "type": "Column",
+                        "width": "stretch",
+                        "verticalContentAlignment": "Center",
+                        "items": [paragraph(line, **line_style)],
+                    },
+                    {
+                        "type": "Column",
+                        "width": "auto",
+                        "items": [{"type": "ActionSet", "actions": [toggle]}],
+                    },
+                ],
+            },
+            {"type": "Container", "id": more_id(task), "isVisible": False, "items": folded},
+        ],
+    }
 
 
 def progress_counts(progress: TrackProgress, view: View) -> str:

@@ -149,6 +149,7 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     },
     "task.notes_heading": {"en": "Notes", "ko": "메모"},
     "action.details": {"en": "Details", "ko": "자세히"},
+    "action.toggle_task": {"en": "Show / hide", "ko": "펼치기/접기"},
     "action.previous": {"en": "◀ Previous", "ko": "◀ 이전"},
     "action.more": {"en": "More ▶", "ko": "더 보기 ▶"},
     "action.skip_phase": {"en": "Skip phase", "ko": "단계 건너뛰기"},

@@ -239,6 +239,7 @@ const commands = {
   async click({ texts, button, within, timeout, fresh }) {
     // Clicks the button named `button` in the newest card showing all `texts`; with `within`,
     // the one in the innermost part of that card that shows `within` (e.g. a task's title).
+    // Only a button a person can see: one in a part the card keeps folded is not clicked.
     const found = await findCard(texts, { timeout, fresh });
     clicks += 1;
     const token = `click-${clicks}`;
@@ -250,7 +251,7 @@ const commands = {
         : [card];
       for (const scope of scopes.reverse()) {
         const target = [...scope.querySelectorAll('button, [role="button"]')].find(
-          (el) => (el.getAttribute('aria-label') || el.innerText).trim() === button,
+          (el) => el.checkVisibility() && (el.getAttribute('aria-label') || el.innerText).trim() === button,
         );
         if (target) {
           target.setAttribute('data-e2e-target', '1');
@@ -259,7 +260,7 @@ const commands = {
       }
       return false;
     }, { button, within: within || null, token });
-    if (!marked) throw new Error(`no button ${JSON.stringify(button)} in the card ${JSON.stringify(texts)}`);
+    if (!marked) throw new Error(`no visible button ${JSON.stringify(button)} in the card ${JSON.stringify(texts)}`);
     const target = page.locator('[data-e2e-target="1"]');
     await target.click();
     // Not through `target`: the card may already be re-rendered without it, and a locator

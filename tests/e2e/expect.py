@@ -7,7 +7,9 @@ import re
 from datetime import date
 
 from cards.common import format_date
+from cards.phase import STATUS_MARK
 from domain.catalog import Language, default_catalog
+from domain.engagement import TaskStatus
 from domain.i18n import text
 
 CATALOG = default_catalog()
@@ -38,6 +40,16 @@ def day(value: date, lang: Language) -> str:
 def done_by(who: str, lang: Language) -> str:
     """The start of a done task's status line ("Done · Alex Wilber · "), without the date."""
     return t(lang, "task.status.done", who=who, when="\0").split("\0", 1)[0].strip()
+
+
+def done_line(title: str) -> str:
+    """The start of a done task's line on a phase card ("✅ Identify the right stakeholders")."""
+    return f"{STATUS_MARK[TaskStatus.DONE]} {title}"
+
+
+def unfold(lang: Language) -> str:
+    """The toggle that shows a task's description and buttons on a phase card."""
+    return t(lang, "action.toggle_task")
 
 
 def percent_after(card_text: str, name: str) -> int | None:

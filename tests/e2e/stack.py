@@ -376,7 +376,13 @@ class Page:
         texts: list[str] = self.call("cards")["texts"]
         return texts
 
-    def click(self, card: list[str], button: str, within: str | None = None) -> dict[str, Any]:
+    def click(
+        self, card: list[str], button: str, within: str | None = None, unfold: str | None = None
+    ) -> dict[str, Any]:
+        """Clicks a visible button; with `unfold`, first the toggle of that name in the same
+        part (a phase card's task shows its buttons once its line's toggle is clicked)."""
+        if unfold is not None:
+            self.call("click", texts=card, button=unfold, within=within)
         result: dict[str, Any] = self.call("click", texts=card, button=button, within=within)
         return result
 

@@ -83,11 +83,10 @@ def test_korean_commands_answer_in_korean(stack: Stack, group: dict[str, Any]) -
     page.screenshot("21-korean-overview.png", x.t("ko", "overview.title"))
 
     page.custom_activity(korean(group, type="message", text="단계 평가", textFormat="plain"))
-    phase = page.wait_card(
-        x.phase_name("assess", "ko"),
-        x.first_task("assess", "ko"),
-        x.t("ko", "action.done"),
-        fresh=True,
-    )
+    first = x.first_task("assess", "ko")
+    phase = page.wait_card(x.phase_name("assess", "ko"), first, x.unfold("ko"), fresh=True)
+    assert x.t("ko", "action.done") not in phase["text"].split("\n"), "folded: no task buttons"
+    page.click([first], x.unfold("ko"), within=first)
+    phase = page.wait_card(first, x.t("ko", "action.done"))
     assert x.t("en", "action.done") not in phase["text"].split()
-    page.screenshot("22-korean-phase.png", x.first_task("assess", "ko"))
+    page.screenshot("22-korean-phase.png", first)

@@ -49,16 +49,22 @@ def test_done_updates_phase_card_in_place(stack: Stack, me: str) -> None:
     page.select(PERSONAL)
     page.send("phase assess")
     card = page.wait_card(x.phase_name("assess", "en"), TASK, fresh=True)
-    assert x.done_by(me, "en") not in card["text"]
+    assert x.done_line(TASK) not in card["text"]
+    # Compact: one line per task; a task's buttons are folded until its line is unfolded.
+    assert x.t("en", "action.done") not in card["text"].split("\n")
+    page.screenshot("03-personal-phase-compact.png", x.phase_name("assess", "en"), TASK)
     before = len(page.cards())
 
-    clicked = page.click([TASK], x.t("en", "action.done"), within=TASK)
+    clicked = page.click([TASK], x.t("en", "action.done"), within=TASK, unfold=x.unfold("en"))
     # The same card (the same element on the page) now shows the task done: the invoke
     # response replaced it in place, no new message was added.
-    updated = page.wait_card(x.done_by(me, "en"), clicked=clicked["clicked"])
+    updated = page.wait_card(x.done_line(TASK), clicked=clicked["clicked"])
     assert updated["index"] == card["index"]
     assert len(page.cards()) == before
-    page.screenshot("03-personal-phase-done.png", x.done_by(me, "en"), clicked=clicked["clicked"])
+    # Unfolded, the task says who settled it.
+    page.click([x.done_line(TASK)], x.unfold("en"), within=TASK)
+    page.wait_card(x.done_line(TASK), x.done_by(me, "en"))
+    page.screenshot("03-personal-phase-done.png", x.done_by(me, "en"))
 
     page.send("status")
     overview = page.wait_card(x.t("en", "overview.title"), fresh=True)
@@ -72,5 +78,5 @@ def test_done_survives_bot_restart(stack: Stack, me: str) -> None:
     page.select(PERSONAL)
     page.send("phase assess")
     card = page.wait_card(x.phase_name("assess", "en"), TASK, fresh=True)
-    assert x.done_by(me, "en") in card["text"], card["text"]
-    page.screenshot("05-personal-after-restart.png", x.done_by(me, "en"))
+    assert x.done_line(TASK) in card["text"], card["text"]
+    page.screenshot("05-personal-after-restart.png", x.done_line(TASK))

@@ -61,9 +61,9 @@ def test_channel_done_updates_the_shared_card(stack: Stack, people: dict[str, st
     before = len(page.cards())
     seen = len(page.frames())
 
-    clicked = page.click([TASK], x.t("en", "action.done"), within=TASK)
+    clicked = page.click([TASK], x.t("en", "action.done"), within=TASK, unfold=x.unfold("en"))
     done = x.done_by(people["me"], "en")
-    updated = page.wait_card(done, clicked=clicked["clicked"])
+    updated = page.wait_card(x.done_line(TASK), clicked=clicked["clicked"])
     assert updated["index"] == card["index"]
     assert len(page.cards()) == before
     # Besides the invoke response, the bot updated the channel's card for everyone (PUT on
@@ -77,7 +77,7 @@ def test_channel_done_updates_the_shared_card(stack: Stack, people: dict[str, st
         "the bot's in-place update of the channel card",
     )
     assert update in page.frames(seen)
-    page.screenshot("12-channel-phase-done.png", done, clicked=clicked["clicked"])
+    page.screenshot("12-channel-phase-done.png", x.done_line(TASK), clicked=clicked["clicked"])
 
 
 def test_nudge_appears_in_the_channel(stack: Stack, people: dict[str, str]) -> None:

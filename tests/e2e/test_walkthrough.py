@@ -93,13 +93,15 @@ def press(
     *shows: str,
     within: str | None = None,
     update: str | None = None,
+    unfold: bool = False,
 ) -> dict[str, Any]:
     """Clicks `button` on the card and waits until that card (updated in place) shows every
     one of `shows`. A click that changes the engagement also updates the channel's card for
     everyone: with `update`, waits for that update (a text it carries) too, so that nothing
-    renders the card again while the next input is being filled."""
+    renders the card again while the next input is being filled. With `unfold`, the task
+    `within` names is unfolded first (a phase card folds each task's buttons)."""
     seen = len(page.frames())
-    clicked = page.click(card, button, within=within)
+    clicked = page.click(card, button, within=within, unfold=x.unfold("ko") if unfold else None)
     shown = page.wait_card(*shows, clicked=clicked["clicked"])
     if update is not None:
         page.wait_frame(
@@ -179,7 +181,7 @@ def test_task_details_owner_due_and_note(stack: Stack, people: dict[str, str]) -
     # A colleague's task: owner from the people picker, a due date and a note, one Save.
     owner_label = x.t("ko", "input.owner.label")
     card = [THEIRS, owner_label]
-    press(page, [THEIRS], x.t("ko", "action.details"), *card, within=THEIRS)
+    press(page, [THEIRS], x.t("ko", "action.details"), *card, within=THEIRS, unfold=True)
     assert page.choose(card, owner_label, people["colleague"]) == people["colleague"]
     colleague = people["colleague"]
     owner_line = x.t("ko", "task.owner", owner=colleague)
@@ -187,6 +189,7 @@ def test_task_details_owner_due_and_note(stack: Stack, people: dict[str, str]) -
     assert page.fill(card, due, THEIR_DUE.isoformat()) == picker_date(THEIR_DUE)
     due_line = x.t("ko", "task.due", date=x.day(THEIR_DUE, "ko"))
     assert page.fill(card, x.t("ko", "input.note.label"), NOTE) == NOTE
+    page.screenshot("33-walkthrough-details-form.png", *card)
     fields = ", ".join(x.t("ko", f"task.saved.{f}") for f in ("owner", "due", "note"))
     saved = x.t("ko", "task.saved", fields=fields)
     # The card @mentions the owner: Teams notifies them; the Playground shows the name.
@@ -202,7 +205,7 @@ def test_task_details_owner_due_and_note(stack: Stack, people: dict[str, str]) -
     )
     for line in (owner_line, due_line, x.t("ko", "task.notes", count=1, latest=NOTE)):
         assert line in details["text"], line
-    page.screenshot("33-walkthrough-task-details.png", THEIRS, owner_line, NOTE)
+    page.screenshot("34-walkthrough-task-details.png", THEIRS, owner_line, NOTE)
 
     # My task: a due date, then taken with 내가 맡기.
     phase = press(
@@ -210,14 +213,14 @@ def test_task_details_owner_due_and_note(stack: Stack, people: dict[str, str]) -
     )
     assert owner_line in phase["text"] and due_line in phase["text"]
     card = [MINE, owner_label]
-    press(page, [MINE], x.t("ko", "action.details"), *card, within=MINE)
+    press(page, [MINE], x.t("ko", "action.details"), *card, within=MINE, unfold=True)
     my_line = x.t("ko", "task.owner", owner=people["me"])
     # Take it saves the rest of the form too: the due date typed before it is kept.
     assert page.fill(card, due, MY_DUE.isoformat()) == picker_date(MY_DUE)
     my_due = x.t("ko", "task.due", date=x.day(MY_DUE, "ko"))
     shown = press(page, card, x.t("ko", "action.take"), my_line, update=f"<at>{people['me']}</at>")
     assert my_due in shown["text"]
-    page.screenshot("34-walkthrough-my-task.png", MINE, my_line)
+    page.screenshot("35-walkthrough-my-task.png", MINE, my_line)
 
 
 def test_my_tasks_in_personal_chat(stack: Stack, people: dict[str, str]) -> None:
@@ -230,7 +233,7 @@ def test_my_tasks_in_personal_chat(stack: Stack, people: dict[str, str]) -> None
     assert NAME in mine["text"]
     assert x.t("ko", "task.due", date=x.day(MY_DUE, "ko")) in mine["text"]
     assert THEIRS not in mine["text"], "the colleague's task is not in my list"
-    page.screenshot("35-walkthrough-my-tasks.png", x.t("ko", "mytasks.title"), MINE)
+    page.screenshot("36-walkthrough-my-tasks.png", x.t("ko", "mytasks.title"), MINE)
 
 
 def test_finishing_initiate_announces_assess(stack: Stack, people: dict[str, str]) -> None:
@@ -245,8 +248,16 @@ def test_finishing_initiate_announces_assess(stack: Stack, people: dict[str, str
         MINE,
     )
     done = x.done_by(people["me"], "ko")
-    press(page, [THEIRS, MINE], x.t("ko", "action.done"), done, within=THEIRS, update=done)
-    assert x.t("ko", "phase.complete") not in page.wait_card(THEIRS, MINE, done)["text"]
+    press(
+        page,
+        [THEIRS, MINE],
+        x.t("ko", "action.done"),
+        x.done_line(THEIRS),
+        within=THEIRS,
+        update=done,
+        unfold=True,
+    )
+    assert x.t("ko", "phase.complete") not in page.wait_card(x.done_line(THEIRS), MINE)["text"]
 
     page.mark_seen()
     seen = len(page.frames())
@@ -258,6 +269,7 @@ def test_finishing_initiate_announces_assess(stack: Stack, people: dict[str, str
         x.t("ko", "phase.complete"),
         within=MINE,
         update=x.t("ko", "phase.complete"),
+        unfold=True,
     )
     # Posted to the channel on its own (a new post, not the clicked card), with what comes
     # next: the Assess phase's introduction.
@@ -277,7 +289,7 @@ def test_finishing_initiate_announces_assess(stack: Stack, people: dict[str, str
     )
     assert posted["conversationId"] == people["general"]
     assert sum(headline in text for text in page.cards()) == 1, "announced once"
-    page.screenshot("36-walkthrough-announcement.png", headline)
+    page.screenshot("37-walkthrough-announcement.png", headline)
 
 
 def test_phase_target_date_reads_as_a_date(stack: Stack) -> None:
@@ -289,3 +301,24 @@ def test_phase_target_date_reads_as_a_date(stack: Stack) -> None:
     announcement = page.wait_card(headline)
     assert x.t("ko", "phase.target") in announcement["text"]
     assert x.day(TARGETS["assess"], "ko") in announcement["text"]
+
+
+def test_the_assess_card_is_one_line_per_task(stack: Stack) -> None:
+    """Opened from the announcement: each task one line, its buttons folded until unfolded."""
+    page = stack.page
+    page.select(GENERAL)
+    headline = x.t("ko", "announce.phase_complete", phase=INITIATE)
+    tasks = x.task_titles("assess", "ko")
+    phase = press(
+        page,
+        [headline],
+        x.t("ko", "action.open_phase", phase=ASSESS),
+        x.t("ko", "phase.goal"),
+        *tasks,
+    )
+    assert x.t("ko", "action.done") not in phase["text"].split("\n"), "folded: no task buttons"
+    page.screenshot("38-walkthrough-assess-compact.png", x.t("ko", "phase.goal"), *tasks)
+    page.click(tasks, x.unfold("ko"), within=tasks[0])
+    unfolded = page.wait_card(*tasks, x.t("ko", "action.done"))
+    assert unfolded["text"].split("\n").count(x.t("ko", "action.done")) == 1, "one task unfolded"
+    page.screenshot("39-walkthrough-assess-unfolded.png", *tasks, x.t("ko", "action.done"))
