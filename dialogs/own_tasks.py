@@ -1,5 +1,5 @@
 """The engagement's own tasks: `add task` (a checklist pasted line by line, checked, then
-created), and removing one (restorable for seven days).
+created), editing one's title and description, and removing one (restorable for seven days).
 
 A checklist of more than one line, or with lines that could not be read, is shown before
 anything is created; its Create button names the check it confirms (`batch`), so clicking
@@ -9,15 +9,22 @@ when Create is clicked: a list edited since the check is checked again, not crea
 
 from __future__ import annotations
 
-from cards.own_tasks import add_tasks_card, removed_card
+from cards.own_tasks import add_tasks_card, edit_task_card, removed_card
 from cards.phase import page_of, phase_card
 from dialogs.changes import change_engagement
 from dialogs.context import FlowContext, Reply
 from dialogs.router import Routes
+from dialogs.task import task_details
 from domain.catalog import Track
 from domain.engagement import Engagement, ManagerAction
 from domain.errors import TextTooLong, UnknownTask
-from domain.own_tasks import MAX_CHECKLIST_CHARS, SEPARATOR, Checklist, parse_checklist
+from domain.own_tasks import (
+    MAX_CHECKLIST_CHARS,
+    SEPARATOR,
+    Checklist,
+    OwnTask,
+    parse_checklist,
+)
 
 routes = Routes()
 
@@ -113,6 +120,46 @@ async def _create(ctx: FlowContext, track: Track, checked: Checklist, *, batch: 
     tasks = engagement.tasks_of(catalog, track.id)
     page = page_of(engagement, catalog, tasks[-1]) if tasks else 0
     card = phase_card(engagement, catalog, track, ctx.view(engagement), page=page)
+    return Reply(card, changed=outcome.changed)
+
+
+def _own(engagement: Engagement, task_id: str) -> OwnTask:
+    """An own task on this conversation's checklist; UnknownTask for anything else."""
+    own = engagement.own_tasks.get(task_id)
+    if own is None or own.removed_at is not None:
+        raise UnknownTask(task_id=task_id[:64])
+    return own
+
+
+@routes.verb("own.edit", manager_only=ManagerAction.TASKS)
+async def edit(ctx: FlowContext) -> Reply:
+    engagement = await ctx.engagement()
+    own = _own(engagement, ctx.data.identifier("task"))
+    return Reply(edit_task_card(own, ctx.view(engagement)))
+
+
+@routes.verb("own.save", manager_only=ManagerAction.TASKS)
+async def save(ctx: FlowContext) -> Reply:
+    """The edit, judged against the text the form was opened with (`seen`)."""
+    task_id, seen = ctx.data.identifier("task"), ctx.data.identifier("seen")
+    title, description = ctx.data.text("title"), ctx.data.text("description")
+    catalog = ctx.services.catalog
+    outcome = await change_engagement(
+        ctx,
+        lambda engagement: engagement.edit_task(
+            catalog,
+            task_id=task_id,
+            title=title,
+            description=description,
+            seen=seen,
+            actor=ctx.scope.actor,
+            at=ctx.services.clock(),
+            op_id=ctx.scope.op_id,
+        ),
+    )
+    engagement = outcome.engagement
+    task = engagement.task(catalog, task_id)
+    card = await task_details(ctx, engagement, task, ctx.view(engagement))
     return Reply(card, changed=outcome.changed)
 
 

@@ -256,3 +256,46 @@ async def test_a_nudge_names_an_overdue_own_task(nudge_bot, connector) -> None: 
     assert status == 200
     [card] = nudges(connector)
     assert "Patch the" in dump(card) and "<at>Kim Minji</at>" in dump(card)
+
+
+async def test_the_manager_edits_an_own_task_once_escaped_and_a_stale_form_changes_nothing(
+    bot, connector
+) -> None:
+    await installed(bot, connector)
+    await paste(bot, "Disable legacy auth | | | old text")
+    details = (await click(bot, "task.show", {"task": "own-1"}))["value"]
+    assert ("own.edit", {"task": "own-1"}) in verbs(details)
+    refused = await click(bot, "own.edit", {"task": "own-1"}, sender=COLLEAGUE)
+    assert "Only the project manager" in dump(refused)
+    form = (await click(bot, "own.edit", {"task": "own-1"}))["value"]
+    (save,) = [d for v, d in verbs(form) if v == "own.save"]
+    edited = {**save, "title": "Block *legacy* auth [now](http://x)", "description": "new"}
+    refused = await click(bot, "own.save", edited, sender=COLLEAGUE)
+    assert "Only the project manager" in dump(refused)
+    body = await click(bot, "own.save", edited)
+    assert "Block \\\\*legacy\\\\* auth \\\\[now\\\\]" in dump(body["value"]), "escaped"
+    await click(bot, "own.save", edited)  # the same form clicked again
+    fresh = (await click(bot, "own.edit", {"task": "own-1"}))["value"]
+    (data,) = [d for v, d in verbs(fresh) if v == "own.save"]
+    interim = a.click(bot.service_url, "own.save", {**data, "title": "Interim"})
+    assert (await bot.send(interim))[0] == 200
+    back = {"seen": (await stored(bot)).own_tasks["own-1"].fingerprint}
+    await click(bot, "own.save", {**data, **back, "title": edited["title"], "description": "new"})
+    assert (await bot.send(interim))[0] == 200  # Teams redelivers the older click
+    own = (await stored(bot)).own_tasks["own-1"]
+    assert (own.title, own.description) == ("Block *legacy* auth [now](http://x)", "new")
+    stale = {**save, "title": "Something else", "description": ""}
+    body = await click(bot, "own.save", stale)  # opened before the edit above
+    assert "after the form was opened" in dump(body)
+    for too_long in ({"title": "x" * (MAX_TITLE_CHARS + 1)}, {"title": " \u200b"}):
+        fresh = (await click(bot, "own.edit", {"task": "own-1"}))["value"]
+        (data,) = [d for v, d in verbs(fresh) if v == "own.save"]
+        body = await click(bot, "own.save", {**data, "description": "", **too_long})
+        assert "Nothing was changed" in dump(body) or "write something" in dump(body)
+    await click(bot, "own.save", {**save, "task": CATALOG.tasks_of("remediate")[0].id})
+    engagement = await stored(bot)
+    assert engagement.own_tasks["own-1"].title == "Block *legacy* auth [now](http://x)"
+    edits = [e for e in engagement.audit_tail if e["change"] == "edit"]
+    assert len(edits) == 3  # there, to Interim and back: the redelivery is not one
+    history = dump((await click(bot, "history.show", {"task": "own-1"}))["value"])
+    assert "task edited: Disable legacy auth" in history
