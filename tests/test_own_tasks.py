@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from domain.catalog import default_catalog
 from domain.engagement import MAX_NOTE_CHARS, Actor, Engagement, EngagementKey, TaskStatus
@@ -25,6 +27,7 @@ from testkit import card_actions
 from tests.harness import BotHarness
 from tests.steps import click, installed
 from tests.test_nudges import MONDAY, nudge_bot, nudges, run  # noqa: F401  (fixture)
+from tests.test_reports import fetch, report_bot  # noqa: F401  (fixture)
 
 CATALOG = default_catalog()
 TEAM = EngagementKey(a.TENANT, f"team:{a.TEAM}")
@@ -299,3 +302,45 @@ async def test_the_manager_edits_an_own_task_once_escaped_and_a_stale_form_chang
     assert len(edits) == 3  # there, to Interim and back: the redelivery is not one
     history = dump((await click(bot, "history.show", {"task": "own-1"}))["value"])
     assert "task edited: Disable legacy auth" in history
+
+
+async def _exported_lines(bot: BotHarness, **where: str) -> list[tuple[str, str]]:
+    card = (await click(bot, "export.show", {}, **where))["value"]
+    url = next(x["url"] for x in card_actions(card) if x.get("title") == "Workbook (.xlsx)")
+    status, body, _ = await fetch(bot, url)
+    assert status == 200
+    sheet = load_workbook(io.BytesIO(body))["Own tasks"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Phase", "Line (paste into 'add task')")
+    return [(str(phase), str(line)) for phase, line in rows[1:]]
+
+
+async def test_exported_own_tasks_pasted_into_another_engagement_are_the_same_tasks(
+    report_bot,  # noqa: F811
+    connector,
+) -> None:
+    await installed(report_bot, connector)
+    lines = [
+        "Enable MFA for admins | Kim Minji | 2027-01-31 | admins first | then everyone",
+        "Retire the VPN | | 2027-02-28",
+        "조건부 액세스 검토 | User One",
+        "Only a title",
+    ]
+    await paste(report_bot, "\n".join(lines))
+    await paste(report_bot, "Assess the tenant | | | in the initiate phase", phase="initiate")
+    exported = await _exported_lines(report_bot)
+    assert exported == [
+        ("Initiate", "Assess the tenant |  |  | in the initiate phase"),
+        *[("Remediate", line.replace(" | | ", " |  | ")) for line in lines],
+    ]
+    chat = {"conversation": "19:other-engagement@thread.v2", "conversation_type": "groupChat"}
+    for activity in a.install(report_bot.service_url, **chat):
+        await report_bot.send(activity)
+    for phase in ("initiate", "remediate"):
+        pasted = "\n".join(line for name, line in exported if name.lower() == phase)
+        card = await click(report_bot, "own.check", {"phase": phase, "lines": pasted}, **chat)
+        create = [d for v, d in verbs(card["value"]) if v == "own.create"]
+        data = {**(create[0] if create else {}), "phase": phase, "lines": pasted}
+        if create:
+            await click(report_bot, "own.create", data, **chat)
+    assert await _exported_lines(report_bot, **chat) == exported
