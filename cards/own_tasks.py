@@ -23,6 +23,9 @@ from domain.own_tasks import (
     OwnTask,
 )
 
+# A checked list longer than this is not carried back in the form (it is kept server-side):
+# at 6 bytes a character (JSON's escapes of Hangul), 9 KB of the card's 28 KB.
+ECHO_CHARS = 1_500
 # A preview names this many tasks and counts the rest: the card stays small at 300 lines.
 PREVIEW_ITEMS = 15
 ERRORS_SHOWN = 15

@@ -9,7 +9,7 @@ when Create is clicked: a list edited since the check is checked again, not crea
 
 from __future__ import annotations
 
-from cards.own_tasks import add_tasks_card, edit_task_card, removed_card
+from cards.own_tasks import ECHO_CHARS, add_tasks_card, edit_task_card, removed_card
 from cards.phase import page_of, phase_card
 from dialogs.changes import change_engagement
 from dialogs.context import FlowContext, Reply
@@ -25,6 +25,7 @@ from domain.own_tasks import (
     OwnTask,
     parse_checklist,
 )
+from domain.text import is_blank
 
 routes = Routes()
 
@@ -38,8 +39,12 @@ async def _track(ctx: FlowContext, engagement: Engagement) -> Track:
     return engagement.current_phase(catalog) or catalog.general
 
 
-async def _checklist(ctx: FlowContext) -> tuple[str, Checklist]:
+async def _checklist(ctx: FlowContext, kept: str | None = None) -> tuple[str, Checklist]:
+    """The lines the form sent; when it sent none, the list kept for the preview `kept`."""
     lines = ctx.data.text("lines") or ""
+    if kept is not None and is_blank(lines):
+        engagement = await ctx.engagement()
+        lines = await ctx.services.checklist_draft(engagement.id, kept) or ""
     if len(lines) > MAX_CHECKLIST_CHARS:
         raise TextTooLong(limit=MAX_CHECKLIST_CHARS)
     # The roster is asked for only when a line names an owner.
@@ -62,7 +67,7 @@ async def check(ctx: FlowContext) -> Reply:
     lines, checked = await _checklist(ctx)
     if len(checked.items) == 1 and not checked.errors:
         return await _create(ctx, track, checked, batch=ctx.scope.op_id)
-    return _answer(ctx, engagement, track, lines, checked)
+    return await _answer(ctx, engagement, track, lines, checked)
 
 
 @routes.verb("own.create")
@@ -70,15 +75,15 @@ async def create(ctx: FlowContext) -> Reply:
     engagement = await ctx.engagement()
     track = await _track(ctx, engagement)
     batch, count = ctx.data.identifier("batch"), ctx.data.text("count")
-    lines, checked = await _checklist(ctx)
+    lines, checked = await _checklist(ctx, kept=batch)
     confirmed = not checked.errors or ctx.data.get("valid_only") == "1"
     if not confirmed or count != str(len(checked.items)):
         view = ctx.view(engagement)
-        return _answer(ctx, engagement, track, lines, checked, view.t("own.changed"))
+        return await _answer(ctx, engagement, track, lines, checked, view.t("own.changed"))
     return await _create(ctx, track, checked, batch=batch)
 
 
-def _answer(
+async def _answer(
     ctx: FlowContext,
     engagement: Engagement,
     track: Track,
@@ -86,15 +91,21 @@ def _answer(
     checked: Checklist,
     notice: str | None = None,
 ) -> Reply:
-    """The form again with what the check found; nothing is created."""
+    """The form again with what the check found; nothing is created. A list too long to
+    carry back on the card (28 KB) is kept server-side for its Create button instead."""
     view = ctx.view(engagement)
     if not checked.items and not checked.errors:
         notice = view.t("own.empty")
+    echo = lines
+    if len(lines) > ECHO_CHARS:
+        await ctx.services.save_checklist_draft(engagement.id, ctx.scope.op_id, lines)
+        echo, kept = "", view.t("own.kept", count=len(lines.splitlines()))
+        notice = f"{notice}  \n{kept}" if notice else kept
     card = add_tasks_card(
         ctx.services.catalog,
         track,
         view,
-        lines=lines,
+        lines=echo,
         checked=checked,
         batch=ctx.scope.op_id,
         notice=notice,

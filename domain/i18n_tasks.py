@@ -36,6 +36,12 @@ TASK_STRINGS: Final[dict[str, dict[Language, str]]] = {
         "en": "These lines could not be read; nothing was created:",
         "ko": "다음 줄을 읽을 수 없어 아무것도 만들지 않았습니다.",
     },
+    "own.kept": {
+        "en": "Your list of {count} lines is kept for Create. To change it, paste the "
+        "changed list and check it again.",
+        "ko": "입력한 {count}줄 목록은 만들기에 쓰도록 보관했습니다. "
+        "바꾸려면 바꾼 목록을 붙여 넣고 다시 확인하세요.",
+    },
     "own.empty": {"en": "Write at least one task.", "ko": "작업을 한 줄 이상 입력하세요."},
     "own.changed": {
         "en": "The list changed since it was checked; check it again.",

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from domain.catalog import default_catalog
 from domain.engagement import MAX_NOTE_CHARS, Actor, Engagement, EngagementKey, TaskStatus
 from domain.own_tasks import (
+    MAX_CHECKLIST_CHARS,
     MAX_DESCRIPTION_CHARS,
     MAX_OWN_TASKS,
     MAX_TITLE_CHARS,
@@ -344,3 +345,32 @@ async def test_exported_own_tasks_pasted_into_another_engagement_are_the_same_ta
         if create:
             await click(report_bot, "own.create", data, **chat)
     assert await _exported_lines(report_bot, **chat) == exported
+
+
+async def test_the_preview_of_the_longest_paste_stays_under_28_kb_and_creates_it_all(
+    bot, connector
+) -> None:
+    """300 lines, as long as the form takes (part Hangul: the test client sends JSON's
+    escapes, and the edge takes 256 KB a request), one unreadable: the list is kept
+    server-side, not carried back on the card; Create (clicked twice) uses it once."""
+    await installed(bot, connector)
+    width = MAX_CHECKLIST_CHARS // MAX_OWN_TASKS - 1
+    title = "가" * 40 + "x" * (MAX_TITLE_CHARS - 50)
+    lines = [f"{n:03d} {title} |  |  | " + "d" * (width - 153) for n in range(MAX_OWN_TASKS)]
+    lines[7] = "Bad | | 2027-13-01 | " + "d" * (width - 21)
+    pasted = "\n".join(lines)
+    assert MAX_CHECKLIST_CHARS - 300 < len(pasted) <= MAX_CHECKLIST_CHARS
+    for language in ("en-US", "ko-KR"):
+        body = await click(
+            bot, "own.check", {"phase": "remediate", "lines": pasted}, locale=language
+        )
+        card = body["value"]
+        assert len(json.dumps(card).encode()) < CARD_LIMIT, len(json.dumps(card).encode())
+        assert len(dump(card).encode()) < CARD_LIMIT
+    assert "300줄" in dump(card) and "Line 8" not in dump(card) and "8번째 줄" in dump(card)
+    (create,) = [d for v, d in verbs(card) if v == "own.create"]
+    assert create["count"] == "299"
+    for _ in range(2):
+        await click(bot, "own.create", {**create, "phase": "remediate", "lines": ""})
+    own = (await stored(bot)).own_tasks
+    assert len(own) == 299 and own["own-299"].title == f"299 {title}"
