@@ -205,9 +205,9 @@ figures taken in the same run under the same conditions.
    `--cosmos` on the Cosmos DB server too): two personal-chat engagements in one server
    process, one with the catalog's 37 tasks, one with 263 tasks of its own added (300 in
    all) by pasting a checklist through `add task` (each line with an owner, a due date and
-   a description of about 75 characters). After one Done + Reopen round on each (which archives the
-   checklist's 263 audit entries), {sizes.own_task_clicks} sequential clicks on each (Done
-   and Reopen alternating on the Enable tasks): the store's JSON bytes written per click
+   a description of about 75 characters). After one Done + Reopen round on each (which
+   archives the checklist's 263 audit entries), {sizes.own_task_clicks} sequential clicks on
+   each (Done and Reopen alternating on the Enable tasks): the store's JSON bytes written per click
    (the counting proxy) and the server's handler time p50 (`benchmarks/timing.py`). The
    target is at most 1.5× the 37-task click on both. The engagement document is one item
    rewritten whole by every click (the click stays one conditional write), so the bytes
