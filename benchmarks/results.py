@@ -15,6 +15,7 @@ from benchmarks.common import progress
 from benchmarks.floor import FloorRun
 from benchmarks.load import ClickLoad, Load
 from benchmarks.nudges import NudgeRun
+from benchmarks.own_tasks import OwnTasksRun
 from benchmarks.parsing import ParseTimes
 from benchmarks.reports import ReportsRun
 from benchmarks.turns import ClickCost, LatencyRun
@@ -43,6 +44,7 @@ class Sizes:
     report_history: int = 2_000
     report_samples: int = 30
     report_rss_runs: int = 100
+    own_task_clicks: int = 200
 
 
 QUICK = Sizes(
@@ -61,6 +63,7 @@ QUICK = Sizes(
     report_history=200,
     report_samples=5,
     report_rss_runs=10,
+    own_task_clicks=40,
 )
 
 
@@ -91,6 +94,7 @@ class Results:
     seconds: dict[str, float] = field(default_factory=dict)
     parse: ParseTimes | None = None
     reports: ReportsRun | None = None
+    own_tasks: dict[str, OwnTasksRun] = field(default_factory=dict)
     # Source files of the bot that changed while the run was going (figures may then mix
     # versions of the code).
     changed: list[str] = field(default_factory=list)

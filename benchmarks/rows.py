@@ -10,6 +10,7 @@ from benchmarks.parsing import CLICK, MESSAGE
 from benchmarks.report import DONE_VS_FLOOR, Row, verdict
 from benchmarks.results import BACKENDS, LABEL, BotRun, Results
 from benchmarks.rows_load import memory_rows, nudge_rows, startup_rows, throughput_rows
+from benchmarks.rows_own_tasks import own_tasks_rows
 from benchmarks.rows_reports import reports_rows
 from benchmarks.turns import (
     DONE,
@@ -43,6 +44,7 @@ def build_rows(results: Results) -> list[Row]:
     for backend in BACKENDS:
         rows += nudge_rows(results, backend)
     rows += reports_rows(results)
+    rows += own_tasks_rows(results)
     return rows
 
 

@@ -19,8 +19,9 @@ from benchmarks.method import details_text, findings_text, method_text
 from benchmarks.report import Machine
 from benchmarks.results import QUICK, BotRun, Results, Sizes
 from benchmarks.rows import build_rows
+from benchmarks.rows_own_tasks import own_tasks_rows
 from benchmarks.rows_reports import reports_rows
-from benchmarks.sections import measure_all, reports_section
+from benchmarks.sections import measure_all, own_tasks_section, reports_section
 from testkit import CosmosServer, CosmosServerError, FakeConnector, free_port
 
 DOCS = PROJECT_ROOT / "docs" / "benchmarks.md"
@@ -38,6 +39,28 @@ async def run_reports_only(sizes: Sizes) -> int:
         finally:
             await connector.stop()
     print(report.table(reports_rows(results)), flush=True)
+    return 1 if results.errors else 0
+
+
+async def run_own_tasks_only(sizes: Sizes, with_cosmos: bool) -> int:
+    """`--only own-tasks`: that section alone, its rows on stdout; on the Cosmos DB server
+    too with `--cosmos`."""
+    results = Results(sizes)
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        cosmos = CosmosServer(port=free_port(), log_dir=tmp) if with_cosmos else None
+        connector = FakeConnector()
+        await connector.start()
+        try:
+            if cosmos is not None:
+                cosmos.start()
+            async with new_session() as session:
+                await own_tasks_section(results, Http(session), connector.url, tmp, cosmos)
+        finally:
+            await connector.stop()
+            if cosmos is not None:
+                cosmos.stop()
+    print(report.table(own_tasks_rows(results)), flush=True)
     return 1 if results.errors else 0
 
 
@@ -100,12 +123,17 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["reports"],
+        choices=["reports", "own-tasks"],
         help="run one section alone and print its rows (docs/ left alone)",
+    )
+    parser.add_argument(
+        "--cosmos", action="store_true", help="with --only own-tasks: on Cosmos DB too"
     )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else Sizes()
     if args.only == "reports":
         sys.exit(asyncio.run(run_reports_only(sizes)))
+    if args.only == "own-tasks":
+        sys.exit(asyncio.run(run_own_tasks_only(sizes, args.cosmos)))
     write_docs = not args.no_docs and not args.quick
     sys.exit(asyncio.run(run_all(sizes, write_docs)))

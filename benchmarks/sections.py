@@ -1,7 +1,7 @@
 """The sections of a run, in order: activity parsing; the bot on the embedded store (latency,
 cost per click, echo and click throughput, profile); the storage floor on both backends; the
-bot on the Cosmos DB server; memory; start-up; nudge fan-out (embedded, then Cosmos DB when
-the time budget allows)."""
+bot on the Cosmos DB server; memory; start-up; reports; a click on 300 tasks against 37 (both
+backends); nudge fan-out (embedded, then Cosmos DB when the time budget allows)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ from benchmarks.common import progress
 from benchmarks.floor import PairSource, cosmos_pairs, embedded_pairs, measure_floor
 from benchmarks.load import click_load, echo_load, profile_clicks, verify
 from benchmarks.nudges import nudge_fanout
+from benchmarks.own_tasks import measure_own_tasks
 from benchmarks.parsing import measure_parse
 from benchmarks.reports import measure_reports
 from benchmarks.results import BACKENDS, BotRun, Results, section
+from benchmarks.rows_own_tasks import section_name
 from benchmarks.turns import FloorInRounds, measure_click_cost, measure_latency
 from domain.engagement import EngagementKey
 from storage.base import DocumentStore
@@ -168,6 +170,32 @@ async def reports_section(results: Results, http: Http, service_url: str, tmp: P
     )
 
 
+async def own_tasks_section(
+    results: Results, http: Http, service_url: str, tmp: Path, cosmos: CosmosServer | None
+) -> None:
+    """A Done click on a 300-task engagement against one on 37: on the embedded store, and
+    on the Cosmos DB server when one is given."""
+    backends: dict[str, dict[str, str]] = {"embedded": {"data_dir": str(tmp / "own-tasks")}}
+    if cosmos is not None:
+        database = f"bench-own-{uuid.uuid4().hex[:8]}"
+        backends["cosmos"] = {"endpoint": cosmos.endpoint, "key": cosmos.key, "database": database}
+    for backend, options in backends.items():
+        run = await section(
+            results,
+            section_name(backend),
+            measure_own_tasks(
+                http,
+                tmp,
+                service_url,
+                backend=backend,
+                clicks=results.sizes.own_task_clicks,
+                **options,
+            ),
+        )
+        if run is not None:
+            results.own_tasks[backend] = run
+
+
 async def measure_all(
     results: Results,
     cosmos: CosmosServer,
@@ -270,6 +298,7 @@ async def measure_all(
         results.startup["cosmos"] = startup_cosmos
 
     await reports_section(results, http, service_url, tmp)
+    await own_tasks_section(results, http, service_url, tmp, cosmos)
     connector.calls.clear()
     nudges = await section(
         results,

@@ -1,5 +1,5 @@
-"""The cards of the engagement's own tasks: the checklist form (with what a check found)
-and the notice after a removal, with its undo."""
+"""The cards of the engagement's own tasks: the checklist form (with what a check found),
+the form that edits one task, and the notice after a removal, with its undo."""
 
 from __future__ import annotations
 
@@ -15,8 +15,17 @@ from cards.common import (
     user_text,
 )
 from domain.catalog import Catalog, Task, Track
-from domain.own_tasks import MAX_CHECKLIST_CHARS, Checklist
+from domain.own_tasks import (
+    MAX_CHECKLIST_CHARS,
+    MAX_DESCRIPTION_CHARS,
+    MAX_TITLE_CHARS,
+    Checklist,
+    OwnTask,
+)
 
+# A checked list longer than this is not carried back in the form (it is kept server-side):
+# at 6 bytes a character (JSON's escapes of Hangul), 9 KB of the card's 28 KB.
+ECHO_CHARS = 1_500
 # A preview names this many tasks and counts the rest: the card stays small at 300 lines.
 PREVIEW_ITEMS = 15
 ERRORS_SHOWN = 15
@@ -103,6 +112,36 @@ def _findings(checked: Checklist, track: Track, view: View) -> list[Element]:
             paragraph("\n".join(titles), size="Small"),
         ]
     return found
+
+
+def edit_task_card(own: OwnTask, view: View) -> Card:
+    """The title and description as they are (inputs hold text as typed); Save carries the
+    fingerprint of that text, so a form opened before another edit cannot overwrite it."""
+    body: list[Element] = [
+        heading(view.t("own.edit_title"), size="Medium"),
+        text_input(
+            "title",
+            view.t("own.edit_name"),
+            max_length=MAX_TITLE_CHARS,
+            value=own.title,
+            required=True,
+        ),
+        text_input(
+            "description",
+            view.t("own.edit_description"),
+            max_length=MAX_DESCRIPTION_CHARS,
+            value=own.description,
+            multiline=True,
+        ),
+    ]
+    save = {"task": own.id, "seen": own.fingerprint}
+    return adaptive_card(
+        body,
+        [
+            execute(view.t("action.save_edit"), "own.save", save, style="positive"),
+            execute(view.t("action.details"), "task.show", {"task": own.id}),
+        ],
+    )
 
 
 def removed_card(task: Task, track: Track, view: View) -> Card:

@@ -112,7 +112,10 @@ def task_card(
         {"phase": track.id, "page": str(page_of(engagement, catalog, task))},
     )
     history = execute(view.t("action.history"), "history.show", {"task": task.id})
-    # The engagement's own tasks can be removed (and restored); the catalog's can't.
-    remove = [execute(view.t("action.remove_task"), "own.remove", {"task": task.id})]
+    # The engagement's own tasks can be edited and removed (and restored); the catalog's can't.
+    remove = [
+        execute(view.t("action.edit_task"), "own.edit", {"task": task.id}),
+        execute(view.t("action.remove_task"), "own.remove", {"task": task.id}),
+    ]
     actions = [*status_actions, history, back, *(remove if task.own else [])]
     return adaptive_card(body, actions, mentions=mentions)

@@ -19,7 +19,13 @@ from typing import TypeVar
 from dialogs.links import Grant, LinkRefused
 from dialogs.services import Services
 from domain.engagement import Engagement
-from domain.export import checklist_table, history_table, known_names, notes_table
+from domain.export import (
+    checklist_table,
+    history_table,
+    known_names,
+    notes_table,
+    own_tasks_table,
+)
 from domain.i18n import language_for, text
 from domain.report import burn_up
 from reports.chart import burn_up_png
@@ -112,6 +118,7 @@ class Files:
                     checklist_table(engagement, catalog, lang),
                     history_table(engagement, catalog, trail, lang, names),
                     notes_table(engagement, catalog, notes, lang),
+                    own_tasks_table(engagement, catalog, lang),
                 ]
             )
 

@@ -1,5 +1,5 @@
 """The engagement's own tasks: `add task` (a checklist pasted line by line, checked, then
-created), and removing one (restorable for seven days).
+created), editing one's title and description, and removing one (restorable for seven days).
 
 A checklist of more than one line, or with lines that could not be read, is shown before
 anything is created; its Create button names the check it confirms (`batch`), so clicking
@@ -9,15 +9,23 @@ when Create is clicked: a list edited since the check is checked again, not crea
 
 from __future__ import annotations
 
-from cards.own_tasks import add_tasks_card, removed_card
+from cards.own_tasks import ECHO_CHARS, add_tasks_card, edit_task_card, removed_card
 from cards.phase import page_of, phase_card
 from dialogs.changes import change_engagement
 from dialogs.context import FlowContext, Reply
 from dialogs.router import Routes
+from dialogs.task import task_details
 from domain.catalog import Track
 from domain.engagement import Engagement, ManagerAction
 from domain.errors import TextTooLong, UnknownTask
-from domain.own_tasks import MAX_CHECKLIST_CHARS, SEPARATOR, Checklist, parse_checklist
+from domain.own_tasks import (
+    MAX_CHECKLIST_CHARS,
+    SEPARATOR,
+    Checklist,
+    OwnTask,
+    parse_checklist,
+)
+from domain.text import is_blank
 
 routes = Routes()
 
@@ -31,8 +39,12 @@ async def _track(ctx: FlowContext, engagement: Engagement) -> Track:
     return engagement.current_phase(catalog) or catalog.general
 
 
-async def _checklist(ctx: FlowContext) -> tuple[str, Checklist]:
+async def _checklist(ctx: FlowContext, kept: str | None = None) -> tuple[str, Checklist]:
+    """The lines the form sent; when it sent none, the list kept for the preview `kept`."""
     lines = ctx.data.text("lines") or ""
+    if kept is not None and is_blank(lines):
+        engagement = await ctx.engagement()
+        lines = await ctx.services.checklist_draft(engagement.id, kept) or ""
     if len(lines) > MAX_CHECKLIST_CHARS:
         raise TextTooLong(limit=MAX_CHECKLIST_CHARS)
     # The roster is asked for only when a line names an owner.
@@ -55,7 +67,7 @@ async def check(ctx: FlowContext) -> Reply:
     lines, checked = await _checklist(ctx)
     if len(checked.items) == 1 and not checked.errors:
         return await _create(ctx, track, checked, batch=ctx.scope.op_id)
-    return _answer(ctx, engagement, track, lines, checked)
+    return await _answer(ctx, engagement, track, lines, checked)
 
 
 @routes.verb("own.create")
@@ -63,15 +75,15 @@ async def create(ctx: FlowContext) -> Reply:
     engagement = await ctx.engagement()
     track = await _track(ctx, engagement)
     batch, count = ctx.data.identifier("batch"), ctx.data.text("count")
-    lines, checked = await _checklist(ctx)
+    lines, checked = await _checklist(ctx, kept=batch)
     confirmed = not checked.errors or ctx.data.get("valid_only") == "1"
     if not confirmed or count != str(len(checked.items)):
         view = ctx.view(engagement)
-        return _answer(ctx, engagement, track, lines, checked, view.t("own.changed"))
+        return await _answer(ctx, engagement, track, lines, checked, view.t("own.changed"))
     return await _create(ctx, track, checked, batch=batch)
 
 
-def _answer(
+async def _answer(
     ctx: FlowContext,
     engagement: Engagement,
     track: Track,
@@ -79,15 +91,21 @@ def _answer(
     checked: Checklist,
     notice: str | None = None,
 ) -> Reply:
-    """The form again with what the check found; nothing is created."""
+    """The form again with what the check found; nothing is created. A list too long to
+    carry back on the card (28 KB) is kept server-side for its Create button instead."""
     view = ctx.view(engagement)
     if not checked.items and not checked.errors:
         notice = view.t("own.empty")
+    echo = lines
+    if len(lines) > ECHO_CHARS:
+        await ctx.services.save_checklist_draft(engagement.id, ctx.scope.op_id, lines)
+        echo, kept = "", view.t("own.kept", count=len(lines.splitlines()))
+        notice = f"{notice}  \n{kept}" if notice else kept
     card = add_tasks_card(
         ctx.services.catalog,
         track,
         view,
-        lines=lines,
+        lines=echo,
         checked=checked,
         batch=ctx.scope.op_id,
         notice=notice,
@@ -113,6 +131,46 @@ async def _create(ctx: FlowContext, track: Track, checked: Checklist, *, batch: 
     tasks = engagement.tasks_of(catalog, track.id)
     page = page_of(engagement, catalog, tasks[-1]) if tasks else 0
     card = phase_card(engagement, catalog, track, ctx.view(engagement), page=page)
+    return Reply(card, changed=outcome.changed)
+
+
+def _own(engagement: Engagement, task_id: str) -> OwnTask:
+    """An own task on this conversation's checklist; UnknownTask for anything else."""
+    own = engagement.own_tasks.get(task_id)
+    if own is None or own.removed_at is not None:
+        raise UnknownTask(task_id=task_id[:64])
+    return own
+
+
+@routes.verb("own.edit", manager_only=ManagerAction.TASKS)
+async def edit(ctx: FlowContext) -> Reply:
+    engagement = await ctx.engagement()
+    own = _own(engagement, ctx.data.identifier("task"))
+    return Reply(edit_task_card(own, ctx.view(engagement)))
+
+
+@routes.verb("own.save", manager_only=ManagerAction.TASKS)
+async def save(ctx: FlowContext) -> Reply:
+    """The edit, judged against the text the form was opened with (`seen`)."""
+    task_id, seen = ctx.data.identifier("task"), ctx.data.identifier("seen")
+    title, description = ctx.data.text("title"), ctx.data.text("description")
+    catalog = ctx.services.catalog
+    outcome = await change_engagement(
+        ctx,
+        lambda engagement: engagement.edit_task(
+            catalog,
+            task_id=task_id,
+            title=title,
+            description=description,
+            seen=seen,
+            actor=ctx.scope.actor,
+            at=ctx.services.clock(),
+            op_id=ctx.scope.op_id,
+        ),
+    )
+    engagement = outcome.engagement
+    task = engagement.task(catalog, task_id)
+    card = await task_details(ctx, engagement, task, ctx.view(engagement))
     return Reply(card, changed=outcome.changed)
 
 

@@ -140,6 +140,12 @@ class Services:
     async def save_setup_draft(self, engagement_id: str, values: dict[str, str] | None) -> None:
         await self._repo.save_setup_draft(engagement_id, values)
 
+    async def checklist_draft(self, engagement_id: str, batch: str) -> str | None:
+        return await self._repo.checklist_draft(engagement_id, batch)
+
+    async def save_checklist_draft(self, engagement_id: str, batch: str, lines: str) -> None:
+        await self._repo.save_checklist_draft(engagement_id, batch, lines)
+
     async def live_cards(self, engagement_id: str) -> dict[str, dict[str, Any]]:
         return await self._repo.live_cards(engagement_id)
 

@@ -21,6 +21,7 @@ from domain.applied import AppliedOps
 from domain.catalog import GENERAL_TRACK_ID, Catalog, Language, Task, Track
 from domain.errors import (
     CatalogTaskKept,
+    EditConflict,
     NotPermitted,
     OutOfScope,
     OwnerKept,
@@ -36,7 +37,14 @@ from domain.errors import (
     WrongKindOfTask,
 )
 from domain.nudges import Digest, build_digest, is_stalled, latest_due_slot, next_slot
-from domain.own_tasks import MAX_OWN_TASKS, ChecklistItem, OwnTask, batch_key
+from domain.own_tasks import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_OWN_TASKS,
+    MAX_TITLE_CHARS,
+    ChecklistItem,
+    OwnTask,
+    batch_key,
+)
 from domain.profile import NudgeSchedule, Person, Profile, local_today
 from domain.text import is_blank
 
@@ -77,6 +85,7 @@ class Change(StrEnum):
     SCOPE = "scope"
     ROLE = "role"  # who installed the bot (and so may set the engagement up)
     TASK = "task"  # an own task added, removed or restored
+    EDIT = "edit"  # an own task's title or description edited (before/after: the titles)
 
 
 class ManagerAction(StrEnum):
@@ -88,7 +97,7 @@ class ManagerAction(StrEnum):
     NUDGES = "nudges"
     # Taking a task away from its owner; the owner may too.
     REASSIGN = "reassign"
-    # Removing and restoring the engagement's own tasks.
+    # Editing, removing and restoring the engagement's own tasks.
     TASKS = "tasks"
 
 
@@ -767,6 +776,41 @@ class Engagement:
             raise TooManyTasks(limit=MAX_OWN_TASKS)
         self.own_tasks[task_id] = replace(own, removed_at=None)
         return self._audit(op_id, actor, at, task_id, Change.TASK, "removed", "added")
+
+    def edit_task(
+        self,
+        catalog: Catalog,
+        *,
+        task_id: str,
+        title: str | None,
+        description: str | None,
+        seen: str,
+        actor: Actor,
+        at: datetime,
+        op_id: str,
+    ) -> AuditEntry | None:
+        """Sets an own task's title and description. `seen` is the fingerprint of the text
+        the form was opened with: a form opened before someone else's edit changes nothing
+        (EditConflict); the same edit again, or redelivered, changes nothing either."""
+        self.require_manager(actor, ManagerAction.TASKS)
+        if catalog.has_task(task_id):
+            raise CatalogTaskKept(task_id=task_id)
+        own = self.own_tasks.get(task_id)
+        if own is None or own.removed_at is not None:
+            raise UnknownTask(task_id=task_id[:64])
+        new_title = _clean(title, MAX_TITLE_CHARS)
+        if new_title is None:
+            raise TextRequired()
+        new_description = _clean(description, MAX_DESCRIPTION_CHARS) or ""
+        if self.has_applied(op_id) or (own.title, own.description) == (
+            new_title,
+            new_description,
+        ):
+            return None
+        if seen != own.fingerprint:
+            raise EditConflict(task_id=task_id)
+        self.own_tasks[task_id] = replace(own, title=new_title, description=new_description)
+        return self._audit(op_id, actor, at, task_id, Change.EDIT, own.title, new_title)
 
     def _purge_removed(self, now: datetime) -> None:
         """Drops own tasks removed longer ago than they can be restored, with their records."""

@@ -103,3 +103,9 @@ class RestoreExpired(DomainError):
     """A removed task can be brought back for seven days only."""
 
     code = "restore_expired"
+
+
+class EditConflict(DomainError):
+    """The task was edited since the form was opened: nothing is changed over it."""
+
+    code = "edit_conflict"

@@ -1,6 +1,9 @@
-"""The export's tables: the checklist, the history and the notes, with column headers in the
-engagement's language and every moment in its time zone. Plain rows; reports/workbook.py
-writes them as .xlsx and .csv."""
+"""The export's tables: the checklist, the history, the notes and the engagement's own tasks,
+with column headers in the engagement's language and every moment in its time zone. Plain
+rows; reports/workbook.py writes them as .xlsx and .csv.
+
+The own tasks are written as the lines `add task` reads (`title | owner | due date |
+description`), by phase, so a list moves to another engagement by pasting its lines."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from domain.engagement import AuditEntry, Engagement
 from domain.history import change_words, local_moment, subject_name, value_words
 from domain.i18n import text
 from domain.notes import Note
+from domain.own_tasks import checklist_line
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,20 @@ def checklist_table(engagement: Engagement, catalog: Catalog, lang: Language) ->
         "last_note",
     )
     return Table(text(lang, "sheet.checklist"), headers, rows)
+
+
+def own_tasks_table(engagement: Engagement, catalog: Catalog, lang: Language) -> Table:
+    """The engagement's own tasks (not removed ones), phase by phase in checklist order."""
+    rows = []
+    for track in catalog.tracks:
+        for task in engagement.tasks_of(catalog, track.id):
+            own = engagement.own_tasks.get(task.id)
+            if own is None:
+                continue
+            record = engagement.record(task.id)
+            line = checklist_line(own.title, record.owner, record.due, own.description)
+            rows.append([track.name.in_(lang), line])
+    return Table(text(lang, "sheet.own_tasks"), _headers(lang, "phase", "line"), rows)
 
 
 def history_table(

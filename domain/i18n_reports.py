@@ -89,6 +89,11 @@ REPORT_STRINGS: Final[dict[str, dict[Language, str]]] = {
     "sheet.checklist": {"en": "Checklist", "ko": "체크리스트"},
     "sheet.history": {"en": "History", "ko": "변경 기록"},
     "sheet.notes": {"en": "Notes", "ko": "메모"},
+    "sheet.own_tasks": {"en": "Own tasks", "ko": "추가한 작업"},
+    "column.line": {
+        "en": "Line (paste into 'add task')",
+        "ko": "줄('작업 추가'에 붙여 넣기)",
+    },
     "column.phase": {"en": "Phase", "ko": "단계"},
     "column.task": {"en": "Task", "ko": "작업"},
     "column.status": {"en": "Status", "ko": "상태"},

@@ -36,6 +36,12 @@ TASK_STRINGS: Final[dict[str, dict[Language, str]]] = {
         "en": "These lines could not be read; nothing was created:",
         "ko": "다음 줄을 읽을 수 없어 아무것도 만들지 않았습니다.",
     },
+    "own.kept": {
+        "en": "Your list of {count} lines is kept for Create. To change it, paste the "
+        "changed list and check it again.",
+        "ko": "입력한 {count}줄 목록은 만들기에 쓰도록 보관했습니다. "
+        "바꾸려면 바꾼 목록을 붙여 넣고 다시 확인하세요.",
+    },
     "own.empty": {"en": "Write at least one task.", "ko": "작업을 한 줄 이상 입력하세요."},
     "own.changed": {
         "en": "The list changed since it was checked; check it again.",
@@ -69,6 +75,18 @@ TASK_STRINGS: Final[dict[str, dict[Language, str]]] = {
     "change.task": {"en": "task {before} → {after}", "ko": "작업 {before} → {after}"},
     "own.state.added": {"en": "on the checklist", "ko": "체크리스트에 있음"},
     "own.state.removed": {"en": "removed", "ko": "삭제됨"},
+    "change.edit": {"en": "task edited: {before} → {after}", "ko": "작업 수정: {before} → {after}"},
+    "action.edit_task": {"en": "Edit", "ko": "수정"},
+    "action.save_edit": {"en": "Save", "ko": "저장"},
+    "own.edit_title": {"en": "Edit the task", "ko": "작업 수정"},
+    "own.edit_name": {"en": "Title", "ko": "제목"},
+    "own.edit_description": {"en": "Description", "ko": "설명"},
+    "error.edit_conflict": {
+        "en": "Someone edited this task after the form was opened. Nothing was changed; "
+        "open it again.",
+        "ko": "양식을 연 뒤 다른 사람이 이 작업을 수정했습니다. 아무것도 변경되지 않았습니다. "
+        "다시 여세요.",
+    },
     "error.too_many_tasks": {
         "en": "An engagement holds at most {limit} tasks of its own. Nothing was changed.",
         "ko": "프로젝트에 직접 추가한 작업은 {limit}개까지입니다. 아무것도 변경되지 않았습니다.",

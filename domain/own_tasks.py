@@ -13,6 +13,7 @@ moves between engagements.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -73,6 +74,13 @@ class OwnTask:
             description=LocalizedText(self.description, self.description),
             own=True,
         )
+
+    @property
+    def fingerprint(self) -> str:
+        """Names the text as it is now: the edit form carries it, so an edit made on a form
+        opened before another one is refused instead of overwriting it."""
+        text = f"{self.title}\n{self.description}".encode()
+        return hashlib.sha256(text).hexdigest()[:16]
 
     def restorable(self, now: datetime) -> bool:
         return self.removed_at is not None and now - self.removed_at <= RESTORE_WINDOW

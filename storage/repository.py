@@ -41,6 +41,8 @@ ENGAGEMENT_DOC = "engagement"
 # Engagement ids (domain EngagementKey); in an owner partition, the index entries' ids.
 ENGAGEMENT_PREFIX = "eng-"
 SETUP_DRAFT_DOC = "setup-draft"
+# A pasted checklist too long to carry back on its preview card (dialogs/own_tasks.py).
+CHECKLIST_DRAFT_DOC = "checklist-draft"
 LIVE_CARDS_DOC = "live-cards"
 AUDIT_PREFIX = "audit-"
 # Entries kept in the engagement document before they are archived in one chunk.
@@ -221,6 +223,20 @@ class EngagementRepository:
             await self._store.upsert(
                 engagement_id, SETUP_DRAFT_DOC, {"type": "setupDraft", "values": values}
             )
+
+    async def checklist_draft(self, engagement_id: str, batch: str) -> str | None:
+        """The checklist kept for the preview `batch` names; None for any other batch."""
+        doc = await self._store.read(engagement_id, CHECKLIST_DRAFT_DOC)
+        if doc is None or doc.body.get("batch") != batch:
+            return None
+        lines = doc.body.get("lines")
+        return lines if isinstance(lines, str) else None
+
+    async def save_checklist_draft(self, engagement_id: str, batch: str, lines: str) -> None:
+        """Keeps the checklist a preview shows: one per engagement, the latest (kept after
+        Create, so the same Create clicked again still finds it and changes nothing)."""
+        body = {"type": "checklistDraft", "batch": batch, "lines": lines}
+        await self._store.upsert(engagement_id, CHECKLIST_DRAFT_DOC, body)
 
     async def live_cards(self, engagement_id: str) -> dict[str, dict[str, Any]]:
         """The shared messages the bot keeps current, by what they show (dialogs/live.py)."""

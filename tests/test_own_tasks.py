@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from domain.catalog import default_catalog
 from domain.engagement import MAX_NOTE_CHARS, Actor, Engagement, EngagementKey, TaskStatus
 from domain.own_tasks import (
+    MAX_CHECKLIST_CHARS,
     MAX_DESCRIPTION_CHARS,
     MAX_OWN_TASKS,
     MAX_TITLE_CHARS,
@@ -25,6 +28,7 @@ from testkit import card_actions
 from tests.harness import BotHarness
 from tests.steps import click, installed
 from tests.test_nudges import MONDAY, nudge_bot, nudges, run  # noqa: F401  (fixture)
+from tests.test_reports import fetch, report_bot  # noqa: F401  (fixture)
 
 CATALOG = default_catalog()
 TEAM = EngagementKey(a.TENANT, f"team:{a.TEAM}")
@@ -256,3 +260,117 @@ async def test_a_nudge_names_an_overdue_own_task(nudge_bot, connector) -> None: 
     assert status == 200
     [card] = nudges(connector)
     assert "Patch the" in dump(card) and "<at>Kim Minji</at>" in dump(card)
+
+
+async def test_the_manager_edits_an_own_task_once_escaped_and_a_stale_form_changes_nothing(
+    bot, connector
+) -> None:
+    await installed(bot, connector)
+    await paste(bot, "Disable legacy auth | | | old text")
+    details = (await click(bot, "task.show", {"task": "own-1"}))["value"]
+    assert ("own.edit", {"task": "own-1"}) in verbs(details)
+    refused = await click(bot, "own.edit", {"task": "own-1"}, sender=COLLEAGUE)
+    assert "Only the project manager" in dump(refused)
+    form = (await click(bot, "own.edit", {"task": "own-1"}))["value"]
+    (save,) = [d for v, d in verbs(form) if v == "own.save"]
+    edited = {**save, "title": "Block *legacy* auth [now](http://x)", "description": "new"}
+    refused = await click(bot, "own.save", edited, sender=COLLEAGUE)
+    assert "Only the project manager" in dump(refused)
+    body = await click(bot, "own.save", edited)
+    assert "Block \\\\*legacy\\\\* auth \\\\[now\\\\]" in dump(body["value"]), "escaped"
+    await click(bot, "own.save", edited)  # the same form clicked again
+    fresh = (await click(bot, "own.edit", {"task": "own-1"}))["value"]
+    (data,) = [d for v, d in verbs(fresh) if v == "own.save"]
+    interim = a.click(bot.service_url, "own.save", {**data, "title": "Interim"})
+    assert (await bot.send(interim))[0] == 200
+    back = {"seen": (await stored(bot)).own_tasks["own-1"].fingerprint}
+    await click(bot, "own.save", {**data, **back, "title": edited["title"], "description": "new"})
+    assert (await bot.send(interim))[0] == 200  # Teams redelivers the older click
+    own = (await stored(bot)).own_tasks["own-1"]
+    assert (own.title, own.description) == ("Block *legacy* auth [now](http://x)", "new")
+    stale = {**save, "title": "Something else", "description": ""}
+    body = await click(bot, "own.save", stale)  # opened before the edit above
+    assert "after the form was opened" in dump(body)
+    for too_long in ({"title": "x" * (MAX_TITLE_CHARS + 1)}, {"title": " \u200b"}):
+        fresh = (await click(bot, "own.edit", {"task": "own-1"}))["value"]
+        (data,) = [d for v, d in verbs(fresh) if v == "own.save"]
+        body = await click(bot, "own.save", {**data, "description": "", **too_long})
+        assert "Nothing was changed" in dump(body) or "write something" in dump(body)
+    await click(bot, "own.save", {**save, "task": CATALOG.tasks_of("remediate")[0].id})
+    engagement = await stored(bot)
+    assert engagement.own_tasks["own-1"].title == "Block *legacy* auth [now](http://x)"
+    edits = [e for e in engagement.audit_tail if e["change"] == "edit"]
+    assert len(edits) == 3  # there, to Interim and back: the redelivery is not one
+    history = dump((await click(bot, "history.show", {"task": "own-1"}))["value"])
+    assert "task edited: Disable legacy auth" in history
+
+
+async def _exported_lines(bot: BotHarness, **where: str) -> list[tuple[str, str]]:
+    card = (await click(bot, "export.show", {}, **where))["value"]
+    url = next(x["url"] for x in card_actions(card) if x.get("title") == "Workbook (.xlsx)")
+    status, body, _ = await fetch(bot, url)
+    assert status == 200
+    sheet = load_workbook(io.BytesIO(body))["Own tasks"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Phase", "Line (paste into 'add task')")
+    return [(str(phase), str(line)) for phase, line in rows[1:]]
+
+
+async def test_exported_own_tasks_pasted_into_another_engagement_are_the_same_tasks(
+    report_bot,  # noqa: F811
+    connector,
+) -> None:
+    await installed(report_bot, connector)
+    lines = [
+        "Enable MFA for admins | Kim Minji | 2027-01-31 | admins first | then everyone",
+        "Retire the VPN | | 2027-02-28",
+        "조건부 액세스 검토 | User One",
+        "Only a title",
+    ]
+    await paste(report_bot, "\n".join(lines))
+    await paste(report_bot, "Assess the tenant | | | in the initiate phase", phase="initiate")
+    exported = await _exported_lines(report_bot)
+    assert exported == [
+        ("Initiate", "Assess the tenant |  |  | in the initiate phase"),
+        *[("Remediate", line.replace(" | | ", " |  | ")) for line in lines],
+    ]
+    chat = {"conversation": "19:other-engagement@thread.v2", "conversation_type": "groupChat"}
+    for activity in a.install(report_bot.service_url, **chat):
+        await report_bot.send(activity)
+    for phase in ("initiate", "remediate"):
+        pasted = "\n".join(line for name, line in exported if name.lower() == phase)
+        card = await click(report_bot, "own.check", {"phase": phase, "lines": pasted}, **chat)
+        create = [d for v, d in verbs(card["value"]) if v == "own.create"]
+        data = {**(create[0] if create else {}), "phase": phase, "lines": pasted}
+        if create:
+            await click(report_bot, "own.create", data, **chat)
+    assert await _exported_lines(report_bot, **chat) == exported
+
+
+async def test_the_preview_of_the_longest_paste_stays_under_28_kb_and_creates_it_all(
+    bot, connector
+) -> None:
+    """300 lines, as long as the form takes (part Hangul: the test client sends JSON's
+    escapes, and the edge takes 256 KB a request), one unreadable: the list is kept
+    server-side, not carried back on the card; Create (clicked twice) uses it once."""
+    await installed(bot, connector)
+    width = MAX_CHECKLIST_CHARS // MAX_OWN_TASKS - 1
+    title = "가" * 40 + "x" * (MAX_TITLE_CHARS - 50)
+    lines = [f"{n:03d} {title} |  |  | " + "d" * (width - 153) for n in range(MAX_OWN_TASKS)]
+    lines[7] = "Bad | | 2027-13-01 | " + "d" * (width - 21)
+    pasted = "\n".join(lines)
+    assert MAX_CHECKLIST_CHARS - 300 < len(pasted) <= MAX_CHECKLIST_CHARS
+    for language in ("en-US", "ko-KR"):
+        body = await click(
+            bot, "own.check", {"phase": "remediate", "lines": pasted}, locale=language
+        )
+        card = body["value"]
+        assert len(json.dumps(card).encode()) < CARD_LIMIT, len(json.dumps(card).encode())
+        assert len(dump(card).encode()) < CARD_LIMIT
+    assert "300줄" in dump(card) and "Line 8" not in dump(card) and "8번째 줄" in dump(card)
+    (create,) = [d for v, d in verbs(card) if v == "own.create"]
+    assert create["count"] == "299"
+    for _ in range(2):
+        await click(bot, "own.create", {**create, "phase": "remediate", "lines": ""})
+    own = (await stored(bot)).own_tasks
+    assert len(own) == 299 and own["own-299"].title == f"299 {title}"

@@ -80,3 +80,33 @@ def test_done_survives_bot_restart(stack: Stack, me: str) -> None:
     card = page.wait_card(x.phase_name("assess", "en"), TASK, fresh=True)
     assert x.done_line(TASK) in card["text"], card["text"]
     page.screenshot("05-personal-after-restart.png", x.done_line(TASK))
+
+
+CHECKLIST = [
+    "Enable MFA for admins",
+    "Retire the legacy VPN | | | after the pilot",
+    "Review the Conditional Access policies",
+]
+
+
+def test_a_pasted_checklist_becomes_tasks_of_the_phase(stack: Stack) -> None:
+    """`add task`: a short checklist pasted into the form, checked, created; the phase card
+    shows the tasks with their buttons."""
+    page = stack.page
+    page.select(PERSONAL)
+    page.send("add task")
+    form = [x.t("en", "own.title"), x.t("en", "own.lines")]
+    page.wait_card(*form, fresh=True)
+    remediate = x.phase_name("remediate", "en")
+    assert page.choose(form, x.t("en", "own.phase"), remediate) == remediate
+    page.fill(form, x.t("en", "own.lines"), "\n".join(CHECKLIST))
+    preview = x.t("en", "own.preview", count=3, phase=remediate)
+    clicked = page.click(form, x.t("en", "action.check_tasks"))
+    page.wait_card(preview, clicked=clicked["clicked"])
+    create = x.t("en", "action.create_tasks", count=3)
+    clicked = page.click([preview], create)
+    titles = ["Enable MFA for admins", "Retire the legacy VPN", "Review the Conditional"]
+    # One line per task, each with the toggle that unfolds its description and buttons.
+    phase = page.wait_card(remediate, *titles, clicked=clicked["clicked"])
+    assert phase["text"].count(x.unfold("en")) >= 3
+    page.screenshot("06-personal-own-tasks.png", remediate, *titles, clicked=clicked["clicked"])
