@@ -107,6 +107,7 @@ def test_a_pasted_checklist_becomes_tasks_of_the_phase(stack: Stack) -> None:
     clicked = page.click([preview], create)
     titles = ["Enable MFA for admins", "Retire the legacy VPN", "Review the Conditional"]
     # One line per task, each with the toggle that unfolds its description and buttons.
-    phase = page.wait_card(remediate, *titles, clicked=clicked["clicked"])
-    assert phase["text"].count(x.unfold("en")) >= 3
+    toggle = x.unfold("en")
+    phase = page.wait_card(remediate, *titles, toggle, clicked=clicked["clicked"])
+    assert phase["text"].count(toggle) >= 3
     page.screenshot("06-personal-own-tasks.png", remediate, *titles, clicked=clicked["clicked"])
