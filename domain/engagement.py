@@ -37,7 +37,7 @@ from domain.errors import (
 )
 from domain.nudges import Digest, build_digest, is_stalled, latest_due_slot, next_slot
 from domain.own_tasks import MAX_OWN_TASKS, ChecklistItem, OwnTask, batch_key
-from domain.profile import NudgeSchedule, Person, Profile, local_today
+from domain.profile import Channel, NudgeSchedule, Person, Profile, local_today
 from domain.text import is_blank
 
 MAX_REASON_CHARS = 500
@@ -78,6 +78,7 @@ class Change(StrEnum):
     SCOPE = "scope"
     ROLE = "role"  # who installed the bot (and so may set the engagement up)
     TASK = "task"  # an own task added, removed or restored
+    CHANNEL = "channel"  # where nudges and announcements go (the channels' names)
 
 
 class ManagerAction(StrEnum):
@@ -408,6 +409,26 @@ class Engagement:
         there again. From another channel of the team: notices stay where they go (only a
         moved service URL is taken)."""
         self.conversation_reference, self.unreachable = self._address_after(reference)
+
+    @property
+    def channel_id(self) -> str | None:
+        """The conversation nudges and announcements go to."""
+        reference = self.conversation_reference or {}
+        channel = reference.get("conversation", {}).get("id")
+        return channel if isinstance(channel, str) else None
+
+    def move_channel(
+        self, to: Channel, channels: list[Channel], *, actor: Actor, at: datetime, op_id: str
+    ) -> AuditEntry | None:
+        """Makes `to`, one of the team's `channels`, where nudges and announcements go."""
+        self.require_manager(actor, ManagerAction.SETUP)
+        current = self.conversation_reference
+        if current is None or self.conversation_type != "channel" or self.channel_id == to.id:
+            return None
+        before = next((c.name for c in channels if c.id == self.channel_id), None)
+        conversation = {k: v for k, v in current.get("conversation", {}).items() if k != "name"}
+        self.post_to({**current, "conversation": {**conversation, "id": to.id}})
+        return self._audit(op_id, actor, at, "engagement", Change.CHANNEL, before, to.name)
 
     def post_to(self, reference: dict[str, Any]) -> None:
         """Makes `reference` the engagement's channel (where the bot was installed)."""
