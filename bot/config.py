@@ -11,6 +11,7 @@ from botbuilder.schema import CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
 
 from bot.limits import RateLimitedLog
+from domain.engagement import NUDGE_LEASE
 
 
 class ConfigurationError(Exception):
@@ -61,6 +62,9 @@ class Settings:
     allowed_tenants: frozenset[str] = frozenset()
     nudges_enabled: bool = True
     nudge_interval_s: float = 60.0
+    # How long a run's claim on a nudge (digest, weekly report, personal reminder) holds: a
+    # crashed run's nudges are posted by a later run once it lapses; a post gets half of it.
+    nudge_lease_s: float = NUDGE_LEASE.total_seconds()
     # Bearer secret for POST /api/nudges/run; empty = the endpoint refuses every call.
     nudge_run_secret: str = ""
     max_connections: int = 1000
@@ -95,6 +99,7 @@ class Settings:
             nudges_enabled=env.get("NUDGES_ENABLED", "true").strip().lower()
             not in ("false", "0", "no", "off"),
             nudge_interval_s=float(env.get("NUDGE_INTERVAL_SECONDS") or 60),
+            nudge_lease_s=float(env.get("NUDGE_LEASE_SECONDS") or NUDGE_LEASE.total_seconds()),
             nudge_run_secret=env.get("NUDGE_RUN_SECRET", ""),
             max_connections=int(env.get("BOT_MAX_CONNECTIONS") or 1000),
             max_in_flight=int(env.get("BOT_MAX_IN_FLIGHT") or 256),

@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
-from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import ActivityTypes, ChannelAccount
 
 from bot.adapter import answer_invoke
@@ -21,6 +20,7 @@ from bot.messages import (
     search_invoke_response,
 )
 from bot.proactive import ProactivePoster
+from bot.roster import members, team_channels
 from bot.scope import MalformedActivity, scope_of, tenant_of
 from cards.common import Card
 from cards.notice import error_card
@@ -34,7 +34,7 @@ from dialogs.zones import BadSearch, zone_search
 from domain.catalog import Language
 from domain.errors import DomainError
 from domain.i18n import language_for, text
-from domain.profile import Person
+from domain.profile import Channel, Person
 from storage.base import StoreUnavailable
 
 log = logging.getLogger("bot.turn")
@@ -58,8 +58,6 @@ REFUSALS = (DomainError, StoreUnavailable)
 # Teams gives up on a turn after about 15 s and redelivers it: in a store outage a click or
 # command (however many wait for the same engagement) is refused politely well before that.
 TURN_DEADLINE_S = 4.0
-# Listing a conversation's members is a convenience; a click must not wait on it for long.
-MEMBERS_TIMEOUT_S = 3.0
 
 
 def refusal(lang: Language, error: Exception) -> str:
@@ -117,14 +115,20 @@ class OnboardingBot(ActivityHandler):
         store is taken as unavailable: the answer is a refusal, and the op id makes Teams'
         redelivery or the person's retry safe). The announcements of changes it saved are
         posted even if it fails afterwards (the change is saved: the news must not be lost)."""
-        members: list[Person] = []
+        people: list[Person] = []
+        listed: list[Channel] = []
 
         async def roster() -> list[Person]:
-            if not members:
-                members.extend(await self._members(turn_context, scope))
-            return members
+            if not people:
+                people.extend(await members(turn_context, scope))
+            return people
 
-        ctx = FlowContext(scope, CardData(data), self.services, roster, self.poster)
+        async def channels() -> list[Channel]:
+            if not listed:
+                listed.extend(await team_channels(turn_context, scope))
+            return listed
+
+        ctx = FlowContext(scope, CardData(data), self.services, roster, self.poster, channels)
         clicked: Posted | None = None
         try:
             async with asyncio.timeout(TURN_DEADLINE_S):
@@ -142,19 +146,6 @@ class OnboardingBot(ActivityHandler):
             for engagement_id in ctx.changed:
                 own = engagement_id == ctx.scope.key.id
                 self.live.changed(engagement_id, clicked if own else None)
-
-    async def _members(self, turn_context: TurnContext, scope: TurnScope) -> list[Person]:
-        """People of this conversation (what the people picker offers and accepts). If Teams
-        cannot list them, the person acting is still known."""
-        try:
-            async with asyncio.timeout(MEMBERS_TIMEOUT_S):
-                accounts = await TeamsInfo.get_members(turn_context)
-        except Exception as error:  # the roster is a convenience, not a must (timeouts too)
-            log.warning("could not list members: %s", type(error).__name__)
-            accounts = []
-        people = [Person(a.aad_object_id or a.id, a.name or "") for a in accounts if a.id]
-        me = scope.actor.person
-        return people if any(p.id == me.id for p in people) else [me, *people]
 
     async def _send(self, turn_context: TurnContext, cards: tuple[Card, ...]) -> str | None:
         """Sends the cards; returns the first one's message id."""

@@ -9,7 +9,7 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -149,8 +149,10 @@ def create_app(
     poster = ProactivePoster(Outbound(adapter, settings.app_id))
     live = LiveCards(services, poster)
     bot = OnboardingBot(services, all_flows(), poster, live, settings.allowed_tenants)
-    nudger = Nudger(services, poster)
-    reporter = Reporter(services, poster)
+    if settings.nudge_lease_s <= 0:
+        raise ConfigurationError("NUDGE_LEASE_SECONDS must be a positive number of seconds")
+    lease = timedelta(seconds=settings.nudge_lease_s)
+    nudger, reporter = Nudger(services, poster, lease), Reporter(services, poster, lease)
 
     async def messages(request: web.Request) -> web.Response:
         return await adapter.process(request, bot)

@@ -22,6 +22,7 @@ from domain.profile import (
     DEFAULT_REPORT_DAY,
     DEFAULT_WEEKDAYS,
     MAX_NAME_CHARS,
+    Channel,
     Person,
     Profile,
 )
@@ -39,7 +40,7 @@ def form_input_ids(catalog: Catalog) -> frozenset[str]:
     """The ids of the form's inputs: what a submitted form may carry."""
     fixed = (
         *("name", "services", "kickoff", "projectManager"),
-        *("timeZoneChoice", "timeZone", "language"),
+        *("timeZoneChoice", "timeZone", "language", "channel"),
     )
     targets = (f"target.{phase.id}" for phase in catalog.phases)
     return frozenset((*fixed, *targets, "nudgeDays", "nudgeHour", "reportDay", "reportHour"))
@@ -93,8 +94,10 @@ def setup_card(
     *,
     values: dict[str, Any],
     members: list[Person],
+    channels: list[Channel],
     errors: dict[str, str] | None = None,
 ) -> Card:
+    """The form; `channels` (a team's, else none) offers where nudges and announcements go."""
     errors = errors or {}
 
     def value(key: str) -> str:
@@ -192,6 +195,18 @@ def setup_card(
         }
     )
     body += _error(view, errors, "language")
+    if channels:
+        named = [(c.name or view.t("setup.channel_general"), c.id) for c in channels[:100]]
+        body.append(
+            {
+                "type": "Input.ChoiceSet",
+                "id": "channel",
+                "label": view.t("setup.channel"),
+                "style": "compact",
+                "value": value("channel"),
+                "choices": _choices(named),
+            }
+        )
     body.append(
         {
             "type": "Input.ChoiceSet",

@@ -21,7 +21,7 @@ from domain.catalog import Task, Track
 from domain.engagement import Engagement
 from domain.errors import UnknownPerson, UnknownTask, UnknownTrack
 from domain.own_tasks import is_own_id
-from domain.profile import Person
+from domain.profile import Channel, Person
 
 MAX_ID_CHARS = 64
 MAX_PAGE_DIGITS = 3
@@ -78,6 +78,8 @@ class FlowContext:
     roster: Callable[[], Awaitable[list[Person]]]
     # What the flow posts on its own (a person's list sent to their personal chat).
     poster: Poster
+    # A team's channels, listed by Teams on first use (none outside a team).
+    channels: Callable[[], Awaitable[list[Channel]]]
     # Whether the person typed a command (as opposed to clicking a button).
     typed: bool = False
     # Engagements this turn changed, whose live cards the edge then brings up to date.

@@ -9,8 +9,9 @@ between the post and the record (a hard kill in that instant) leaves a claim tha
 after the lease: that nudge is posted again rather than lost. So after a crash at most the
 nudges in flight (CONCURRENCY) are posted twice, and none is skipped.
 
-The post must end well within the claim's lease, or a later run would take the slot over
-while it is still being sent: it is given half the lease, and a `Retry-After` that would
+The post must end well within the claim's lease (NUDGE_LEASE_SECONDS, 2 minutes by default),
+or a later run would take the slot over while it is still being sent: it is given half the
+lease, and a `Retry-After` that would
 outlast that ends the attempt unsent (the claim then lapses and a later run sends it).
 """
 
@@ -36,7 +37,6 @@ log = logging.getLogger("bot.nudges")
 SNOOZE = timedelta(days=1)
 BATCH = 200
 CONCURRENCY = 16
-POST_WITHIN_S = NUDGE_LEASE.total_seconds() / 2
 
 routes = Routes()
 
@@ -84,10 +84,11 @@ class NudgeReport:
 
 
 class Nudger:
-    def __init__(self, services: Services, poster: Poster) -> None:
+    def __init__(self, services: Services, poster: Poster, lease: timedelta = NUDGE_LEASE) -> None:
         self.services = services
         self.poster = poster
-        self.reminders = PersonalReminders(services, poster)
+        self.lease = lease
+        self.reminders = PersonalReminders(services, poster, lease)
         self._in_flight: set[asyncio.Task[None]] = set()
 
     async def drain(self) -> None:
@@ -128,7 +129,7 @@ class Nudger:
             return
         try:
             engagement, claimed = await services.change_by_id(
-                engagement_id, lambda e: e.claim_nudge(slot, run_id, now)
+                engagement_id, lambda e: e.claim_nudge(slot, run_id, now, self.lease)
             )
             if not claimed:
                 report.taken.append(engagement_id)
@@ -139,7 +140,8 @@ class Nudger:
                 view = services.engagement_view(engagement, now)
                 try:
                     card = nudge_card(engagement, catalog, digest, view)
-                    await self.poster.post(reference, card, within_s=POST_WITHIN_S)
+                    within_s = self.lease.total_seconds() / 2
+                    await self.poster.post(reference, card, within_s=within_s)
                 except ConversationUnreachable as gone:
                     status = gone.status
                     await services.change_by_id(

@@ -13,7 +13,7 @@ chat clears that.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from cards.reminder import personal_reminder_card, reminder_switch_card
@@ -50,9 +50,10 @@ async def resume(ctx: FlowContext) -> Reply:
 
 
 class PersonalReminders:
-    def __init__(self, services: Services, poster: Poster) -> None:
+    def __init__(self, services: Services, poster: Poster, lease: timedelta) -> None:
         self.services = services
         self.poster = poster
+        self.lease = lease
 
     async def remind_owners(self, engagement: Engagement, now: datetime, run_id: str) -> None:
         """Reminds each owner of the engagement's overdue tasks whose day is still free. One
@@ -89,7 +90,7 @@ class PersonalReminders:
     ) -> None:
         services = self.services
         _, claimed = await services.change_reminders(
-            person.id, lambda r: r.claim_day(slot, claimant, now)
+            person.id, lambda r: r.claim_day(slot, claimant, now, self.lease)
         )
         if not claimed:
             return

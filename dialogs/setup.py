@@ -13,7 +13,7 @@ from cards.setup import form_input_ids, form_values, setup_card
 from dialogs.changes import change_then_overview
 from dialogs.context import FlowContext, Reply
 from dialogs.router import Routes
-from domain.engagement import Engagement, ManagerAction
+from domain.engagement import AuditEntry, Engagement, ManagerAction
 from domain.errors import UnknownPerson
 from domain.profile import ProfileInvalid, validate_profile
 from storage.base import StoreUnavailable
@@ -28,11 +28,13 @@ MAX_DRAFT_VALUE_CHARS = 200
 async def setup_form(ctx: FlowContext, engagement: Engagement) -> Card:
     view = ctx.view(engagement)
     draft = await ctx.services.setup_draft(engagement.id)
+    values = draft or form_values(engagement.profile, view)
     return setup_card(
         ctx.services.catalog,
         view,
-        values=draft or form_values(engagement.profile, view),
+        values={"channel": engagement.channel_id or "", **values},
         members=await ctx.roster(),
+        channels=await ctx.channels(),
     )
 
 
@@ -64,16 +66,25 @@ async def save_setup(ctx: FlowContext) -> Reply:
             ctx.view(engagement),
             values=form,
             members=await ctx.roster(),
+            channels=await ctx.channels(),
             errors=dict(invalid.errors),
         )
         return Reply(card)
-    reply = await change_then_overview(
-        ctx,
-        lambda e: e.apply_profile(
-            services.catalog, profile, actor=scope.actor, at=services.clock(), op_id=scope.op_id
-        ),
-        lambda view: view.t("setup.saved"),
-    )
+    channels = await ctx.channels() if form.get("channel") else []
+    channel = next((c for c in channels if c.id == form["channel"]), None)
+    at = services.clock()
+
+    def save(e: Engagement) -> AuditEntry | None:
+        saved = e.apply_profile(
+            services.catalog, profile, actor=scope.actor, at=at, op_id=scope.op_id
+        )
+        # Only a channel Teams lists for the team; moving to where it is already is no change.
+        moved = channel and e.move_channel(
+            channel, channels, actor=scope.actor, at=at, op_id=scope.op_id
+        )
+        return saved or moved or None
+
+    reply = await change_then_overview(ctx, save, lambda view: view.t("setup.saved"))
     try:
         await services.save_setup_draft(engagement.id, None)
     except StoreUnavailable:  # the profile is saved; a stale draft only shows until next time

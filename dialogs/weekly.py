@@ -11,21 +11,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dialogs.context import ConversationUnreachable, Poster
 from dialogs.nudges import BATCH, CONCURRENCY, NudgeReport
 from dialogs.report import status_report
 from dialogs.services import Services
-from domain.engagement import Engagement
+from domain.engagement import NUDGE_LEASE, Engagement
 
 log = logging.getLogger("bot.reports")
 
 
 class Reporter:
-    def __init__(self, services: Services, poster: Poster) -> None:
+    def __init__(self, services: Services, poster: Poster, lease: timedelta = NUDGE_LEASE) -> None:
         self.services = services
         self.poster = poster
+        self.lease = lease
         self._in_flight: set[asyncio.Task[None]] = set()
 
     async def drain(self) -> None:
@@ -64,7 +65,7 @@ class Reporter:
             return
         try:
             engagement, claimed = await services.change_by_id(
-                engagement_id, lambda e: e.claim_report(slot, run_id, now)
+                engagement_id, lambda e: e.claim_report(slot, run_id, now, self.lease)
             )
             if not claimed:
                 outcome.taken.append(engagement_id)

@@ -45,7 +45,7 @@ from domain.own_tasks import (
     OwnTask,
     batch_key,
 )
-from domain.profile import NudgeSchedule, Person, Profile, local_today
+from domain.profile import Channel, NudgeSchedule, Person, Profile, local_today
 from domain.text import is_blank
 
 MAX_REASON_CHARS = 500
@@ -55,7 +55,8 @@ NOTE_PREVIEW_CHARS = 140
 # Past this a task's notes are refused, not pruned: nothing anyone was told was saved is ever
 # dropped, and the Details view reads at most this many notes.
 MAX_NOTES_PER_TASK = 50
-# How long a scheduler run may hold an engagement's nudge before another run may take over.
+# How long a scheduler run may hold an engagement's nudge before another run may take over
+# (the default of NUDGE_LEASE_SECONDS, bot/config.py).
 NUDGE_LEASE = timedelta(minutes=2)
 
 
@@ -86,6 +87,7 @@ class Change(StrEnum):
     ROLE = "role"  # who installed the bot (and so may set the engagement up)
     TASK = "task"  # an own task added, removed or restored
     EDIT = "edit"  # an own task's title or description edited (before/after: the titles)
+    CHANNEL = "channel"  # where nudges and announcements go (the channels' names)
 
 
 class ManagerAction(StrEnum):
@@ -416,6 +418,26 @@ class Engagement:
         there again. From another channel of the team: notices stay where they go (only a
         moved service URL is taken)."""
         self.conversation_reference, self.unreachable = self._address_after(reference)
+
+    @property
+    def channel_id(self) -> str | None:
+        """The conversation nudges and announcements go to."""
+        reference = self.conversation_reference or {}
+        channel = reference.get("conversation", {}).get("id")
+        return channel if isinstance(channel, str) else None
+
+    def move_channel(
+        self, to: Channel, channels: list[Channel], *, actor: Actor, at: datetime, op_id: str
+    ) -> AuditEntry | None:
+        """Makes `to`, one of the team's `channels`, where nudges and announcements go."""
+        self.require_manager(actor, ManagerAction.SETUP)
+        current = self.conversation_reference
+        if current is None or self.conversation_type != "channel" or self.channel_id == to.id:
+            return None
+        before = next((c.name for c in channels if c.id == self.channel_id), None)
+        conversation = {k: v for k, v in current.get("conversation", {}).items() if k != "name"}
+        self.post_to({**current, "conversation": {**conversation, "id": to.id}})
+        return self._audit(op_id, actor, at, "engagement", Change.CHANNEL, before, to.name)
 
     def post_to(self, reference: dict[str, Any]) -> None:
         """Makes `reference` the engagement's channel (where the bot was installed)."""
@@ -951,18 +973,13 @@ class Engagement:
         after = max(self.last_nudged_at or self.created_at, self.snoozed_until or self.created_at)
         return latest_due_slot(self.schedule, self.time_zone, after, now)
 
-    def claim_nudge(self, slot: datetime, run_id: str, now: datetime) -> bool:
-        """Takes the slot for one scheduler run; False if done or held by a live run."""
-        if self.last_nudged_at and self.last_nudged_at >= slot:
+    def claim_nudge(self, slot: datetime, run_id: str, now: datetime, lease: timedelta) -> bool:
+        """Takes the slot for one scheduler run for `lease`; False if done or held by a live
+        run."""
+        claim = take_claim(self.last_nudged_at, self.nudge_claim, slot, run_id, now, lease)
+        if claim is None:
             return False
-        claim = self.nudge_claim
-        if claim and claim["run"] != run_id and datetime.fromisoformat(claim["until"]) > now:
-            return False
-        self.nudge_claim = {
-            "slot": utc_iso(slot),
-            "run": run_id,
-            "until": (now + NUDGE_LEASE).isoformat(),
-        }
+        self.nudge_claim = claim
         return True
 
     def complete_nudge(self, slot: datetime) -> None:
@@ -1027,9 +1044,9 @@ class Engagement:
         after = self.last_report_at or self.created_at
         return latest_due_slot(self.profile.report_schedule, self.time_zone, after, now)
 
-    def claim_report(self, slot: datetime, run_id: str, now: datetime) -> bool:
+    def claim_report(self, slot: datetime, run_id: str, now: datetime, lease: timedelta) -> bool:
         """Takes the report's slot for one run; False if posted or held by a live run."""
-        claim = take_claim(self.last_report_at, self.report_claim, slot, run_id, now)
+        claim = take_claim(self.last_report_at, self.report_claim, slot, run_id, now, lease)
         if claim is None:
             return False
         self.report_claim = claim
@@ -1129,15 +1146,20 @@ class Engagement:
 
 
 def take_claim(
-    done: datetime | None, claim: dict[str, str] | None, slot: datetime, run_id: str, now: datetime
+    done: datetime | None,
+    claim: dict[str, str] | None,
+    slot: datetime,
+    run_id: str,
+    now: datetime,
+    lease: timedelta,
 ) -> dict[str, str] | None:
-    """A scheduler run's claim on `slot` ({slot, run, until}), or None when the slot is done
-    or another run holds a claim that has not expired."""
+    """A scheduler run's claim on `slot` ({slot, run, until}) for `lease`, or None when the
+    slot is done or another run holds a claim that has not expired."""
     if done and done >= slot:
         return None
     if claim and claim["run"] != run_id and datetime.fromisoformat(claim["until"]) > now:
         return None
-    return {"slot": utc_iso(slot), "run": run_id, "until": (now + NUDGE_LEASE).isoformat()}
+    return {"slot": utc_iso(slot), "run": run_id, "until": (now + lease).isoformat()}
 
 
 def check_note(text: str) -> str:

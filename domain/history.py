@@ -56,6 +56,8 @@ def value_words(
         return text(lang, "change.none")
     if entry.change in (Change.OWNER, Change.ROLE):
         return names.get(value, value)
+    if entry.change is Change.CHANNEL:
+        return value or text(lang, "setup.channel_general")
     if entry.change is Change.TASK:
         return text(lang, f"own.state.{value}")
     if value in _STATE_WORDS and entry.change is not Change.NOTE:

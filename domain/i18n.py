@@ -224,6 +224,11 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
         "ko": "표준 시간대(IANA 이름, 예: Asia/Seoul)",
     },
     "setup.language": {"en": "Language", "ko": "언어"},
+    "setup.channel": {
+        "en": "Channel for reminders and announcements",
+        "ko": "알림과 공지를 올릴 채널",
+    },
+    "setup.channel_general": {"en": "General", "ko": "일반"},
     "setup.nudge_days": {"en": "Reminder days", "ko": "알림 요일"},
     "setup.nudge_hour": {
         "en": "Reminder hour, in the time zone above",

@@ -68,6 +68,7 @@ REPORT_STRINGS: Final[dict[str, dict[Language, str]]] = {
     "change.snooze": {"en": "reminders snoozed until {after}", "ko": "{after}까지 알림 미룸"},
     "change.scope": {"en": "scope {before} → {after}", "ko": "범위 {before} → {after}"},
     "change.role": {"en": "setup by {before} → {after}", "ko": "설정 권한 {before} → {after}"},
+    "change.channel": {"en": "channel {before} → {after}", "ko": "채널 {before} → {after}"},
     "change.none": {"en": "none", "ko": "없음"},
     "state.open": {"en": "open", "ko": "남음"},
     "state.done": {"en": "done", "ko": "완료"},

@@ -43,6 +43,14 @@ class ProfileInvalid(Exception):
 
 
 @dataclass(frozen=True)
+class Channel:
+    """One of a team's channels, as Teams lists it; the General channel has no name."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Person:
     """Someone in the engagement, by the id Teams can mention (an Entra object id or 29: id)."""
 

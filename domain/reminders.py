@@ -9,7 +9,7 @@ one run sends it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,12 +32,12 @@ class PersonalReminders:
     # Teams refused the personal chat for good (blocked, left): {"at", "status"}.
     unreachable: dict[str, str] | None = None
 
-    def claim_day(self, slot: datetime, run_id: str, now: datetime) -> bool:
+    def claim_day(self, slot: datetime, run_id: str, now: datetime, lease: timedelta) -> bool:
         """Takes the day for one run; False when off, unreachable, sent, or held by a live
         run."""
         if self.off or self.unreachable:
             return False
-        claim = take_claim(self.last_slot, self.claim, slot, run_id, now)
+        claim = take_claim(self.last_slot, self.claim, slot, run_id, now, lease)
         if claim is None:
             return False
         self.claim = claim

@@ -1,11 +1,11 @@
 """A fake Bot Connector: the one stand-in allowed, because Teams itself cannot run here.
 
 It records every call the bot makes under /v3/conversations, answers like the real service,
-serves member lookups, creates 1:1 chats (`created()` lists those calls), and can be told to
-fail the next calls with given statuses. With `limits=True` (or `enforce_limits()`) it also
-throttles like Teams: a message send or update beyond the documented bot limits (per
-conversation 7/1 s, 8/2 s, 60/30 s, 1,800/h; per tenant 50/s) is answered 429 with a
-Retry-After, and counted in `throttled`.
+serves member lookups and a team's channel list, creates 1:1 chats (`created()` lists those
+calls), and can be told to fail the next calls with given statuses. With `limits=True` (or
+`enforce_limits()`) it also throttles like Teams: a message send or update beyond the
+documented bot limits (per conversation 7/1 s, 8/2 s, 60/30 s, 1,800/h; per tenant 50/s) is
+answered 429 with a Retry-After, and counted in `throttled`.
 
 `await connector.start()` serves it on a loopback port (its `url` is then the service URL to
 put in activities); `await connector.stop()` ends that.
@@ -125,6 +125,9 @@ class FakeConnector:
     # Members who blocked the bot (or left): creating their 1:1 chat or posting there is
     # answered 403 ConversationBlockedByUser, like Teams, for as long as they are listed.
     blocked: set[str] = field(default_factory=set)
+    # The team's channels besides General (whose id is the team's and has no name), as
+    # GET /v3/teams/{team}/conversations lists them: {"id", "name"}.
+    channels: list[dict[str, str]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _conversation_throttle: Throttle = field(
         default_factory=lambda: Throttle(TEAMS_CONVERSATION_LIMITS)
@@ -180,6 +183,7 @@ class FakeConnector:
         self.failure_bodies.clear()
         self.members = list(DEFAULT_MEMBERS)
         self.blocked.clear()
+        self.channels.clear()
         self.delay_s = 0.0
         self.clock = self._clock_at_start
         self.enforce_limits(self._limits_at_start)
@@ -276,7 +280,13 @@ class FakeConnector:
         )
         app.router.add_route("*", "/v3/conversations/{tail:.*}", self.handle)
         app.router.add_route("POST", "/v3/conversations", self.handle)
+        app.router.add_route("GET", "/v3/teams/{team_id}/conversations", self.team_channels)
         return app
+
+    async def team_channels(self, request: web.Request) -> web.Response:
+        """The team's channels: General, then `channels` (not recorded: a read)."""
+        general = {"id": request.match_info["team_id"], "name": None}
+        return web.json_response({"conversations": [general, *self.channels]})
 
     async def start(self) -> None:
         """Serves the fake on a free loopback port and sets `url` to its address."""

@@ -35,7 +35,7 @@ from domain.catalog import LANGUAGES, Language, default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus
 from domain.i18n import STRINGS, text
 from domain.notes import Note
-from domain.profile import NudgeSchedule, Person, Profile
+from domain.profile import Channel, NudgeSchedule, Person, Profile
 
 CATALOG = default_catalog()
 AT = datetime(2026, 11, 29, 9, 30, tzinfo=UTC)
@@ -127,9 +127,13 @@ def every_card(user: str, lang: Language) -> Iterator[tuple[str, dict[str, Any]]
     yield "help", help_card(lang)
     yield "notice", error_card(lang, text(lang, "error.unknown_track", name=user))
     form = dict.fromkeys(form_values(engagement.profile, view), user)
-    yield "setup", setup_card(CATALOG, view, values=form, members=members)
+    channels = [Channel("19:general", ""), Channel("19:other", user)]
+    yield "setup", setup_card(CATALOG, view, values=form, members=members, channels=channels)
     errors = dict.fromkeys(form, "bad_choice")
-    yield "setup-errors", setup_card(CATALOG, view, values=form, members=members, errors=errors)
+    yield (
+        "setup-errors",
+        setup_card(CATALOG, view, values=form, members=members, channels=channels, errors=errors),
+    )
     yield "welcome", welcome_card(engagement, CATALOG, view)
     overview = overview_card(engagement, CATALOG, view, notices=[text(lang, "setup.saved")])
     yield "overview", with_setup_offer(overview, view)

@@ -32,13 +32,14 @@ from domain.engagement import (
 )
 from domain.i18n import STRINGS, text, with_particles
 from domain.notes import Note
-from domain.profile import MAX_NAME_CHARS, NudgeSchedule, Person, Profile
+from domain.profile import MAX_NAME_CHARS, Channel, NudgeSchedule, Person, Profile
 from tests.card_schema import card_errors
 
 CATALOG = default_catalog()
 AT = datetime(2026, 11, 29, 9, 30, tzinfo=UTC)
 LONG_NAME = "김" * 200  # the longest display name the edge keeps
 PEOPLE = [Person(f"aad-{i:03d}", f"{LONG_NAME[:60]} {i}") for i in range(60)]
+CHANNELS = [Channel("19:general", ""), *(Channel(f"19:c{i}", LONG_NAME[:50]) for i in range(3))]
 PROFILE = Profile(
     name="가" * MAX_NAME_CHARS,
     services=frozenset({"aad_premium", "intune", "rms"}),
@@ -152,11 +153,20 @@ def every_card() -> Iterator[tuple[str, dict[str, Any]]]:
         bad_form = {k: "x" * 300 for k in form_values(PROFILE, view)}
         yield (
             f"setup-new-{lang}",
-            setup_card(CATALOG, view, values=form_values(None, view), members=PEOPLE),
+            setup_card(
+                CATALOG, view, values=form_values(None, view), members=PEOPLE, channels=CHANNELS
+            ),
         )
         yield (
             f"setup-errors-{lang}",
-            setup_card(CATALOG, view, values=bad_form, members=PEOPLE, errors=FORM_ERRORS),
+            setup_card(
+                CATALOG,
+                view,
+                values=bad_form,
+                members=PEOPLE,
+                channels=CHANNELS,
+                errors=FORM_ERRORS,
+            ),
         )
         for name, engagement in ENGAGEMENTS.items():
             yield f"welcome-{name}-{lang}", welcome_card(engagement, CATALOG, view)
@@ -166,7 +176,11 @@ def every_card() -> Iterator[tuple[str, dict[str, Any]]]:
             yield (
                 f"setup-saved-{name}-{lang}",
                 setup_card(
-                    CATALOG, view, values=form_values(engagement.profile, view), members=PEOPLE
+                    CATALOG,
+                    view,
+                    values=form_values(engagement.profile, view),
+                    members=PEOPLE,
+                    channels=[],
                 ),
             )
             owned = [OwnedTask(engagement, t, True) for t in CATALOG.tasks]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -210,7 +210,7 @@ def test_a_copy_changes_independently_of_its_original() -> None:
     copy.skip_phase(CATALOG, phase_id="assess", reason="why", actor=pm, at=AT, op_id="d")
     copy.take_completed_phases(CATALOG, AT)
     copy.snooze(datetime(2026, 12, 1, tzinfo=UTC), actor=pm, at=AT, op_id="e")
-    copy.claim_nudge(datetime(2026, 11, 30, 9, tzinfo=UTC), "run", AT)
+    copy.claim_nudge(datetime(2026, 11, 30, 9, tzinfo=UTC), "run", AT, timedelta(minutes=2))
     copy.mark_unreachable(403, AT)
     copy.conversation_reference = {"serviceUrl": "https://elsewhere.example/"}
 

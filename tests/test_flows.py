@@ -17,7 +17,7 @@ from dialogs.services import Services
 from domain.catalog import default_catalog
 from domain.engagement import Actor, EngagementKey
 from domain.notes import NOTE_PREFIX
-from domain.profile import Person
+from domain.profile import Channel, Person
 from storage.base import Document, StoreUnavailable
 from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository
@@ -163,6 +163,9 @@ async def test_a_completion_is_announced_even_if_the_answer_then_fails(tmp_path)
         async def roster() -> list[Person]:
             return [scope.actor.person]
 
+        async def no_channels() -> list[Channel]:
+            return []
+
         *first, last = [t.id for t in CATALOG.tasks_of("initiate") if not t.optional]
         router = all_flows()
         for n, task_id in enumerate(first, 1):
@@ -172,6 +175,7 @@ async def test_a_completion_is_announced_even_if_the_answer_then_fails(tmp_path)
                 services,
                 roster,
                 NothingPosted(),
+                no_channels,
             )
             await router.click("task.done", ctx)
             assert ctx.announcements == []
@@ -181,6 +185,7 @@ async def test_a_completion_is_announced_even_if_the_answer_then_fails(tmp_path)
             services,
             roster,
             NothingPosted(),
+            no_channels,
         )
         with pytest.raises(StoreUnavailable):
             await router.click("task.done", ctx)

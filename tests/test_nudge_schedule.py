@@ -120,12 +120,12 @@ def test_no_nudges_where_the_bot_cannot_post(state: str) -> None:
 def test_claims_let_one_run_have_a_slot() -> None:
     e = engagement()
     slot, now = utc(2026, 11, 30, 0, 0), utc(2026, 11, 30, 0, 1)
-    assert e.claim_nudge(slot, "run-a", now)
-    assert not e.claim_nudge(slot, "run-b", now)
+    assert e.claim_nudge(slot, "run-a", now, NUDGE_LEASE)
+    assert not e.claim_nudge(slot, "run-b", now, NUDGE_LEASE)
     # A crashed run's claim expires; another run takes over.
-    assert e.claim_nudge(slot, "run-b", now + NUDGE_LEASE + timedelta(seconds=1))
+    assert e.claim_nudge(slot, "run-b", now + NUDGE_LEASE + timedelta(seconds=1), NUDGE_LEASE)
     e.complete_nudge(slot)
-    assert not e.claim_nudge(slot, "run-c", now + timedelta(hours=1))
+    assert not e.claim_nudge(slot, "run-c", now + timedelta(hours=1), NUDGE_LEASE)
     assert e.due_slot(now + timedelta(hours=1)) is None
 
 
