@@ -4,15 +4,37 @@ a dotted line and its target end as a dashed one. A PNG of at most 960×540 px."
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
 from functools import cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from domain.report import BurnUpLine
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.5, 120
 # Fonts with Hangul, in order of preference; DejaVu Sans (matplotlib's own) as the fallback.
 _KOREAN_FONTS = ("NanumGothic", "Noto Sans CJK KR", "Malgun Gothic", "Apple SD Gothic Neo")
+
+
+_per_thread = threading.local()
+
+
+def _figure() -> Figure:
+    """This thread's figure, emptied. A new Figure per chart would be freed only by the cyclic
+    garbage collector (a figure and its parts refer to each other), each holding its canvas's
+    2 MiB pixel buffer until then: the server's memory grew with every chart. One figure per
+    render thread, cleared (its layout too) and drawn again, keeps one buffer per thread."""
+    figure = cast("Figure | None", getattr(_per_thread, "figure", None))
+    if figure is None:
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+        _per_thread.figure = figure
+    figure.clear()
+    return figure
 
 
 @cache
@@ -34,9 +56,7 @@ def burn_up_png(
 
     # matplotlib's date converter is untyped: dates in, days since its epoch out.
     date2num = cast(Callable[[object], Any], dates.date2num)
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    figure = _figure()
     axes = figure.add_subplot()
     with matplotlib.rc_context({"font.family": _font_family()}):
         colors = ("#5b5fc7", "#c4314b", "#237b4b", "#c19c00")

@@ -9,7 +9,7 @@ from collections import Counter
 from benchmarks import report
 from benchmarks.common import Latencies
 from benchmarks.load import ClickLoad, Load
-from benchmarks.method import findings_text
+from benchmarks.method import findings_text, method_text
 from benchmarks.parsing import CLICK, MESSAGE, ParseTimes, msrest_parse, teams_bodies
 from benchmarks.results import BotRun, Results, Sizes
 from benchmarks.rows import build_rows
@@ -101,3 +101,9 @@ def test_the_document_carries_the_findings_and_the_method_with_the_table() -> No
     assert positions == sorted(positions)
     assert document.index(report.table(rows)) < positions[0]
     assert "Latency on the embedded store" in document
+
+
+def test_the_method_says_how_the_reports_figures_are_taken() -> None:
+    text = method_text(Sizes(report_history=2_000, report_samples=30, report_rss_runs=100))
+    assert "8. **Reports**" in text and "2,000 entries" in text
+    assert "30 times" in text and "after 100 more reports" in text

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import base64
 import csv
+import gc
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +20,10 @@ from PIL import Image
 
 from bot.config import Settings
 from dialogs.links import LinkSigner
+from domain.catalog import default_catalog
 from domain.engagement import EngagementKey
+from domain.report import BurnUpLine
+from reports.chart import burn_up_png
 from testkit import FakeConnector, card_actions
 from testkit import activities as a
 from tests.card_schema import card_errors
@@ -136,6 +140,37 @@ async def test_the_chart_is_a_png_that_fits(report_bot, connector) -> None:
     picture = Image.open(io.BytesIO(body))
     picture.verify()
     assert picture.format == "PNG" and max(picture.size) <= 1024
+
+
+def chart(settled_per_day: int) -> bytes:
+    days = [date(2026, 12, 1) + timedelta(days=n) for n in range(20)]
+    lines = [
+        BurnUpLine(track, days, [n * settled_per_day for n in range(20)], 40, date(2026, 12, 15))
+        for track in default_catalog().tracks
+    ]
+    return burn_up_png(lines, [t.name.en for t in default_catalog().tracks], "Tasks", "Target")
+
+
+def test_charts_leave_no_figure_for_the_garbage_collector() -> None:
+    """A figure per chart, freed only by the cyclic collector, kept its 2 MiB pixel buffer
+    until a collection: the server's memory grew with every report."""
+    from matplotlib.figure import Figure
+
+    gc.collect()
+    gc.disable()
+    try:
+        for n in range(3):
+            chart(n + 1)
+        figures = [o for o in gc.get_objects() if isinstance(o, Figure)]
+    finally:
+        gc.enable()
+    assert len(figures) == 1
+
+
+def test_a_chart_drawn_after_another_is_the_same_as_drawn_first() -> None:
+    first = chart(2)
+    other = chart(1)
+    assert other != first and chart(2) == first
 
 
 async def test_history_pages_newest_first_and_filters_to_a_task(report_bot, connector) -> None:

@@ -404,6 +404,21 @@ const commands = {
     return { frames: frames.slice(since), total: frames.length };
   },
 
+  async images({ texts, clicked }) {
+    // The card's pictures once each has loaded or failed: address and natural size (0 × 0
+    // when the page could not load it).
+    await findCard(texts, { clicked });
+    const images = await page.locator('[data-e2e="card"]').evaluate(async (el) => {
+      const imgs = [...el.querySelectorAll('img')];
+      await Promise.all(imgs.map((img) => (img.complete ? null : new Promise((done) => {
+        img.addEventListener('load', done);
+        img.addEventListener('error', done);
+      }))));
+      return imgs.map((img) => ({ src: img.src, width: img.naturalWidth, height: img.naturalHeight }));
+    });
+    return { images };
+  },
+
   async screenshot({ file, texts, clicked, margin = 16, fullPage = false }) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     if (!texts) {

@@ -173,6 +173,8 @@ class Bot:
                 **os.environ,
                 "PORT": str(self.port),
                 "HOST": "127.0.0.1",
+                # The links in the report and export cards: to this bot, which the page loads.
+                "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
                 "BOT_DATA_DIR": str(self.data_dir),
                 "MicrosoftAppId": "",
                 "MicrosoftAppPassword": "",
@@ -405,6 +407,11 @@ class Page:
         """What the card's input labelled `label` shows."""
         result: dict[str, str] = self.call("shown", texts=card, label=label, clicked=clicked)
         return result["shown"]
+
+    def images(self, card: list[str]) -> list[dict[str, Any]]:
+        """The card's pictures as the page loaded them: src, width and height (0 if not)."""
+        images: list[dict[str, Any]] = self.call("images", texts=card)["images"]
+        return images
 
     def custom_activity(self, activity: dict[str, Any]) -> None:
         self.call("custom_activity", activity=activity)

@@ -22,11 +22,15 @@ The steps build on each other, in file order, on one stack for the module."""
 
 from __future__ import annotations
 
+import io
+import json
+import urllib.request
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.e2e import expect as x
 from tests.e2e.stack import Page, Stack
@@ -81,6 +85,7 @@ def people(stack: Stack) -> dict[str, str]:
     colleague = users[team["members"][0]]
     return {
         "me": config["currentUser"]["name"],
+        "bot": config["bot"]["name"],
         "colleague": colleague["name"],
         "general": team["channels"][0]["id"],
     }
@@ -322,3 +327,36 @@ def test_the_assess_card_is_one_line_per_task(stack: Stack) -> None:
     unfolded = page.wait_card(*tasks, x.t("ko", "action.done"))
     assert unfolded["text"].split("\n").count(x.t("ko", "action.done")) == 1, "one task unfolded"
     page.screenshot("39-walkthrough-assess-unfolded.png", *tasks, x.t("ko", "action.done"))
+
+
+def test_report_with_its_chart_and_export_links(stack: Stack, people: dict[str, str]) -> None:
+    page = stack.page
+    page.select(GENERAL)
+    page.send("보고서", mention=people["bot"])
+    kicker = x.t("ko", "report.kicker")
+    report = page.wait_card(kicker, NAME, fresh=True)
+    assert x.t("ko", "report.schedule") in report["text"]
+    # The chart is on the bot (PUBLIC_BASE_URL), and the page loads it from there.
+    [chart] = page.images([kicker, NAME])
+    assert chart["src"].startswith(f"{stack.bot.url}/files/"), chart["src"]
+    assert chart["width"] > 0 and chart["height"] > 0, "the page could not load the chart"
+    page.screenshot("40-walkthrough-report.png", kicker, NAME)
+
+    seen = len(page.frames())
+    page.send("내보내기", mention=people["bot"])
+    xlsx = x.t("ko", "export.xlsx")
+    page.wait_card(x.t("ko", "export.title"), xlsx, x.t("ko", "export.csv"), fresh=True)
+    posted = page.wait_frame(lambda f: xlsx in f["text"], "the export card", since=seen)
+    [link] = [
+        action["url"]
+        for card in json.loads(posted["text"])
+        for action in card["content"]["actions"]
+        if action.get("title") == xlsx
+    ]
+    assert link.startswith(f"{stack.bot.url}/files/"), link
+    with urllib.request.urlopen(link, timeout=30) as response:
+        workbook = load_workbook(io.BytesIO(response.read()), read_only=True)
+    assert len(workbook.sheetnames) == 3
+    checklist = [row for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    assert any(MINE in row for row in checklist) and any(THEIRS in row for row in checklist)
+    page.screenshot("41-walkthrough-export.png", x.t("ko", "export.title"), xlsx)
