@@ -198,8 +198,8 @@ figures taken in the same run under the same conditions.
    notes it) to the fake connector receiving that request: what the limiter has to allow for
    so that requests granted at most 50 in a second do not arrive more bunched than that.
 8. **Reports** (`benchmarks/reports.py`, `--only reports`): `python app.py` on a new
-   `BOT_DATA_DIR`; over HTTP, a personal-chat engagement set up by its manager (Korean, four phase targets), then alternate Done / Reopen
-   clicks on its step tasks until the history holds {sizes.report_history:,} entries (the
+   `BOT_DATA_DIR`; over HTTP, a personal-chat engagement set up by its manager (Korean,
+   four phase targets), then alternate Done / Reopen clicks on its step tasks until the history holds {sizes.report_history:,} entries (the
    catalog's 37 tasks, so not the 300 the issue asks for). **Report card**: `report.show`
    clicked {sizes.report_samples} times, client-side time to the card (p50); each card's chart
    fetched from its signed link and timed apart. **Export**: `export.show`, then the `.xlsx`
