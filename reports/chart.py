@@ -57,8 +57,9 @@ def burn_up_png(
     # matplotlib's date converter is untyped: dates in, days since its epoch out.
     date2num = cast(Callable[[object], Any], dates.date2num)
     figure = _figure()
-    axes = figure.add_subplot()
+    # Inside the context: the axes' labels take their font when they are made.
     with matplotlib.rc_context({"font.family": _font_family()}):
+        axes = figure.add_subplot()
         colors = ("#5b5fc7", "#c4314b", "#237b4b", "#c19c00")
         for line, name, color in zip(lines, names, colors, strict=False):
             axes.step(date2num(line.days), line.settled, where="post", color=color, label=name)
