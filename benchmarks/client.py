@@ -17,6 +17,7 @@ import aiohttp
 
 from benchmarks.common import PYTHON
 from benchmarks.timing import KIND_HEADER
+from domain.engagement import EngagementKey
 from testkit import PROJECT_ROOT, stop_process
 from testkit import activities as a
 
@@ -164,8 +165,26 @@ def new_session(limit: int = 64) -> aiohttp.ClientSession:
 # changes only the clicker's card, so no shared-card PUT goes to the connector.
 
 
+def bench_person(conversation: str) -> dict[str, str]:
+    """The person a benchmark personal chat is with: one per chat. The bot keys a personal
+    chat's engagement by the person, so chats that stand for different engagements must be
+    with different people."""
+    return {"id": f"29:{conversation}", "name": "Bench User", "aadObjectId": f"aad-{conversation}"}
+
+
+def personal_key(conversation: str, tenant: str = a.TENANT) -> EngagementKey:
+    """The engagement of the benchmark personal chat `conversation` (bot/scope.py's key)."""
+    return EngagementKey(tenant, f"person:{bench_person(conversation)['aadObjectId']}")
+
+
 def personal_message(service_url: str, text: str, conversation: str) -> dict[str, Any]:
-    return a.message(service_url, text, conversation=conversation, conversation_type="personal")
+    return a.message(
+        service_url,
+        text,
+        conversation=conversation,
+        conversation_type="personal",
+        sender=bench_person(conversation),
+    )
 
 
 def personal_click(
@@ -178,6 +197,7 @@ def personal_click(
         conversation=conversation,
         conversation_type="personal",
         tenant=tenant,
+        sender=bench_person(conversation),
     )
 
 

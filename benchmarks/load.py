@@ -10,13 +10,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmarks.client import BotServer, Http, Reply, personal_click
+from benchmarks.client import BotServer, Http, Reply, personal_click, personal_key
 from benchmarks.common import cpu_seconds, percentile
 from benchmarks.turns import CLICKED_TASKS
-from domain.engagement import EngagementKey
 from storage.base import DocumentStore
 from storage.repository import EngagementRepository
-from testkit import activities as a
 
 
 @dataclass
@@ -175,7 +173,7 @@ async def verify(result: ClickLoad, store: DocumentStore) -> None:
     repo = EngagementRepository(store)
     lost = difference = 0
     for conversation, confirmed in result.confirmed.items():
-        engagement_id = EngagementKey(a.TENANT, conversation).id
+        engagement_id = personal_key(conversation).id
         engagement = await repo.get(engagement_id)
         trail = await repo.audit_trail(engagement_id)
         stored_ops = {entry.op_id for entry in trail}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.client import BotServer, Http, personal_click
+from benchmarks.client import BotServer, Http, bench_person, personal_click
 from benchmarks.reports import SETUP
 from benchmarks.turns import CLICKED_TASKS
 from domain.catalog import default_catalog
@@ -78,6 +78,7 @@ async def measure_own_tasks(
             conversation=conversation,
             conversation_type="personal",
             tenant=tenant,
+            sender=bench_person(conversation),
         )
         reply = await http.post(server.bot_url, activity, parse=True)
         errors += not reply.is_card

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.appprocess import app_env, launch
-from benchmarks.client import Http, personal_click
+from benchmarks.client import Http, bench_person, personal_click, personal_key
 from benchmarks.common import percentile, rss_mib
 from benchmarks.turns import CLICKED_TASKS
 from domain.catalog import default_catalog
-from domain.engagement import EngagementKey
 from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository
 from testkit import activities as a
@@ -89,7 +88,12 @@ async def measure_reports(
 
     async def click(verb: str, data: dict[str, str]) -> Any:
         activity = a.click(
-            service_url, verb, data, conversation=CONVERSATION, conversation_type="personal"
+            service_url,
+            verb,
+            data,
+            conversation=CONVERSATION,
+            conversation_type="personal",
+            sender=bench_person(CONVERSATION),
         )
         reply = await http.post(url, activity, parse=True)
         if not reply.is_card:
@@ -147,7 +151,7 @@ async def _history_size(data_dir: Path) -> int:
     store = EmbeddedStore(data_dir)
     await store.open()
     try:
-        engagement_id = EngagementKey(a.TENANT, CONVERSATION).id
+        engagement_id = personal_key(CONVERSATION).id
         return len(await EngagementRepository(store).audit_trail(engagement_id))
     finally:
         await store.close()

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from benchmarks.appprocess import measure_memory, measure_startup
-from benchmarks.client import BotServer, Http
+from benchmarks.client import BotServer, Http, personal_key
 from benchmarks.common import progress
 from benchmarks.floor import PairSource, cosmos_pairs, embedded_pairs, measure_floor
 from benchmarks.load import click_load, echo_load, profile_clicks, verify
@@ -142,7 +142,7 @@ def floor_in_rounds(store_factory: Callable[[], DocumentStore], pairs: PairSourc
         store = store_factory()
         await store.open()
         try:
-            doc = await store.read(EngagementKey(a.TENANT, conversation).id, "engagement")
+            doc = await store.read(personal_key(conversation).id, "engagement")
         finally:
             await store.close()
         if doc is None:
