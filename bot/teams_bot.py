@@ -145,7 +145,9 @@ class OnboardingBot(ActivityHandler):
             await self.poster.announce(ctx.announcements)
             for engagement_id in ctx.changed:
                 own = engagement_id == ctx.scope.key.id
-                self.live.changed(engagement_id, clicked if own else None)
+                # A personal chat's own engagement has no shared cards to keep current.
+                if not own or scope.is_shared_conversation:
+                    self.live.changed(engagement_id, clicked if own else None)
 
     async def _send(self, turn_context: TurnContext, cards: tuple[Card, ...]) -> str | None:
         """Sends the cards; returns the first one's message id."""

@@ -130,10 +130,12 @@ class LiveCards:
         if clicked is not None:
             await _clicked(services, engagement_id, clicked)
         current = clicked.activity_id if clicked else None
+        cards = await services.live_cards(engagement_id)
+        if not cards:  # nothing posted to keep current: no need to read the engagement
+            return
         engagement = await services.find(engagement_id)
         reference = engagement.conversation_reference if engagement else None
-        cards = await services.live_cards(engagement_id)
-        if engagement is None or not reference or not cards:
+        if engagement is None or not reference:
             return
         gone: set[str] = set()
         for kind, entry in cards.items():

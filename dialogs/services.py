@@ -75,9 +75,9 @@ class Services:
         """The scope under whose key the conversation's engagement is stored: a personal chat
         stored under its conversation id (before chats were keyed by the person) keeps it."""
         legacy = scope.legacy_key
-        if legacy is None or await self._repo.get(scope.key.id) is not None:
+        if legacy is None or await self._repo.exists(scope.key.id):
             return scope
-        if await self._repo.get(legacy.id) is None:
+        if not await self._repo.exists(legacy.id):
             return scope
         return replace(scope, key=legacy, legacy_key=None)
 

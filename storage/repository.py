@@ -69,6 +69,11 @@ class EngagementRepository:
         found = await self._read(engagement_id)
         return found[1] if found else None
 
+    async def exists(self, engagement_id: str) -> bool:
+        """Whether the engagement is stored. One this process remembers is taken as stored
+        without a read: engagements are never deleted."""
+        return engagement_id in self._recent or await self.get(engagement_id) is not None
+
     async def _read(self, engagement_id: str) -> tuple[Document, Engagement] | None:
         doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
         if doc is None:
