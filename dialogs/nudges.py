@@ -83,16 +83,19 @@ class NudgeReport:
         return {k: list(v) for k, v in self.__dict__.items()}
 
 
-class Nudger:
+class DueRun:
+    """A run over the engagements the scheduler's index says are due (the index holds the
+    earliest of an engagement's digest and weekly report): each is handled by `_handle`,
+    at most CONCURRENCY at a time."""
+
     def __init__(self, services: Services, poster: Poster, lease: timedelta = NUDGE_LEASE) -> None:
         self.services = services
         self.poster = poster
         self.lease = lease
-        self.reminders = PersonalReminders(services, poster, lease)
         self._in_flight: set[asyncio.Task[None]] = set()
 
     async def drain(self) -> None:
-        """Waits for nudges already being posted (used at shutdown, after cancelling runs)."""
+        """Waits for posts already under way (used at shutdown, after cancelling runs)."""
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
@@ -107,7 +110,7 @@ class Nudger:
             async with gate:
                 # The claim, post and record of one engagement finish even if the run is
                 # cancelled; cancellation stops the run before the next engagement.
-                task = asyncio.ensure_future(self._nudge(engagement, now, run_id, report))
+                task = asyncio.ensure_future(self._handle(engagement, now, run_id, report))
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
                 await asyncio.shield(task)
@@ -120,7 +123,18 @@ class Nudger:
             seen.update(e.id for e in fresh)
             await asyncio.gather(*(one(e) for e in fresh))
 
-    async def _nudge(
+    async def _handle(
+        self, engagement: Engagement, now: datetime, run_id: str, report: NudgeReport
+    ) -> None:
+        raise NotImplementedError
+
+
+class Nudger(DueRun):
+    def __init__(self, services: Services, poster: Poster, lease: timedelta = NUDGE_LEASE) -> None:
+        super().__init__(services, poster, lease)
+        self.reminders = PersonalReminders(services, poster, lease)
+
+    async def _handle(
         self, engagement: Engagement, now: datetime, run_id: str, report: NudgeReport
     ) -> None:
         services, catalog, engagement_id = self.services, self.services.catalog, engagement.id

@@ -8,55 +8,19 @@ are shielded from cancellation, and a claim left by a run that died expires afte
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from dialogs.context import ConversationUnreachable, Poster
-from dialogs.nudges import BATCH, CONCURRENCY, NudgeReport
+from dialogs.context import ConversationUnreachable
+from dialogs.nudges import DueRun, NudgeReport
 from dialogs.report import status_report
-from dialogs.services import Services
-from domain.engagement import NUDGE_LEASE, Engagement
+from domain.engagement import Engagement
 
 log = logging.getLogger("bot.reports")
 
 
-class Reporter:
-    def __init__(self, services: Services, poster: Poster, lease: timedelta = NUDGE_LEASE) -> None:
-        self.services = services
-        self.poster = poster
-        self.lease = lease
-        self._in_flight: set[asyncio.Task[None]] = set()
-
-    async def drain(self) -> None:
-        if self._in_flight:
-            await asyncio.gather(*self._in_flight, return_exceptions=True)
-
-    async def run(self, now: datetime | None = None) -> NudgeReport:
-        now = now or self.services.clock()
-        run_id = uuid.uuid4().hex
-        outcome = NudgeReport()
-        seen: set[str] = set()
-        gate = asyncio.Semaphore(CONCURRENCY)
-
-        async def one(engagement: Engagement) -> None:
-            async with gate:
-                task = asyncio.ensure_future(self._report(engagement, now, run_id, outcome))
-                self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
-                await asyncio.shield(task)
-
-        while True:
-            # The scheduler's index holds the earliest of digest and report per engagement.
-            due = await self.services.due_for_nudge(now, BATCH)
-            fresh = [e for e in due if e.id not in seen]
-            if not fresh:
-                return outcome
-            seen.update(e.id for e in fresh)
-            await asyncio.gather(*(one(e) for e in fresh))
-
-    async def _report(
+class Reporter(DueRun):
+    async def _handle(
         self, engagement: Engagement, now: datetime, run_id: str, outcome: NudgeReport
     ) -> None:
         services, engagement_id = self.services, engagement.id
