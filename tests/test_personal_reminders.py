@@ -12,13 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.config import Settings
 from testkit import FakeConnector
 from testkit import activities as a
 from tests.card_schema import card_errors
 from tests.harness import BotHarness
+from tests.steps import run_scheduled, two_instances
 
-SECRET = "s3cret-for-tests"
 SUNDAY = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 # Monday 30 Nov 2026 09:05 UTC: just after the default weekday 09:00 digest (UTC before setup).
 MONDAY = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
@@ -29,25 +28,12 @@ CHAT = "a:personal-aad-user2"
 
 @pytest.fixture
 async def two_bots(store_factory, connector: FakeConnector):
-    clock = {"now": SUNDAY}
-    settings = Settings(nudges_enabled=False, nudge_run_secret=SECRET)
-    bots = [
-        BotHarness(store_factory, connector.url, clock=lambda: clock["now"], settings=settings)
-        for _ in range(2)
-    ]
-    for bot in bots:
-        await bot.start()
-    yield bots, clock
-    for bot in bots:
-        await bot.stop()
+    async with two_instances(store_factory, connector, SUNDAY) as instances:
+        yield instances
 
 
 async def run_nudges(bot: BotHarness) -> dict[str, list[str]]:
-    assert bot.session is not None
-    headers = {"Authorization": f"Bearer {SECRET}"}
-    async with bot.session.post(bot.make_url("/api/nudges/run"), headers=headers) as r:
-        assert r.status == 200
-        return await r.json()
+    return await run_scheduled(bot, "/api/nudges/run")
 
 
 async def tick(bots: list[BotHarness]) -> None:

@@ -9,14 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.config import Settings
 from testkit import FakeConnector
 from testkit import activities as a
 from tests.card_schema import card_errors
 from tests.harness import BotHarness
-from tests.steps import VALID_FORM
+from tests.steps import VALID_FORM, run_scheduled, two_instances
 
-SECRET = "s3cret-for-tests"
 SUNDAY = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 # Monday 30 Nov 2026 09:05 in Seoul: just after the default Monday 09:00 report slot.
 MONDAY = datetime(2026, 11, 30, 0, 5, tzinfo=UTC)
@@ -24,25 +22,12 @@ MONDAY = datetime(2026, 11, 30, 0, 5, tzinfo=UTC)
 
 @pytest.fixture
 async def two_bots(store_factory, connector: FakeConnector):
-    clock = {"now": SUNDAY}
-    settings = Settings(nudges_enabled=False, nudge_run_secret=SECRET)
-    bots = [
-        BotHarness(store_factory, connector.url, clock=lambda: clock["now"], settings=settings)
-        for _ in range(2)
-    ]
-    for bot in bots:
-        await bot.start()
-    yield bots, clock
-    for bot in bots:
-        await bot.stop()
+    async with two_instances(store_factory, connector, SUNDAY) as instances:
+        yield instances
 
 
 async def run_reports(bot: BotHarness) -> dict[str, list[str]]:
-    assert bot.session is not None
-    headers = {"Authorization": f"Bearer {SECRET}"}
-    async with bot.session.post(bot.make_url("/api/reports/run"), headers=headers) as r:
-        assert r.status == 200
-        return await r.json()
+    return await run_scheduled(bot, "/api/reports/run")
 
 
 def reports(connector: FakeConnector) -> list[dict]:
