@@ -25,6 +25,9 @@ DEFAULT_PATH = Path(__file__).with_name("catalog.json")
 TRACK_ID_PATTERN = re.compile(r"^[a-z]+$")
 TASK_ID_PATTERN = re.compile(r"^[a-z]+\.[a-z0-9-]+$")
 MAX_TASK_ID_LENGTH = 48
+MEETING_ID_PATTERN = re.compile(r"^[a-z][a-z-]{0,31}$")
+# The meeting a logged meeting is when it is none of its phase's meetings in the catalog.
+OTHER_MEETING = "other"
 GENERAL_TRACK_ID = "general"
 # The services a FastTrack for EMS engagement can cover: Azure AD Premium (today Microsoft
 # Entra ID P1/P2), Microsoft Intune and Azure Rights Management. Tasks name the ones they
@@ -42,6 +45,16 @@ class LocalizedText:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingKind:
+    """One of a phase's meetings in the seed (the readiness meeting, the checkpoints): what
+    a logged meeting says it was, beside "other". `task_id` is the task that attends it."""
+
+    id: str
+    title: LocalizedText
+    task_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Track:
     id: str
     kind: TrackKind
@@ -52,6 +65,10 @@ class Track:
     # What Microsoft's FastTrack team does in the phase, from its process description.
     microsoft: tuple[LocalizedText, ...]
     aliases: tuple[str, ...]
+    meetings: tuple[MeetingKind, ...] = ()
+
+    def meeting(self, kind_id: str) -> MeetingKind | None:
+        return next((m for m in self.meetings if m.id == kind_id), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +203,18 @@ def _aliases(data: Mapping[str, object], where: str) -> tuple[str, ...]:
     return tuple(str(a) for a in raw)
 
 
+def _meetings(data: Mapping[str, object], where: str) -> tuple[MeetingKind, ...]:
+    kinds = []
+    for i, raw in enumerate(_list(data.get("meetings", []), f"{where}.meetings")):
+        item, at = _obj(raw, f"{where}.meetings[{i}]"), f"{where}.meetings[{i}]"
+        kind_id = _str(item, "id", at)
+        if not MEETING_ID_PATTERN.match(kind_id) or kind_id == OTHER_MEETING:
+            raise ValueError(f"{at}: bad meeting id {kind_id!r}")
+        kinds.append(MeetingKind(kind_id, _text(item, "title", at), _str(item, "task", at)))
+    _unique((k.id for k in kinds), f"{where} meeting id")
+    return tuple(kinds)
+
+
 def _parse_track(raw: object, where: str) -> Track:
     data = _obj(raw, where)
     track_id = _str(data, "id", where)
@@ -208,6 +237,7 @@ def _parse_track(raw: object, where: str) -> Track:
         checkpoint=checkpoint,
         microsoft=microsoft,
         aliases=_aliases(data, where),
+        meetings=_meetings(data, where),
     )
 
 
@@ -260,6 +290,7 @@ def parse_catalog(data: object) -> Catalog:
     if [t.id for t in tracks if t.kind == "track"] != [GENERAL_TRACK_ID]:
         raise ValueError(f"catalog: only the {GENERAL_TRACK_ID!r} track may be a non-phase track")
     per_track: dict[str, int] = {}
+    per_task = {t.id for t in tasks}
     for i, task in enumerate(tasks):
         if task.track_id not in kinds:
             raise ValueError(f"task {task.id!r}: unknown track {task.track_id!r}")
@@ -271,6 +302,10 @@ def parse_catalog(data: object) -> Catalog:
             raise ValueError(f"task {task.id!r}: order {task.order}, expected {expected}")
         per_track[task.track_id] = expected
         tasks[i] = replace(task, duty=kinds[task.track_id] == "track")
+    for track in tracks:
+        for kind in track.meetings:
+            if not kind.task_id.startswith(f"{track.id}.") or kind.task_id not in per_task:
+                raise ValueError(f"track {track.id!r}: meeting {kind.id!r} names no task of it")
     return Catalog(tracks, tasks)
 
 
