@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -124,11 +124,18 @@ def text_input(
 
 
 def people_picker(
-    input_id: str, label: str, members: list[Person], value: str = "", required: str = ""
+    input_id: str,
+    label: str,
+    members: list[Person],
+    value: str = "",
+    required: str = "",
+    *,
+    multi: bool = False,
 ) -> Element:
     """Teams' people picker, searching the people of this conversation; the static member
     list is what clients without the dynamic search show. `required`: the error message of
-    a field that must be filled (Teams marks its label)."""
+    a field that must be filled (Teams marks its label). `multi`: several people, their ids
+    sent joined by commas."""
     element: Element = {
         "type": "Input.ChoiceSet",
         "id": input_id,
@@ -140,6 +147,8 @@ def people_picker(
             "dataset": "graph.microsoft.com/users?scope=currentContext",
         },
     }
+    if multi:
+        element["isMultiSelect"] = True
     if value:
         element["value"] = value
     if required:
@@ -223,11 +232,18 @@ class View:
     lang: Language
     today: date
     time_zone: str | None
+    # The moment the card shows (whether a meeting is still ahead); without one, the start
+    # of `today` in UTC.
+    now: datetime | None = None
 
     @classmethod
     def of(cls, engagement: Engagement, fallback: Language, now: datetime) -> View:
         time_zone = engagement.profile.time_zone if engagement.profile else None
-        return cls(engagement.language(fallback), engagement.today(now), time_zone)
+        return cls(engagement.language(fallback), engagement.today(now), time_zone, now)
+
+    @property
+    def moment_now(self) -> datetime:
+        return self.now or datetime.combine(self.today, time(), tzinfo=UTC)
 
     def t(self, key: str, **params: object) -> str:
         return text(self.lang, key, **params)

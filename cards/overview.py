@@ -15,6 +15,7 @@ from cards.common import (
     task_title,
     user_text,
 )
+from cards.meeting import overview_meetings
 from cards.phase import progress_counts
 from domain.catalog import Catalog, Track
 from domain.engagement import Engagement
@@ -120,7 +121,8 @@ def overview_body(
     body.append(
         paragraph(view.t("overview.general_note"), isSubtle=True, size="Small", spacing="None")
     )
-    return body + _next_up(engagement, catalog, view, mentions)
+    body += _next_up(engagement, catalog, view, mentions)
+    return body + overview_meetings(engagement, catalog, view)
 
 
 def overview_actions(engagement: Engagement, catalog: Catalog, view: View) -> list[Element]:

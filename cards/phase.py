@@ -393,6 +393,7 @@ def phase_intro_card(engagement: Engagement, catalog: Catalog, track: Track, vie
                 {"phase": track.id},
                 style="positive",
             ),
+            execute(view.t("action.record_meeting"), "meeting.new", {"phase": track.id}),
             execute(view.t("action.overview"), "status.show"),
         ],
     )

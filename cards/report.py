@@ -15,6 +15,7 @@ from cards.common import (
     task_title,
     user_text,
 )
+from cards.meeting import meeting_lines
 from domain.report import DAYS_PER_OPEN_TASK, ScheduleStatus, StatusReport
 
 MAX_PER_SECTION = 8
@@ -63,6 +64,8 @@ def report_card(report: StatusReport, title: str, view: View, *, chart_url: str)
     body.append(
         paragraph(view.t("report.rule", days=DAYS_PER_OPEN_TASK), isSubtle=True, size="Small")
     )
+    phases = {p.phase.id: p.phase for p in report.phases}
+    body += meeting_lines(report.last_meeting, report.next_meeting, phases, view)
     body.append(
         {
             "type": "Image",

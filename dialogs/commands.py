@@ -23,6 +23,8 @@ class CommandSpec:
     takes_argument: bool  # typed after the alias ("phase assess", "단계 평가")
     title: dict[str, str]  # what the help card and the manifest call it
     description: dict[str, str]
+    # Whether the manifest's command menu lists it: Teams lists 12 commands at most.
+    listed: bool = True
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -64,6 +66,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
         False,
         {"en": "start", "ko": "시작하기"},
         {"en": "Walk through the current phase", "ko": "현재 단계 안내 받기"},
+        # The same view as `next`, which the menu lists.
+        listed=False,
     ),
     CommandSpec(
         "my tasks",
@@ -83,6 +87,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
         {
             "en": "Add the engagement's own tasks to a phase, one a line",
             "ko": "단계에 프로젝트의 작업 추가(한 줄에 하나)",
+        },
+    ),
+    CommandSpec(
+        "meeting",
+        ("meeting", "meetings", "회의"),
+        True,
+        {"en": "meeting", "ko": "회의"},
+        {
+            "en": "Record a meeting: attendees, notes, decisions, action items",
+            "ko": "회의 기록: 참석자, 메모, 결정 사항, 후속 작업",
         },
     ),
     CommandSpec(
@@ -130,6 +144,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
         },
     ),
 )
+
+
+# The commands the manifest's menu offers.
+LISTED_COMMANDS = tuple(spec for spec in COMMANDS if spec.listed)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from domain.export import (
     checklist_table,
     history_table,
     known_names,
+    minutes_table,
     notes_table,
     own_tasks_table,
 )
@@ -109,6 +110,7 @@ class Files:
             )
             return File("text/csv; charset=utf-8", f"checklist-{stamp}.csv", body)
         notes = await services.all_notes(engagement.id)
+        meetings = await services.all_meetings(engagement.id)
 
         def workbook() -> bytes:
             # The tables are built in the thread too: thousands of rows of formatting.
@@ -119,6 +121,7 @@ class Files:
                     history_table(engagement, catalog, trail, lang, names),
                     notes_table(engagement, catalog, notes, lang),
                     own_tasks_table(engagement, catalog, lang),
+                    minutes_table(engagement, catalog, meetings, lang, now),
                 ]
             )
 

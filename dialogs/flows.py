@@ -6,6 +6,7 @@ from dialogs import (
     details,
     export,
     history,
+    meetings,
     my_tasks,
     nudges,
     overview,
@@ -32,6 +33,7 @@ def all_flows() -> Router:
         history.routes,
         export.routes,
         own_tasks.routes,
+        meetings.routes,
         reminders.routes,
         unknown_command=overview.unknown_command,
     )

@@ -19,8 +19,10 @@ from domain.catalog import Catalog
 from domain.engagement import AuditEntry, Engagement
 from domain.errors import EngagementMissing
 from domain.i18n import language_for
+from domain.meetings import Meeting
 from domain.notes import Note
 from domain.reminders import PersonalReminders
+from storage.meetings import MeetingRepository
 from storage.people import PeopleRepository
 from storage.repository import EngagementRepository
 
@@ -41,6 +43,7 @@ class Services:
     ) -> None:
         self._repo = repo
         self._people = PeopleRepository(repo.store)
+        self._meetings = MeetingRepository(repo.store)
         self.catalog = catalog
         self.clock = clock
         # Without a configured key (tests, a local run): one of this process's own.
@@ -129,6 +132,15 @@ class Services:
 
     async def all_notes(self, engagement_id: str) -> list[Note]:
         return await self._repo.all_notes(engagement_id)
+
+    async def meeting(self, engagement_id: str, meeting_id: str) -> tuple[Meeting, str] | None:
+        return await self._meetings.get(engagement_id, meeting_id)
+
+    async def save_meeting(self, engagement_id: str, meeting: Meeting, etag: str | None) -> None:
+        await self._meetings.save(engagement_id, meeting, etag)
+
+    async def all_meetings(self, engagement_id: str) -> list[Meeting]:
+        return await self._meetings.all(engagement_id)
 
     async def audit_trail(self, engagement_id: str) -> list[AuditEntry]:
         """Every change to the engagement, oldest first."""

@@ -30,12 +30,14 @@ from domain.errors import (
     RestoreExpired,
     TextRequired,
     TextTooLong,
+    TooManyMeetings,
     TooManyNotes,
     TooManyTasks,
     UnknownTask,
     UnknownTrack,
     WrongKindOfTask,
 )
+from domain.meetings import MAX_PLANNED, MeetingSummary, kept
 from domain.nudges import Digest, build_digest, is_stalled, latest_due_slot, next_slot
 from domain.own_tasks import (
     MAX_DESCRIPTION_CHARS,
@@ -88,6 +90,7 @@ class Change(StrEnum):
     TASK = "task"  # an own task added, removed or restored
     EDIT = "edit"  # an own task's title or description edited (before/after: the titles)
     CHANNEL = "channel"  # where nudges and announcements go (the channels' names)
+    MEETING = "meeting"  # a meeting recorded or its record changed (after: its name)
 
 
 class ManagerAction(StrEnum):
@@ -350,6 +353,8 @@ class Engagement:
     # The engagement's own tasks by id (domain/own_tasks.py), removed ones until purged.
     own_tasks: dict[str, OwnTask] = field(default_factory=dict)
     own_seq: int = 0
+    # The planned meetings and the last one held (domain/meetings.py); minutes are apart.
+    meetings: dict[str, MeetingSummary] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -367,6 +372,7 @@ class Engagement:
             applied_ops=self.applied_ops.copy(),
             audit_tail=list(self.audit_tail),
             own_tasks=dict(self.own_tasks),
+            meetings=dict(self.meetings),
         )
 
     # Reading ----------------------------------------------------------------------------
@@ -765,6 +771,43 @@ class Engagement:
             first = first or entry
         return first
 
+    def record_meeting(
+        self,
+        catalog: Catalog,
+        *,
+        summary: MeetingSummary,
+        name: str,
+        action_items: tuple[ChecklistItem, ...],
+        batch: str,
+        actor: Actor,
+        at: datetime,
+        op_id: str,
+    ) -> AuditEntry | None:
+        """Keeps a saved meeting's summary and turns its action items into tasks of its
+        phase, once per save (`batch`): a redelivered or repeated save changes nothing."""
+        if self.has_applied(op_id):
+            return None
+        before = self.meetings.get(summary.id)
+        summaries = kept({**self.meetings, summary.id: summary}, at)
+        if sum(1 for m in summaries.values() if not m.held(at)) > MAX_PLANNED:
+            raise TooManyMeetings(limit=MAX_PLANNED)
+        added = None
+        if action_items:
+            added = self.add_tasks(
+                catalog,
+                track_id=summary.track_id,
+                items=action_items,
+                actor=actor,
+                at=at,
+                op_id=op_id,
+                batch=batch,
+            )
+        if before == summary and added is None:
+            return None
+        self.meetings = summaries
+        entry = self._audit(op_id, actor, at, summary.track_id, Change.MEETING, None, name)
+        return added or entry
+
     def remove_task(
         self, catalog: Catalog, *, task_id: str, actor: Actor, at: datetime, op_id: str
     ) -> AuditEntry | None:
@@ -1097,6 +1140,7 @@ class Engagement:
             "auditSeq": self.audit_seq,
             "ownTasks": {task_id: own.to_dict() for task_id, own in self.own_tasks.items()},
             "ownSeq": self.own_seq,
+            "meetings": {key: m.to_dict() for key, m in self.meetings.items()},
         }
 
     @classmethod
@@ -1142,6 +1186,9 @@ class Engagement:
             # Documents from before own tasks have neither key.
             own_tasks={k: OwnTask.from_dict(k, v) for k, v in data.get("ownTasks", {}).items()},
             own_seq=int(data.get("ownSeq", 0)),
+            meetings={
+                k: MeetingSummary.from_dict(k, v) for k, v in data.get("meetings", {}).items()
+            },
         )
 
 

@@ -109,3 +109,51 @@ class EditConflict(DomainError):
     """The task was edited since the form was opened: nothing is changed over it."""
 
     code = "edit_conflict"
+
+
+class UnknownMeeting(DomainError):
+    """Not a meeting of this engagement, or not one of the phase's meetings."""
+
+    code = "unknown_meeting"
+
+
+class MeetingTitleRequired(DomainError):
+    """A meeting that is none of the phase's own needs a name."""
+
+    code = "meeting_title_required"
+
+
+class MinutesBeforeMeeting(DomainError):
+    """Notes, decisions and action items belong to a meeting that has started."""
+
+    code = "minutes_before_meeting"
+
+
+class BadMeetingLink(DomainError):
+    """Only a Teams meeting link on one of Teams' own hosts."""
+
+    code = "bad_meeting_link"
+
+
+class ActionItemUnreadable(DomainError):
+    code = "action_item_unreadable"
+
+
+class ActionItemIncomplete(DomainError):
+    """Each action item becomes a task with an owner and a due date."""
+
+    code = "action_item_incomplete"
+
+
+class MeetingChanged(DomainError):
+    """The meeting was saved by someone else since the form was opened."""
+
+    code = "meeting_changed"
+
+
+class TooManyMeetings(DomainError):
+    code = "too_many_meetings"
+
+
+class BadTime(DomainError):
+    code = "bad_time"

@@ -1,6 +1,6 @@
-"""The export's tables: the checklist, the history, the notes and the engagement's own tasks,
-with column headers in the engagement's language and every moment in its time zone. Plain
-rows; reports/workbook.py writes them as .xlsx and .csv.
+"""The export's tables: the checklist, the history, the notes, the engagement's own tasks and
+the meetings' minutes, with column headers in the engagement's language and every moment in
+its time zone. Plain rows; reports/workbook.py writes them as .xlsx and .csv.
 
 The own tasks are written as the lines `add task` reads (`title | owner | due date |
 description`), by phase, so a list moves to another engagement by pasting its lines."""
@@ -8,11 +8,13 @@ description`), by phase, so a list moves to another engagement by pasting its li
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain.catalog import Catalog, Language
 from domain.engagement import AuditEntry, Engagement
 from domain.history import change_words, local_moment, subject_name, value_words
 from domain.i18n import text
+from domain.meetings import Meeting, meeting_title
 from domain.notes import Note
 from domain.own_tasks import checklist_line
 
@@ -117,6 +119,51 @@ def notes_table(
         for note in sorted(notes, key=lambda n: n.at)
     ]
     return Table(text(lang, "sheet.notes"), _headers(lang, "task", "when", "author", "note"), rows)
+
+
+def minutes_table(
+    engagement: Engagement,
+    catalog: Catalog,
+    meetings: list[Meeting],
+    lang: Language,
+    now: datetime,
+) -> Table:
+    """Every recorded meeting, earliest first; the action items as the lines they were
+    written in (each became a task: the checklist has them as they stand now)."""
+    zone = engagement.time_zone
+    rows = []
+    for meeting in meetings:
+        summary = meeting.summary
+        track = catalog.track(summary.track_id)
+        state = "held" if summary.held(now) else "planned"
+        rows.append(
+            [
+                track.name.in_(lang),
+                meeting_title(summary, track, lang)[0],
+                local_moment(summary.start, zone),
+                text(lang, f"meeting.state.{state}"),
+                ", ".join(p.name or p.id for p in meeting.attendees),
+                meeting.notes,
+                meeting.decisions,
+                meeting.action_items,
+                summary.link,
+                meeting.recorded_by.name,
+            ]
+        )
+    headers = _headers(
+        lang,
+        "phase",
+        "meeting",
+        "when",
+        "meeting_state",
+        "attendees",
+        "note",
+        "decisions",
+        "action_items",
+        "link",
+        "recorded_by",
+    )
+    return Table(text(lang, "sheet.minutes"), headers, rows)
 
 
 def known_names(engagement: Engagement, trail: list[AuditEntry]) -> dict[str, str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from domain.catalog import Catalog, Language
+from domain.catalog import Catalog, Language, default_catalog
 from domain.engagement import AuditEntry, Change, Engagement
 from domain.i18n import text
 
@@ -60,6 +60,10 @@ def value_words(
         return value or text(lang, "setup.channel_general")
     if entry.change is Change.TASK:
         return text(lang, f"own.state.{value}")
+    if entry.change is Change.MEETING:
+        track = default_catalog().find_track(entry.subject)
+        kind = track.meeting(value) if track else None
+        return kind.title.in_(lang) if kind else value
     if value in _STATE_WORDS and entry.change is not Change.NOTE:
         return text(lang, f"state.{value}")
     if entry.change is Change.SNOOZE:

@@ -10,6 +10,7 @@ import re
 from typing import Final
 
 from domain.catalog import Language
+from domain.i18n_meetings import MEETING_STRINGS
 from domain.i18n_reports import REPORT_STRINGS
 from domain.i18n_tasks import TASK_STRINGS
 
@@ -393,6 +394,7 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
 }
 STRINGS.update(REPORT_STRINGS)
 STRINGS.update(TASK_STRINGS)
+STRINGS.update(MEETING_STRINGS)
 
 
 # Korean particles depend on whether the word before them ends in a consonant (받침). A

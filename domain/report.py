@@ -26,6 +26,7 @@ from domain.engagement import (
     TaskStatus,
     TrackProgress,
 )
+from domain.meetings import MeetingSummary, last_and_next
 from domain.profile import Person
 
 # A customer task takes about two working days (a checkpoint call, then the work).
@@ -89,6 +90,8 @@ class StatusReport:
     phases: list[PhaseSchedule]
     unowned: list[Task]
     scope_changes: list[ScopeChange]
+    last_meeting: MeetingSummary | None = None
+    next_meeting: MeetingSummary | None = None
 
 
 def report_since(engagement: Engagement, now: datetime) -> datetime:
@@ -145,6 +148,7 @@ def build_report(
         phases,
         unowned,
         scope_changes,
+        *last_and_next(engagement.meetings, now),
     )
 
 

@@ -15,7 +15,7 @@ package time from environment variables, falling back to the repository's .env f
     {{TERMS_URL}}          TERMS_URL        https://<BOT_DOMAIN>/terms
 
 The bot's command lists (one per scope) and their Korean titles in ko.json are generated from
-the bot's own command registry, dialogs.commands.COMMANDS, every time a package is built.
+the bot's own command registry, dialogs.commands.LISTED_COMMANDS, every time a package is built.
 `--sync` writes the generated parts back into manifest/manifest.json and manifest/ko.json so
 the committed files show what ships (a test checks that they are in sync).
 
@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as `python scripts/package_manifest.py`
     sys.path.insert(0, str(ROOT))
 
-from dialogs.commands import COMMANDS  # noqa: E402
+from dialogs.commands import LISTED_COMMANDS  # noqa: E402
 
 MANIFEST_DIR = ROOT / "manifest"
 TEMPLATE = MANIFEST_DIR / "manifest.json"
@@ -178,7 +178,8 @@ def resolve_values(
 def command_lists() -> list[dict[str, Any]]:
     """One command list per bot scope, every command in each, English titles."""
     commands = [
-        {"title": spec.title["en"], "description": spec.description["en"]} for spec in COMMANDS
+        {"title": spec.title["en"], "description": spec.description["en"]}
+        for spec in LISTED_COMMANDS
     ]
     return [{"scopes": [scope], "commands": copy.deepcopy(commands)} for scope in BOT_SCOPES]
 
@@ -187,7 +188,7 @@ def localized_command_strings(lang: str) -> dict[str, str]:
     """ko.json-style keys for every command title and description in `command_lists()`."""
     strings: dict[str, str] = {}
     for i, _scope in enumerate(BOT_SCOPES):
-        for j, spec in enumerate(COMMANDS):
+        for j, spec in enumerate(LISTED_COMMANDS):
             prefix = f"bots[0].commandLists[{i}].commands[{j}]"
             strings[f"{prefix}.title"] = spec.title[lang]
             strings[f"{prefix}.description"] = spec.description[lang]

@@ -324,7 +324,7 @@ def test_plain_text_passes_unchanged() -> None:
     for lang in LANGUAGES:
         for key, versions in STRINGS.items():
             if key.startswith("error."):
-                message = versions[lang].format(limit=500, name="x")
+                message = versions[lang].format(limit=500, name="x", line=3)
                 assert user_text(message) == message, key
 
 

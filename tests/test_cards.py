@@ -149,7 +149,10 @@ def every_card() -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"help-unknown-{lang}", help_card(lang, unknown_text=True)
         for key in STRINGS:
             if key.startswith("error."):
-                yield f"{key}-{lang}", error_card(lang, text(lang, key, limit=500, name="x"))
+                yield (
+                    f"{key}-{lang}",
+                    error_card(lang, text(lang, key, limit=500, name="x", line=3)),
+                )
         bad_form = {k: "x" * 300 for k in form_values(PROFILE, view)}
         yield (
             f"setup-new-{lang}",

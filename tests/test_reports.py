@@ -213,7 +213,7 @@ async def test_the_workbook_and_csv_match_the_engagement(report_bot, connector) 
     status, body, content_type = await fetch(report_bot, xlsx_url)
     assert status == 200 and content_type.endswith("spreadsheetml.sheet")
     book = load_workbook(io.BytesIO(body))
-    assert book.sheetnames == ["체크리스트", "변경 기록", "메모", "추가한 작업"]
+    assert book.sheetnames == ["체크리스트", "변경 기록", "메모", "추가한 작업", "회의록"]
     rows = list(book["체크리스트"].iter_rows(values_only=True))
     assert rows[0][:5] == ("단계", "작업", "상태", "담당자", "기한")
     by_task = {row[1]: row for row in rows[1:]}

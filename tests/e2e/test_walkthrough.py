@@ -356,7 +356,7 @@ def test_report_with_its_chart_and_export_links(stack: Stack, people: dict[str, 
     assert link.startswith(f"{stack.bot.url}/files/"), link
     with urllib.request.urlopen(link, timeout=30) as response:
         workbook = load_workbook(io.BytesIO(response.read()), read_only=True)
-    assert len(workbook.sheetnames) == 4  # checklist, history, notes, own tasks
+    assert len(workbook.sheetnames) == 5  # checklist, history, notes, own tasks, minutes
     checklist = [row for row in workbook.worksheets[0].iter_rows(values_only=True)]
     assert any(MINE in row for row in checklist) and any(THEIRS in row for row in checklist)
     page.screenshot("41-walkthrough-export.png", x.t("ko", "export.title"), xlsx)
