@@ -60,7 +60,11 @@ def meeting_form_card(
     the box takes more). Save carries the revision it was opened at and the form's token."""
     summary = meeting.summary if meeting else None
     zone = view.time_zone or UTC_NAME
-    local = summary.start.astimezone(ZoneInfo(zone)) if summary else None
+    # A new meeting starts out as one held this hour (minutes are mostly written just after);
+    # planning one ahead is a change of date and time.
+    local = (summary.start if summary else view.moment_now).astimezone(ZoneInfo(zone))
+    if summary is None:
+        local = local.replace(minute=0, second=0, microsecond=0)
     phase = track.name.in_(view.lang)
     kinds = [{"title": k.title.in_(view.lang), "value": k.id} for k in track.meetings]
     kinds.append({"title": view.t("meeting.other"), "value": OTHER_MEETING})
@@ -85,7 +89,7 @@ def meeting_form_card(
             "type": "Input.Date",
             "id": "date",
             "label": view.t("meeting.date"),
-            "value": (local.date() if local else view.today).isoformat(),
+            "value": local.date().isoformat(),
             "isRequired": True,
             "errorMessage": view.t("form.error.required"),
         },
@@ -93,7 +97,7 @@ def meeting_form_card(
             "type": "Input.Time",
             "id": "time",
             "label": view.t("meeting.time", zone=zone),
-            **({"value": f"{local:%H:%M}"} if local else {}),
+            "value": f"{local:%H:%M}",
             "isRequired": True,
             "errorMessage": view.t("form.error.required"),
         },
