@@ -28,8 +28,11 @@ async def members(turn_context: TurnContext, scope: TurnScope) -> list[Person]:
         log.warning("could not list members: %s", type(error).__name__)
         accounts = []
     people = [Person(a.aad_object_id or a.id, a.name or "") for a in accounts if a.id]
-    me = scope.actor.person
-    return people if any(p.id == me.id for p in people) else [me, *people]
+    me = scope.actor
+    # A member list without Entra ids (the Agents Playground's says `objectId`, which the
+    # SDK does not read) lists the person under their Teams id: the same person, once.
+    listed = any(p.id in (me.person.id, me.id) for p in people)
+    return people if listed else [me.person, *people]
 
 
 async def team_channels(turn_context: TurnContext, scope: TurnScope) -> list[Channel]:
