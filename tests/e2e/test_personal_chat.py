@@ -111,3 +111,44 @@ def test_a_pasted_checklist_becomes_tasks_of_the_phase(stack: Stack) -> None:
     phase = page.wait_card(remediate, *titles, toggle, clicked=clicked["clicked"])
     assert phase["text"].count(toggle) >= 3
     page.screenshot("06-personal-own-tasks.png", remediate, *titles, clicked=clicked["clicked"])
+
+
+ACTION_ITEMS = [
+    "Invite the network team | {me} | 2030-01-15",
+    "Share the remediation timeline | {me} | 2030-01-20",
+    "Book the AAD Connect server | {me} | 2030-01-31",
+]
+
+
+def test_a_meeting_with_action_items_becomes_minutes_and_tasks(stack: Stack, me: str) -> None:
+    """`meeting`: the Initiate readiness meeting just held, its attendee picked, notes,
+    a decision and three action items, each with an owner and a due date; Save shows the
+    minutes with the three tasks they became."""
+    page = stack.page
+    page.select(PERSONAL)
+    page.send("meeting")
+    initiate = x.phase_name("initiate", "en")
+    form = [x.t("en", "meeting.form_title", phase=initiate), x.t("en", "meeting.kind")]
+    page.wait_card(*form, fresh=True)
+    attendees = x.t("en", "meeting.attendees")
+    assert page.choose(form, attendees, me) == me
+    page.fill(form, x.t("en", "meeting.notes"), "Participants briefed; timeline confirmed")
+    page.fill(form, x.t("en", "meeting.decisions"), "Pilot with the IT department first")
+    lines = "\n".join(line.format(me=me) for line in ACTION_ITEMS)
+    page.fill(form, x.t("en", "meeting.action_items"), lines)
+    page.screenshot("07-personal-meeting-form.png", *form)
+    clicked = page.click(form, x.t("en", "action.save_meeting"))
+    titles = [line.split(" | ")[0] for line in ACTION_ITEMS]
+    saved = page.wait_card(
+        x.t("en", "meeting.saved"),
+        "Engagement readiness meeting",
+        *titles,
+        clicked=clicked["clicked"],
+    )
+    assert "Pilot with the IT department first" in saved["text"]
+    page.screenshot(
+        "07-personal-meeting.png", x.t("en", "meeting.saved"), clicked=clicked["clicked"]
+    )
+    page.send("status")
+    overview = page.wait_card(x.t("en", "overview.title"), fresh=True)
+    assert "Last meeting: Engagement readiness meeting" in overview["text"]
