@@ -157,3 +157,7 @@ class TooManyMeetings(DomainError):
 
 class BadTime(DomainError):
     code = "bad_time"
+
+
+class TooManyActionItems(DomainError):
+    code = "too_many_action_items"

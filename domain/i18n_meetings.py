@@ -22,8 +22,8 @@ MEETING_STRINGS: Final[dict[str, dict[Language, str]]] = {
         "notes, decisions and action items. FastTrack schedules the meetings; nothing is "
         "read from or written to a calendar.",
         "ko": "예정된 회의는 날짜, 시간, Teams 링크를 기록하고, 진행된 회의는 참석자, 메모, "
-        "결정 사항, 후속 작업을 기록합니다. 회의 일정은 FastTrack이 정하며, 일정표는 읽거나 "
-        "쓰지 않습니다.",
+        "결정 사항, 후속 작업을 기록합니다. 회의 일정은 FastTrack이 정하며, 이 봇은 일정을 "
+        "읽거나 쓰지 않습니다.",
     },
     "meeting.kind": {"en": "Which meeting", "ko": "회의 종류"},
     "meeting.other": {"en": "Other meeting", "ko": "기타 회의"},
@@ -108,6 +108,11 @@ MEETING_STRINGS: Final[dict[str, dict[Language, str]]] = {
     "error.too_many_meetings": {
         "en": "At most {limit} meetings can be planned ahead. Nothing was saved.",
         "ko": "예정된 회의는 최대 {limit}개까지 기록할 수 있습니다. 아무것도 저장되지 않았습니다.",
+    },
+    "error.too_many_action_items": {
+        "en": "At most {limit} action items at a time. Nothing was saved.",
+        "ko": "후속 작업은 한 번에 최대 {limit}개까지 기록할 수 있습니다. 아무것도 저장되지 "
+        "않았습니다.",
     },
     "error.bad_time": {
         "en": "Use a time like 14:30. Nothing was saved.",

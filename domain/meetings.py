@@ -32,6 +32,7 @@ from domain.errors import (
     MeetingTitleRequired,
     MinutesBeforeMeeting,
     TextTooLong,
+    TooManyActionItems,
     UnknownMeeting,
     UnknownPerson,
 )
@@ -296,7 +297,7 @@ def action_items(lines: str, members: list[Person]) -> tuple[ChecklistItem, ...]
     if checked.errors:
         raise ActionItemUnreadable(line=checked.errors[0].line)
     if len(checked.items) > MAX_ACTION_ITEMS:
-        raise TextTooLong(limit=MAX_ACTION_ITEMS_CHARS)
+        raise TooManyActionItems(limit=MAX_ACTION_ITEMS)
     for item in checked.items:
         if item.owner is None or item.due is None:
             raise ActionItemIncomplete(line=item.line)

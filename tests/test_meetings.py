@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -33,7 +34,7 @@ from testkit import FakeConnector, card_actions
 from testkit import activities as a
 from tests.card_schema import CARD_BYTES_LIMIT, card_errors
 from tests.harness import BotHarness
-from tests.steps import VALID_FORM
+from tests.steps import VALID_FORM, run_scheduled, two_instances
 from tests.test_reports import fetch, typed
 
 CATALOG = default_catalog()
@@ -331,7 +332,7 @@ async def test_bad_input_is_refused_clearly_and_saves_nothing(meeting_bot, conne
         "not in this engagement's log": form(kind="readiness"),  # Initiate's, not Remediate's
     }
     items = "\n".join(f"t{n} | Kim Minji | 2026-12-20" for n in range(MAX_ACTION_ITEMS + 1))
-    refusals["too long"] = form(actionItems=items)
+    refusals["At most 20 action items"] = form(actionItems=items)
     for expected, fields in refusals.items():
         body = await click(bot, "meeting.save", {**data, **fields})
         assert expected in dump(body), (expected, body)
@@ -399,3 +400,62 @@ async def test_korean_command_and_phase_intro_button(meeting_bot, connector) -> 
         "aad-user1",
         "aad-user2",
     }
+
+
+async def test_two_instances_save_one_form_once_and_two_forms_both(
+    store_factory, connector
+) -> None:
+    async with two_instances(store_factory, connector, NOW) as (bots, _):
+        first, second = bots
+        for activity in a.install(first.service_url):
+            await first.send(activity)
+        await click(first, "setup.save", {**VALID_FORM, "language": "en"})
+        data = save_data((await click(first, "meeting.new", {"phase": "remediate"}))["value"])
+        fields = form(notes="Checkpoint 1", actionItems=THREE_ITEMS)
+        # The same form's Save arrives at both instances at once (a double click).
+        answers = await asyncio.gather(
+            click(first, "meeting.save", {**data, **fields}),
+            click(second, "meeting.save", {**data, **fields}),
+        )
+        assert all("The meeting is saved" in dump(body) for body in answers)
+        assert len(await meetings(first)) == 1
+        assert len((await stored(first)).own_tasks) == 3
+        # Two people's forms at once: both meetings are kept.
+        forms = [
+            save_data((await click(bot, "meeting.new", {"phase": "assess"}))["value"])
+            for bot in (first, second)
+        ]
+        await asyncio.gather(
+            click(first, "meeting.save", {**forms[0], **form(kind="user-provisioning")}),
+            click(second, "meeting.save", {**forms[1], **form(kind="service-configuration")}),
+        )
+        kinds = sorted(m.summary.kind for m in await meetings(second))
+        assert kinds == ["checkpoint", "service-configuration", "user-provisioning"]
+
+
+async def test_the_engagement_keeps_only_the_last_and_the_planned_and_the_report_shows_them(
+    store_factory, connector
+) -> None:
+    async with two_instances(store_factory, connector, NOW) as (bots, clock):
+        bot = bots[0]
+        for activity in a.install(bot.service_url):
+            await bot.send(activity)
+        await click(bot, "setup.save", {**VALID_FORM, "language": "en"})
+        for day in ("2026-12-02", "2026-12-04", "2026-12-08", "2026-12-21", "2026-12-28"):
+            data = save_data((await click(bot, "meeting.new", {"phase": "remediate"}))["value"])
+            link = JOIN if day == "2026-12-21" else ""
+            await click(bot, "meeting.save", {**data, **form(date=day, link=link)})
+        assert len(await meetings(bot)) == 5
+        engagement = await stored(bot)
+        starts = sorted(m.start.date().isoformat() for m in engagement.meetings.values())
+        assert starts == ["2026-12-08", "2026-12-21", "2026-12-28"], "the last held and planned"
+        # The weekly report, posted on Monday 14 Dec 09:05 in Seoul.
+        clock["now"] = datetime(2026, 12, 14, 0, 5, tzinfo=UTC)
+        connector.calls.clear()
+        assert len((await run_scheduled(bot, "/api/reports/run"))["sent"]) == 1
+        (card,) = connector.cards("POST")
+        assert card_errors(card) == []
+        shown = texts(card)
+        assert "Last meeting: Checkpoint meeting · 08 Dec 2026 15:00 KST" in shown
+        assert "Next meeting: Checkpoint meeting · 21 Dec 2026 15:00 KST" in shown
+        assert JOIN in [x.get("url") for x in card_actions(card)]
