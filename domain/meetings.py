@@ -50,6 +50,8 @@ MAX_MINUTES_CHARS = 1_000
 # Action items: one a line, `title | owner | due date | description`, as `add task` reads.
 MAX_ACTION_ITEMS = 20
 MAX_ACTION_ITEMS_CHARS = 4_000
+# What a meeting keeps of its action items over all its saves.
+MAX_KEPT_ACTION_ITEMS_CHARS = 3 * MAX_ACTION_ITEMS_CHARS
 MAX_ATTENDEES = 30
 MAX_LINK_CHARS = 1_000
 # Planned meetings the engagement's summary holds at most (FastTrack plans a handful).
@@ -255,6 +257,9 @@ def read_form(
     if (notes or decisions or items) and start > now:
         raise MinutesBeforeMeeting()
     link = teams_meeting_link(form.link) if form.link.strip() else ""
+    kept_items = "\n".join(part for part in (earlier, lines) if part)
+    if len(kept_items) > MAX_KEPT_ACTION_ITEMS_CHARS:
+        raise TextTooLong(limit=MAX_KEPT_ACTION_ITEMS_CHARS)
     summary = MeetingSummary(
         meeting_id, track.id, kind, title if kind == OTHER_MEETING else "", start, link
     )
@@ -263,7 +268,7 @@ def read_form(
         _attendees(form.attendees, members),
         notes,
         decisions,
-        "\n".join(part for part in (earlier, lines) if part),
+        kept_items,
         revision,
         by,
         now,
