@@ -53,7 +53,8 @@ MAX_ACTION_ITEMS_CHARS = 4_000
 # What a meeting keeps of its action items over all its saves.
 MAX_KEPT_ACTION_ITEMS_CHARS = 3 * MAX_ACTION_ITEMS_CHARS
 MAX_ATTENDEES = 30
-MAX_LINK_CHARS = 1_000
+# A Teams join link with its context parameter runs to about 300 characters.
+MAX_LINK_CHARS = 600
 # Planned meetings the engagement's summary holds at most (FastTrack plans a handful).
 MAX_PLANNED = 20
 # Teams meeting links: the work or school join link (/l/meetup-join/…) and the short one

@@ -17,11 +17,14 @@ from cards.common import View
 from cards.meeting import meeting_card, meeting_form_card
 from domain.catalog import OTHER_MEETING, default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey
-from domain.errors import BadMeetingLink
+from domain.errors import BadMeetingLink, TooManyMeetings
 from domain.meetings import (
     MAX_ACTION_ITEMS,
     MAX_ATTENDEES,
+    MAX_LINK_CHARS,
+    MAX_MEETING_TITLE_CHARS,
     MAX_MINUTES_CHARS,
+    MAX_PLANNED,
     Meeting,
     MeetingSummary,
     teams_meeting_link,
@@ -459,3 +462,47 @@ async def test_the_engagement_keeps_only_the_last_and_the_planned_and_the_report
         assert "Last meeting: Checkpoint meeting · 08 Dec 2026 15:00 KST" in shown
         assert "Next meeting: Checkpoint meeting · 21 Dec 2026 15:00 KST" in shown
         assert JOIN in [x.get("url") for x in card_actions(card)]
+
+
+def test_twenty_planned_meetings_add_little_to_the_engagement_document() -> None:
+    """The summaries every click rewrites: the longest title (Korean, JSON-escaped), the
+    longest link, for each planned meeting the engagement may hold."""
+    engagement = Engagement(TEAM, "channel", NOW, installed_by=Actor("29:user1", "User One"))
+    before = len(json.dumps(engagement.to_dict()).encode())
+    link = JOIN + "x" * (MAX_LINK_CHARS - len(JOIN))
+    assert teams_meeting_link(link) == link
+    for n in range(MAX_PLANNED):
+        summary = MeetingSummary(
+            f"mtg-{n:016x}",
+            "remediate",
+            OTHER_MEETING,
+            "회" * MAX_MEETING_TITLE_CHARS,
+            NOW + timedelta(days=n + 1),
+            link,
+        )
+        engagement.record_meeting(
+            CATALOG,
+            summary=summary,
+            name=summary.title,
+            action_items=(),
+            batch=f"{summary.id}.1",
+            actor=Actor("29:user1", "User One"),
+            at=NOW,
+            op_id=f"op-{n}",
+        )
+    assert len(engagement.meetings) == MAX_PLANNED
+    grown = len(json.dumps(engagement.to_dict()).encode()) - before
+    assert grown < 48 * 1024, grown
+    with pytest.raises(TooManyMeetings):
+        engagement.record_meeting(
+            CATALOG,
+            summary=MeetingSummary(
+                "mtg-" + "f" * 16, "remediate", "checkpoint", "", NOW + timedelta(days=90)
+            ),
+            name="checkpoint",
+            action_items=(),
+            batch="x",
+            actor=Actor("29:user1", "User One"),
+            at=NOW,
+            op_id="op-over",
+        )
