@@ -347,6 +347,13 @@ async def test_bad_input_is_refused_clearly_and_saves_nothing(meeting_bot, conne
     for verb, payload in forged:
         body = await click(bot, verb, payload)
         assert "not in this engagement's log" in dump(body), (verb, body)
+    # Meetings belong to phases: the standing duties have none.
+    for verb, payload in [
+        ("meeting.new", {"phase": "general"}),
+        ("meeting.save", {**data, **form(), "phase": "general"}),
+    ]:
+        body = await click(bot, verb, payload)
+        assert "There is no phase called “general”" in dump(body), (verb, body)
     status, _ = await bot.send(a.click(bot.service_url, "meeting.save", {**data, "seen": "x"}))
     assert status == 400
     assert await meetings(bot) == [] and (await stored(bot)).meetings == {}
