@@ -116,7 +116,13 @@ def meeting_form_card(
             meeting.decisions if meeting else "",
         ),
         paragraph(view.t("meeting.action_format"), isSubtle=True, size="Small"),
-        _box("actionItems", view.t("meeting.action_items"), MAX_ACTION_ITEMS_CHARS, ""),
+        # A saved meeting's action items are tasks already: its box takes new ones.
+        _box(
+            "actionItems",
+            view.t("meeting.more_action_items" if meeting else "meeting.action_items"),
+            MAX_ACTION_ITEMS_CHARS,
+            "",
+        ),
         text_input(
             "link",
             view.t("meeting.link"),

@@ -34,6 +34,10 @@ MEETING_STRINGS: Final[dict[str, dict[Language, str]]] = {
     "meeting.notes": {"en": "Notes", "ko": "메모"},
     "meeting.decisions": {"en": "Decisions", "ko": "결정 사항"},
     "meeting.action_items": {"en": "Action items, one a line", "ko": "후속 작업(한 줄에 하나)"},
+    "meeting.more_action_items": {
+        "en": "More action items, one a line (those saved before are tasks already)",
+        "ko": "추가할 후속 작업(한 줄에 하나, 이전에 저장한 항목은 이미 작업으로 추가됨)",
+    },
     "meeting.action_format": {
         "en": "Each line: title | owner | due date | description. Every action item needs an "
         "owner (someone in this conversation, by name) and a due date like 2026-12-31; it "

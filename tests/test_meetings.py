@@ -299,6 +299,7 @@ async def test_a_planned_meeting_shows_next_with_its_link_then_is_edited_into_mi
     assert not [x for x in card_actions(overview) if x["type"] == "Action.OpenUrl"]
     edit = (await click(bot, "meeting.edit", {"meeting": meeting.id}))["value"]
     assert card_errors(edit) == [] and save_data(edit)["seen"] == "1"
+    assert "More action items" in dump(edit)
     minutes = {
         **planned,
         "notes": "Users come from on-premises AD",
