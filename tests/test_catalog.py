@@ -442,3 +442,26 @@ def test_loader_rejects_invalid_json(tmp_path: Path) -> None:
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match="invalid JSON"):
         load_catalog(path)
+
+
+def test_loader_rejects_a_meeting_of_another_phases_task(
+    tmp_path: Path, raw: dict[str, Any]
+) -> None:
+    raw["tracks"][2]["meetings"][0]["task"] = "initiate.readiness-meeting"  # Assess's meeting
+    with pytest.raises(ValueError, match="meeting 'remediation-plan' names no task of it"):
+        load_catalog(_write(tmp_path, raw))
+
+
+@pytest.mark.parametrize("meeting_id", ["other", "Bad Id", ""])
+def test_loader_rejects_a_bad_meeting_id(
+    tmp_path: Path, raw: dict[str, Any], meeting_id: str
+) -> None:
+    raw["tracks"][1]["meetings"][0]["id"] = meeting_id
+    with pytest.raises(ValueError, match="meeting"):
+        load_catalog(_write(tmp_path, raw))
+
+
+def test_loader_rejects_a_meeting_without_korean(tmp_path: Path, raw: dict[str, Any]) -> None:
+    del raw["tracks"][3]["meetings"][0]["title"]["ko"]
+    with pytest.raises(ValueError, match=r"meetings\[0\].title: missing language.*ko"):
+        load_catalog(_write(tmp_path, raw))
