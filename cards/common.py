@@ -124,17 +124,27 @@ def text_input(
 
 
 def people_picker(
-    input_id: str, label: str, members: list[Person], value: str = "", required: str = ""
+    input_id: str,
+    label: str,
+    members: list[Person],
+    value: str = "",
+    required: str = "",
+    *,
+    multiple: bool = False,
+    listed: int = 50,
 ) -> Element:
     """Teams' people picker, searching the people of this conversation; the static member
     list is what clients without the dynamic search show. `required`: the error message of
-    a field that must be filled (Teams marks its label)."""
+    a field that must be filled (Teams marks its label). `multiple`: several people, sent as
+    their ids comma-separated. `listed`: how many of `members` the static list offers (Teams
+    searches them all)."""
     element: Element = {
         "type": "Input.ChoiceSet",
         "id": input_id,
         "label": label,
         "style": "compact",
-        "choices": [{"title": p.name or p.id, "value": p.id} for p in members[:50]],
+        "isMultiSelect": multiple,
+        "choices": [{"title": p.name or p.id, "value": p.id} for p in members[:listed]],
         "choices.data": {
             "type": "Data.Query",
             "dataset": "graph.microsoft.com/users?scope=currentContext",

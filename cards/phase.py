@@ -22,6 +22,7 @@ from cards.common import (
     text_input,
     user_text,
 )
+from cards.signoff import signoff_block
 from domain.catalog import Catalog, Language, Task, Track
 from domain.engagement import (
     MAX_REASON_CHARS,
@@ -347,6 +348,7 @@ def phase_card(
     mentions = Mentions()
     progress = engagement.progress(catalog, track, view.today)
     body = phase_header(engagement, track, view, progress)
+    body += signoff_block(engagement, track, view, progress)
     if pages > 1:
         body.append(paragraph(view.t("phase.page", page=page + 1, pages=pages), isSubtle=True))
     body += [task_block(engagement, task, view, mentions) for task in tasks]

@@ -14,6 +14,7 @@ from dialogs import (
     reminders,
     report,
     setup,
+    signoff,
     task,
 )
 from dialogs.router import Router
@@ -23,6 +24,7 @@ def all_flows() -> Router:
     return Router(
         overview.routes,
         phase.routes,
+        signoff.routes,
         task.routes,
         details.routes,
         my_tasks.routes,

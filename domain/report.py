@@ -12,7 +12,7 @@ The schedule rule, stated once (the card's legend says the same):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -23,10 +23,12 @@ from domain.engagement import (
     AuditEntry,
     Change,
     Engagement,
+    Signature,
     TaskStatus,
     TrackProgress,
 )
 from domain.profile import Person
+from domain.roles import Side
 
 # A customer task takes about two working days (a checkpoint call, then the work).
 DAYS_PER_OPEN_TASK = 2
@@ -89,6 +91,8 @@ class StatusReport:
     phases: list[PhaseSchedule]
     unowned: list[Task]
     scope_changes: list[ScopeChange]
+    # Every signature standing, phase by phase (withdrawn ones are in the history).
+    signoffs: list[tuple[Track, Side, Signature]] = field(default_factory=list)
 
 
 def report_since(engagement: Engagement, now: datetime) -> datetime:
@@ -145,6 +149,11 @@ def build_report(
         phases,
         unowned,
         scope_changes,
+        [
+            (phase, side, signature)
+            for phase in catalog.phases
+            for side, signature in engagement.signoffs.get(phase.id, {}).items()
+        ],
     )
 
 

@@ -264,7 +264,8 @@ def test_card_data_carries_only_pointers_the_bot_checks() -> None:
     data is on 'my tasks' cards, where the bot checks that the clicker owns the task."""
     for name, card in CARDS.items():
         for data in _action_data(card):
-            allowed = {"task", "phase", "page", "view"}
+            # "side": whose sign-off a button gives; the domain checks the clicker may.
+            allowed = {"task", "phase", "page", "view", "side"}
             if name.startswith("mytasks"):
                 allowed.add("engagement")
             assert set(data) <= allowed, (name, data)
