@@ -5,10 +5,13 @@ both store backends."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from openpyxl import load_workbook
 
 from domain.catalog import default_catalog
 from domain.engagement import FORMAT_VERSION, Engagement, EngagementKey
@@ -19,6 +22,7 @@ from testkit import activities as a
 from tests.card_schema import card_errors
 from tests.harness import BotHarness
 from tests.steps import click, installed, run_scheduled, set_up, two_instances
+from tests.test_reports import fetch
 
 CATALOG = default_catalog()
 TEAM = EngagementKey(a.TENANT, f"team:{a.TEAM}")
@@ -96,6 +100,14 @@ async def test_a_settled_phase_waits_for_signoff_and_the_signature_completes_it(
     assert "Sign-offs" in report and "Initiate · Customer: User One" in report
     history = dump((await click(bot, "history.show", {}))["value"])
     assert "sign-off none → Customer" in history
+    # The export's history sheet has it: who, when, the side and the comment.
+    export = (await click(bot, "export.show", {}))["value"]
+    url = next(x["url"] for x in card_actions(export) if x.get("title") == "Workbook (.xlsx)")
+    status, workbook, _ = await fetch(bot, url)
+    assert status == 200
+    rows = list(load_workbook(io.BytesIO(workbook))["History"].iter_rows(values_only=True))
+    [row] = [r for r in rows if r[3] == "sign-off none → Customer"]
+    assert (row[1], row[2], row[6]) == ("User One", "Initiate", "Kickoff held *today*")
 
 
 async def test_a_member_who_is_not_a_signer_is_refused_and_nothing_changes(
@@ -108,6 +120,8 @@ async def test_a_member_who_is_not_a_signer_is_refused_and_nothing_changes(
     assert "still has open tasks" in refused
     await settle(bot, "initiate")
     assert NOT_SIGNER in dump(await click(bot, "phase.signoff", sign("initiate"), sender=KIM))
+    too_long = sign("initiate", comment="x" * 501)
+    assert "too long" in dump(await click(bot, "phase.signoff", too_long))
     # The project manager is no FastTrack engineer, and Initiate takes no FastTrack signature.
     fasttrack = sign("remediate", Side.FASTTRACK)
     assert "Only a FastTrack engineer" in dump(await click(bot, "phase.signoff", fasttrack))
