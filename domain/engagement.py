@@ -1028,12 +1028,19 @@ class Engagement:
         """The signed phases `change` took back to in progress (a task reopened or added, a
         service back in scope): their signatures are withdrawn, audited with the change's op
         id and who made it."""
-        if change is None:
+        if change is None or not self.signoffs:
+            return []
+        task = self.find_task(catalog, change.subject)
+        # A task's change can reopen only its own phase; a new setup any phase.
+        track_id = task.track_id if task is not None else None
+        if task is None and change.change is not Change.PROFILE:
             return []
         reopened = [
             p
             for p in catalog.phases
-            if self.signoffs.get(p.id) and not self.progress(catalog, p).settled_all
+            if (track_id is None or p.id == track_id)
+            and self.signoffs.get(p.id)
+            and not self.progress(catalog, p).settled_all
         ]
         for phase in reopened:
             self._withdraw(phase.id, change.actor, at, change.op_id, None)

@@ -322,3 +322,18 @@ async def test_an_engagement_stored_before_signoff_loads_and_behaves(
     await click(bot, "task.reopen", {"task": CATALOG.tasks_of("remediate")[0].id})
     assert len(announced(connector, "Remediate is back in progress")) == 1
     assert "remediate" not in (await stored(bot)).signoffs
+
+
+def test_the_upgrade_signs_only_phases_still_settled_and_is_read_the_same_again() -> None:
+    """Domain level, beside the stores: a phase announced complete whose task was reopened
+    since (possible before sign-off) is not signed, and waits for sign-off once settled."""
+    old = json.loads(V1_FIXTURE.read_text())
+    reopened = CATALOG.tasks_of("initiate")[0].id
+    old["tasks"][reopened] = {"status": "open"}
+    engagement = Engagement.from_dict(old)
+    assert set(engagement.signoffs) == {"remediate"}
+    assert set(engagement.completed_phases) == {"remediate", "enable"}
+    assert all(s.by_system for s in engagement.signoffs["remediate"].values())
+    assert engagement.current_phase(CATALOG).id == "initiate"  # type: ignore[union-attr]
+    again = Engagement.from_dict(engagement.to_dict())
+    assert again.to_dict() == engagement.to_dict()
