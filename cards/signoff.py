@@ -59,11 +59,9 @@ def signoff_block(
     body.append(
         paragraph("\n".join(f"- {line}" for line in signoff_lines(engagement, phase, view)))
     )
-    buttons = [
-        _sign_button(phase, side, view)
-        for side in engagement.missing_signatures(phase.id)
-        if progress.settled_all
-    ]
+    # Signing waits until every task is settled.
+    missing = engagement.missing_signatures(phase.id) if progress.settled_all else []
+    buttons = [_sign_button(phase, side, view) for side in missing]
     if signed:
         buttons.append(_reopen_button(phase, view))
     if buttons:

@@ -9,6 +9,7 @@ from cards.signoff import comment_input_id, reopen_input_id
 from dialogs.changes import EngagementChange, change_engagement
 from dialogs.context import FlowContext, InvalidAction, Reply, Shown
 from dialogs.router import Routes
+from domain.catalog import Track
 from domain.engagement import AuditEntry, Engagement
 from domain.roles import ManagerAction, Side
 
@@ -36,7 +37,7 @@ async def sign_off(ctx: FlowContext) -> Reply:
             op_id=scope.op_id,
         )
 
-    return await _phase_change(ctx, sign)
+    return await _phase_change(ctx, track, sign)
 
 
 @routes.verb("phase.reopen", manager_only=ManagerAction.REOPEN_PHASE)
@@ -54,11 +55,11 @@ async def reopen_phase(ctx: FlowContext) -> Reply:
             op_id=scope.op_id,
         )
 
-    return await _phase_change(ctx, reopen)
+    return await _phase_change(ctx, track, reopen)
 
 
-async def _phase_change(ctx: FlowContext, change: EngagementChange) -> Reply:
-    track = ctx.track()
+async def _phase_change(ctx: FlowContext, track: Track, change: EngagementChange) -> Reply:
+    """Applies `change` and answers with the phase's card, which the channel keeps current."""
     outcome = await change_engagement(ctx, change)
     card = phase_card(outcome.engagement, ctx.services.catalog, track, ctx.view(outcome.engagement))
     return Reply(card, changed=outcome.changed, shows=Shown(track.id))

@@ -138,6 +138,9 @@ def test_setup_in_korean(stack: Stack, people: dict[str, str]) -> None:
         assert shown == picker_date(target)
     # The project manager: me, picked from the people the Playground's picker offers.
     assert page.choose(form, label("setup.manager"), people["me"]) == people["me"]
+    # The colleague is the FastTrack engineer (a guest, in Teams), picked the same way.
+    engineers = label("setup.fasttrack")
+    assert page.choose(form, engineers, people["colleague"]) == people["colleague"]
     assert page.fill(form, label("setup.time_zone"), ZONE) == ZONE
     assert page.choose(form, label("setup.language"), "한국어") == "한국어"
     page.screenshot("30-walkthrough-setup-form.png", *form)
@@ -154,6 +157,8 @@ def test_setup_in_korean(stack: Stack, people: dict[str, str]) -> None:
     assert x.t("ko", "overview.current", phase=INITIATE) in saved["text"]
     assert x.t("ko", "overview.next_up") in saved["text"]
     assert x.t("en", "action.settings") not in saved["text"].split("\n")
+    # The roles, on the overview.
+    assert x.t("ko", "role.fasttrack") in saved["text"] and people["colleague"] in saved["text"]
     page.screenshot("31-walkthrough-setup-saved.png", x.t("ko", "setup.saved"), NAME)
 
     # The settings again: the form is in Korean now and shows what was saved.
