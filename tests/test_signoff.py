@@ -269,6 +269,41 @@ async def test_two_instances_signing_at_once_record_the_signature_once(
         assert len(announced(connector, "Initiate is complete")) == 1
 
 
+async def test_both_remediate_signatures_at_once_on_two_instances_are_both_kept(
+    store_factory: Any, connector: FakeConnector
+) -> None:
+    async with two_instances(store_factory, connector, datetime(2026, 12, 1, tzinfo=UTC)) as (
+        (first, second),
+        _,
+    ):
+        await installed(first, connector)
+        await set_up(first, language="en", fastTrackEngineers="aad-user2")
+        await settle(first, "remediate")
+        connector.calls.clear()
+        await asyncio.gather(
+            click(first, "phase.signoff", sign("remediate")),
+            click(second, "phase.signoff", sign("remediate", Side.FASTTRACK), sender=KIM),
+        )
+        engagement = await stored(second)
+        assert set(engagement.signoffs["remediate"]) == {Side.CUSTOMER, Side.FASTTRACK}
+        assert len(announced(connector, "Remediate is complete")) == 1
+
+
+async def test_a_redelivered_signoff_changes_nothing_the_second_time(
+    bot: BotHarness, connector: FakeConnector
+) -> None:
+    await installed(bot, connector)
+    await set_up(bot, language="en")
+    await settle(bot, "initiate")
+    activity = a.click(bot.service_url, "phase.signoff", sign("initiate", comment="Once"))
+    for _ in range(2):
+        status, _ = await bot.send(activity)
+        assert status == 200
+    engagement = await stored(bot)
+    assert [e["reason"] for e in engagement.audit_tail if e["change"] == "signoff"] == ["Once"]
+    assert len(announced(connector, "Initiate is complete")) == 1
+
+
 async def test_the_digest_nudges_the_missing_signer(
     store_factory: Any, connector: FakeConnector
 ) -> None:
