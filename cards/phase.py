@@ -375,8 +375,11 @@ def phase_card(
 def phase_intro_card(engagement: Engagement, catalog: Catalog, track: Track, view: View) -> Card:
     """What a phase is for and what the customer must do in it, before its task list."""
     required = [t for t in engagement.open_tasks(catalog, track) if not t.optional]
+    progress = engagement.progress(catalog, track, view.today)
     body = [paragraph(view.t("intro.kicker"), isSubtle=True, spacing="None")]
-    body += phase_header(engagement, track, view, engagement.progress(catalog, track, view.today))
+    body += phase_header(engagement, track, view, progress)
+    if progress.awaiting_signoff:  # its card, one click away, has the Sign off buttons
+        body.append(paragraph(view.t("signoff.ready"), color="Accent", weight="Bolder"))
     if required:
         body.append(paragraph(view.t("intro.must_do"), weight="Bolder"))
         body.append(paragraph("\n".join(f"- {task_title(t, view.lang)}" for t in required)))

@@ -76,6 +76,10 @@ async def test_a_settled_phase_waits_for_signoff_and_the_signature_completes_it(
     overview = (await click(bot, "status.show", {}))["value"]
     assert "Awaiting sign-off: Initiate" in dump(overview)
     assert "Current phase: Initiate" in dump(overview)
+    connector.calls.clear()
+    await bot.send(a.message(bot.service_url, "next"))
+    [intro] = connector.cards("POST")
+    assert "ready for sign-off" in dump(intro) and "Initiate" in dump(intro)
 
     connector.calls.clear()
     body = await click(bot, "phase.signoff", sign("initiate", comment="Kickoff held *today*"))
