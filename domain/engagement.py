@@ -1097,10 +1097,10 @@ class Engagement:
     def phases_completed_by(
         self, catalog: Catalog, change: AuditEntry | None, at: datetime
     ) -> list[Track]:
-        """The phases `change` completed, marked announced. A signature can complete only its
-        phase, and so can a task's status (when the phase needs no signature, which none does
-        today); a new setup any phase (its roles or the last open tasks out of scope); a skip
-        completes none (it is announced as a skip); no change (None) nothing."""
+        """The phases `change` completed, marked announced: a signature only its phase (every
+        phase takes one, so a settled phase waits for it); a task's change only its own phase;
+        a new setup any phase; a skip none (it is announced as a skip); no change (None)
+        nothing."""
         if change is None:
             return []
         track_id: str | None
