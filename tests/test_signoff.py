@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from domain.catalog import default_catalog
 from domain.engagement import FORMAT_VERSION, Engagement, EngagementKey
-from domain.roles import Side
+from domain.roles import PERMISSIONS, ManagerAction, Role, Side
 from storage.repository import ENGAGEMENT_DOC, EngagementRepository
 from testkit import FakeConnector, card_actions
 from testkit import activities as a
@@ -190,6 +190,9 @@ async def test_roles_are_set_up_shown_on_the_overview_and_audited(
     # Someone not in the conversation: the form comes back, nothing saved.
     body = await set_up(bot, language="en", fastTrackEngineers="aad-user2,aad-stranger")
     assert "That person is not in this conversation." in dump(body)
+    assert (await stored(bot)).profile is None
+    six = ",".join(f"aad-user{n}" for n in range(1, 7))
+    assert "Pick at most 5 people." in dump(await set_up(bot, language="en", deputies=six))
     assert (await stored(bot)).profile is None
     overview = dump((await set_up(bot, language="en", fastTrackEngineers="aad-user2"))["value"])
     assert "FastTrack engineers" in overview and "Kim Minji" in overview
@@ -376,3 +379,40 @@ def test_the_upgrade_signs_only_phases_still_settled_and_is_read_the_same_again(
     assert engagement.current_phase(CATALOG).id == "initiate"  # type: ignore[union-attr]
     again = Engagement.from_dict(engagement.to_dict())
     assert again.to_dict() == engagement.to_dict()
+
+
+# What each row of README's "Roles and sign-off" table says, as the table's actions.
+README_ROWS = {
+    "settings, the roles among them (`settings`)": ManagerAction.SETUP,
+    "skip a phase, undo a skip": ManagerAction.SKIP,
+    "stop / resume reminders": ManagerAction.NUDGES,
+    "take a task from its owner (the owner may too)": ManagerAction.REASSIGN,
+    "edit, remove, restore the engagement's own tasks": ManagerAction.TASKS,
+    "sign a phase off for the customer": ManagerAction.SIGN_CUSTOMER,
+    "sign Remediate off for FastTrack": ManagerAction.SIGN_FASTTRACK,
+    "reopen a phase's sign-off (with a reason)": ManagerAction.REOPEN_PHASE,
+}
+
+
+def test_the_readme_shows_the_domain_s_permission_table() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    lines = readme.split("## Roles and sign-off", 1)[1].splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("| action |"))
+    end = next(n for n in range(start, len(lines)) if not lines[n].startswith("|"))
+    rows = [line.strip("|").split("|") for line in lines[start:end]]
+    header, table = rows[0], rows[1:]
+    roles = [Role.MANAGER, Role.DEPUTY, Role.FASTTRACK, Role.MEMBER]
+    assert [h.strip() for h in header[1:]] == [
+        "project manager",
+        "deputy",
+        "FastTrack engineer",
+        "member",
+    ]
+    shown = {
+        README_ROWS[cells[0].strip()]: frozenset(
+            role for role, cell in zip(roles, cells[1:], strict=True) if cell.strip() == "✓"
+        )
+        for cells in table
+        if not set(cells[0].strip()) <= {"-", " "}
+    }
+    assert shown == PERMISSIONS
