@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from cards.common import Card, View, adaptive_card, execute, heading, paragraph, user_text
+from cards.common import (
+    Card,
+    View,
+    adaptive_card,
+    execute,
+    heading,
+    paragraph,
+    task_title,
+    user_text,
+)
 from cards.phase import phase_intro_card
 from domain.catalog import Catalog, Track
-from domain.engagement import Engagement
+from domain.engagement import AuditEntry, Change, Engagement
 
 
 def phase_completed_card(
@@ -51,3 +60,30 @@ def phase_skipped_card(
         return adaptive_card(body, actions)
     intro = phase_intro_card(engagement, catalog, following, view)
     return {**intro, "body": body + intro["body"], "actions": [*intro["actions"], actions[0]]}
+
+
+def phase_reopened_card(
+    engagement: Engagement, catalog: Catalog, phase: Track, view: View, cause: AuditEntry
+) -> Card:
+    """A signed phase back in progress, and why: the task reopened or added, or the settings."""
+    who = user_text(cause.actor.name or cause.actor.id, 40)
+    task = engagement.find_task(catalog, cause.subject)
+    if task is not None and cause.change in (Change.STATUS, Change.TASK):
+        why = view.t(
+            f"announce.reopened.{cause.change.value}", who=who, task=task_title(task, view.lang, 80)
+        )
+    else:
+        why = view.t("announce.reopened.other", who=who)
+    body = [
+        heading(view.t("announce.reopened", phase=phase.name.in_(view.lang)), size="Medium"),
+        paragraph(why),
+    ]
+    actions = [
+        execute(
+            view.t("action.open_phase", phase=phase.name.in_(view.lang)),
+            "phase.show",
+            {"phase": phase.id},
+        ),
+        execute(view.t("action.overview"), "status.show"),
+    ]
+    return adaptive_card(body, actions)

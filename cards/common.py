@@ -130,25 +130,26 @@ def people_picker(
     value: str = "",
     required: str = "",
     *,
-    multi: bool = False,
+    multiple: bool = False,
+    listed: int = 50,
 ) -> Element:
     """Teams' people picker, searching the people of this conversation; the static member
     list is what clients without the dynamic search show. `required`: the error message of
-    a field that must be filled (Teams marks its label). `multi`: several people, their ids
-    sent joined by commas."""
+    a field that must be filled (Teams marks its label). `multiple`: several people, sent as
+    their ids comma-separated. `listed`: how many of `members` the static list offers (Teams
+    searches them all)."""
     element: Element = {
         "type": "Input.ChoiceSet",
         "id": input_id,
         "label": label,
         "style": "compact",
-        "choices": [{"title": p.name or p.id, "value": p.id} for p in members[:50]],
+        "isMultiSelect": multiple,
+        "choices": [{"title": p.name or p.id, "value": p.id} for p in members[:listed]],
         "choices.data": {
             "type": "Data.Query",
             "dataset": "graph.microsoft.com/users?scope=currentContext",
         },
     }
-    if multi:
-        element["isMultiSelect"] = True
     if value:
         element["value"] = value
     if required:

@@ -106,7 +106,7 @@ def meeting_form_card(
             view.t("meeting.attendees"),
             members,
             ",".join(p.id for p in meeting.attendees) if meeting else "",
-            multi=True,
+            multiple=True,
         ),
         _box("notes", view.t("meeting.notes"), MAX_MINUTES_CHARS, meeting.notes if meeting else ""),
         _box(

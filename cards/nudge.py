@@ -89,6 +89,20 @@ def nudge_card(engagement: Engagement, catalog: Catalog, digest: Digest, view: V
                 weight="Bolder",
             )
         )
+    for phase, people in digest.awaiting_signoff:
+        who = view.t("list.separator").join(mentions.of(p) for p in people)
+        line = view.t("nudge.signoff", phase=phase.name.in_(view.lang), people=who)
+        body.append(
+            {
+                "type": "Container",
+                "selectAction": execute(
+                    view.t("action.open_phase", phase=phase.name.in_(view.lang)),
+                    "phase.show",
+                    {"phase": phase.id},
+                ),
+                "items": [paragraph(line, weight="Bolder")],
+            }
+        )
     body += _section(view.t("nudge.overdue"), digest.overdue, engagement, view, mentions)
     soon = [t for t in digest.due_soon if t not in digest.overdue]
     body += _section(view.t("nudge.due_soon"), soon, engagement, view, mentions)

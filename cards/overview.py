@@ -17,6 +17,7 @@ from cards.common import (
 )
 from cards.meeting import overview_meetings
 from cards.phase import progress_counts
+from cards.signoff import roles_and_awaiting
 from domain.catalog import Catalog, Track
 from domain.engagement import Engagement
 
@@ -29,6 +30,8 @@ def _track_row(
     counts = progress_counts(progress, view)
     if progress.skipped:
         counts += " · " + view.t("overview.skipped")
+    elif progress.awaiting_signoff:
+        counts += " · " + view.t("overview.awaiting_mark")
     return {
         "type": "Container",
         "style": "emphasis" if is_current else "default",
@@ -114,6 +117,7 @@ def overview_body(
         heading(title, size="Medium"),
         paragraph(status_line, color="Accent" if current else "Good", weight="Bolder"),
     ]
+    body += roles_and_awaiting(engagement, catalog, view)
     body += [
         _track_row(engagement, catalog, phase, view, phase == current) for phase in catalog.phases
     ]

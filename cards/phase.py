@@ -22,6 +22,7 @@ from cards.common import (
     text_input,
     user_text,
 )
+from cards.signoff import signoff_block
 from domain.catalog import Catalog, Language, Task, Track
 from domain.engagement import (
     MAX_REASON_CHARS,
@@ -347,6 +348,7 @@ def phase_card(
     mentions = Mentions()
     progress = engagement.progress(catalog, track, view.today)
     body = phase_header(engagement, track, view, progress)
+    body += signoff_block(engagement, track, view, progress)
     if pages > 1:
         body.append(paragraph(view.t("phase.page", page=page + 1, pages=pages), isSubtle=True))
     body += [task_block(engagement, task, view, mentions) for task in tasks]
@@ -373,8 +375,11 @@ def phase_card(
 def phase_intro_card(engagement: Engagement, catalog: Catalog, track: Track, view: View) -> Card:
     """What a phase is for and what the customer must do in it, before its task list."""
     required = [t for t in engagement.open_tasks(catalog, track) if not t.optional]
+    progress = engagement.progress(catalog, track, view.today)
     body = [paragraph(view.t("intro.kicker"), isSubtle=True, spacing="None")]
-    body += phase_header(engagement, track, view, engagement.progress(catalog, track, view.today))
+    body += phase_header(engagement, track, view, progress)
+    if progress.awaiting_signoff:  # its card, one click away, has the Sign off buttons
+        body.append(paragraph(view.t("signoff.ready"), color="Accent", weight="Bolder"))
     if required:
         body.append(paragraph(view.t("intro.must_do"), weight="Bolder"))
         body.append(paragraph("\n".join(f"- {task_title(t, view.lang)}" for t in required)))

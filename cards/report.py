@@ -40,6 +40,23 @@ def _section(title: str, lines: list[str], view: View) -> list[Element]:
     ]
 
 
+def signoff_lines(report: StatusReport, view: View) -> list[str]:
+    lines = []
+    for phase, side, signature in report.signoffs:
+        who = view.t("signoff.system") if signature.by_system else user_text(signature.by.name, 40)
+        line = view.t(
+            "report.signoff",
+            phase=phase.name.in_(view.lang),
+            side=view.t(f"signoff.side.{side.value}"),
+            who=who,
+            when=view.moment(signature.at),
+        )
+        if signature.comment:
+            line += " " + view.t("signoff.comment", comment=user_text(signature.comment, 200))
+        lines.append(line)
+    return lines
+
+
 def report_card(report: StatusReport, title: str, view: View, *, chart_url: str) -> Card:
     """`title` is the engagement's name as typed (escaped here)."""
     mentions = Mentions()
@@ -100,6 +117,7 @@ def report_card(report: StatusReport, title: str, view: View, *, chart_url: str)
         for c in report.scope_changes
     ]
     body += _section(view.t("report.scope"), scope, view)
+    body += _section(view.t("report.signoffs"), signoff_lines(report, view), view)
     actions = [
         execute(view.t("action.export"), "export.show"),
         execute(view.t("action.history"), "history.show"),

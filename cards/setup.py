@@ -27,6 +27,9 @@ from domain.profile import (
     Profile,
 )
 
+# The roles' pickers list fewer people statically than the project manager's, to keep the
+# form within Teams' card size with three pickers (Teams' own search finds everyone).
+ROLE_PICKER_LISTED = 12
 DEFAULT_TIME_ZONE = {"ko": "Asia/Seoul", "en": "UTC"}
 # What the zone choice offers before anything is typed (and all that clients without Teams'
 # typeahead offer); the typed field below it takes any other zone.
@@ -39,7 +42,7 @@ COMMON_ZONES = {
 def form_input_ids(catalog: Catalog) -> frozenset[str]:
     """The ids of the form's inputs: what a submitted form may carry."""
     fixed = (
-        *("name", "services", "kickoff", "projectManager"),
+        *("name", "services", "kickoff", "projectManager", "fastTrackEngineers", "deputies"),
         *("timeZoneChoice", "timeZone", "language", "channel"),
     )
     targets = (f"target.{phase.id}" for phase in catalog.phases)
@@ -63,6 +66,8 @@ def form_values(profile: Profile | None, view: View) -> dict[str, str]:
         "services": ",".join(sorted(profile.services)),
         "kickoff": profile.kickoff.isoformat(),
         "projectManager": profile.project_manager.id,
+        "fastTrackEngineers": ",".join(p.id for p in profile.fasttrack_engineers),
+        "deputies": ",".join(p.id for p in profile.deputies),
         "timeZone": profile.time_zone,
         "language": profile.language,
         "nudgeDays": ",".join(str(d) for d in sorted(profile.schedule.weekdays)),
@@ -163,6 +168,12 @@ def setup_card(
         )
     )
     body += _error(view, errors, "projectManager")
+    for key, label in (("fastTrackEngineers", "setup.fasttrack"), ("deputies", "setup.deputies")):
+        picker = people_picker(
+            key, view.t(label), members, value(key), multiple=True, listed=ROLE_PICKER_LISTED
+        )
+        body.append(picker)
+        body += _error(view, errors, key)
     body.append(
         {
             "type": "Input.ChoiceSet",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cards.announce import phase_completed_card
+from cards.announce import phase_completed_card, phase_reopened_card
 from cards.common import View
 from cards.overview import overview_card
 from dialogs.context import Announcement, FlowContext, Reply, Shown
@@ -16,6 +16,8 @@ from domain.engagement import AuditEntry, Engagement
 from domain.errors import NotOwner
 
 EngagementChange = Callable[[Engagement], AuditEntry | None]
+# The change that took signed phases back to in progress, and those phases.
+PhaseReopened = tuple[AuditEntry | None, list[Track]]
 
 
 @dataclass(frozen=True)
@@ -35,24 +37,41 @@ async def change_engagement(
     scope, services = ctx.scope, ctx.services
     foreign = ctx.pointer()
 
-    def guarded(engagement: Engagement) -> tuple[bool, list[Track]]:
+    def guarded(engagement: Engagement) -> tuple[bool, list[Track], PhaseReopened]:
         if foreign is not None:
             owner = engagement.record(task.id).owner if task else None
             if engagement.key.tenant_id != scope.key.tenant_id or not scope.actor.is_(owner):
                 raise NotOwner()
         redelivered = engagement.has_applied(scope.op_id)
         entry = change(engagement)
-        completed = engagement.phases_completed_by(services.catalog, entry, services.clock())
-        return entry is not None or redelivered, completed
+        at = services.clock()
+        reopened = engagement.phases_reopened_by(services.catalog, entry, at)
+        completed = engagement.phases_completed_by(services.catalog, entry, at)
+        return entry is not None or redelivered, completed, (entry, reopened)
 
     if foreign is None:
-        engagement, (changed, completed) = await services.change(scope, guarded)
+        engagement, (changed, completed, reopened) = await services.change(scope, guarded)
     else:
-        engagement, (changed, completed) = await services.change_by_id(foreign, guarded)
+        engagement, (changed, completed, reopened) = await services.change_by_id(foreign, guarded)
+    ctx.announcements.extend(reopening_announcements(services, engagement, *reopened))
     ctx.announcements.extend(completion_announcements(services, engagement, completed))
     if changed:
         ctx.changed.add(engagement.id)
     return Changed(engagement, changed)
+
+
+def reopening_announcements(
+    services: Services, engagement: Engagement, cause: AuditEntry | None, reopened: list[Track]
+) -> list[Announcement]:
+    """A signed phase taken back to in progress is said, with why, in its own conversation."""
+    reference = engagement.conversation_reference
+    if not reference or cause is None or not reopened:
+        return []
+    view = services.engagement_view(engagement)
+    return [
+        Announcement(reference, phase_reopened_card(engagement, services.catalog, p, view, cause))
+        for p in reopened
+    ]
 
 
 def completion_announcements(

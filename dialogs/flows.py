@@ -15,6 +15,7 @@ from dialogs import (
     reminders,
     report,
     setup,
+    signoff,
     task,
 )
 from dialogs.router import Router
@@ -24,6 +25,7 @@ def all_flows() -> Router:
     return Router(
         overview.routes,
         phase.routes,
+        signoff.routes,
         task.routes,
         details.routes,
         my_tasks.routes,

@@ -30,7 +30,8 @@ from dialogs.context import ConversationUnreachable, FlowContext, Poster, Reply
 from dialogs.reminders import PersonalReminders
 from dialogs.router import Handler, Routes
 from dialogs.services import Services
-from domain.engagement import NUDGE_LEASE, Engagement, ManagerAction
+from domain.engagement import NUDGE_LEASE, Engagement
+from domain.roles import ManagerAction
 
 log = logging.getLogger("bot.nudges")
 

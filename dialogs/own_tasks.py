@@ -16,7 +16,7 @@ from dialogs.context import FlowContext, Reply
 from dialogs.router import Routes
 from dialogs.task import task_details
 from domain.catalog import Track
-from domain.engagement import Engagement, ManagerAction
+from domain.engagement import Engagement
 from domain.errors import TextTooLong, UnknownTask
 from domain.own_tasks import (
     MAX_CHECKLIST_CHARS,
@@ -25,6 +25,7 @@ from domain.own_tasks import (
     OwnTask,
     parse_checklist,
 )
+from domain.roles import ManagerAction
 from domain.text import is_blank
 
 routes = Routes()

@@ -9,7 +9,8 @@ from cards.phase import phase_card, phase_intro_card, reason_input_id
 from dialogs.changes import change_engagement, change_then_overview
 from dialogs.context import Announcement, FlowContext, Reply, Shown
 from dialogs.router import Routes
-from domain.engagement import AuditEntry, Engagement, ManagerAction
+from domain.engagement import AuditEntry, Engagement
+from domain.roles import ManagerAction
 
 routes = Routes()
 

@@ -16,8 +16,9 @@ from typing import TypeVar
 from cards.overview import with_setup_offer
 from dialogs.commands import COMMANDS, MAX_COMMAND_TEXT, parse_command
 from dialogs.context import CardData, FlowContext, InvalidAction, Reply
-from domain.engagement import Engagement, ManagerAction
+from domain.engagement import Engagement
 from domain.errors import TextTooLong
+from domain.roles import ManagerAction
 
 Handler = Callable[[FlowContext], Awaitable[Reply]]
 T = TypeVar("T")

@@ -13,9 +13,10 @@ from cards.setup import form_input_ids, form_values, setup_card
 from dialogs.changes import change_then_overview
 from dialogs.context import FlowContext, Reply
 from dialogs.router import Routes
-from domain.engagement import AuditEntry, Engagement, ManagerAction
+from domain.engagement import AuditEntry, Engagement
 from domain.errors import UnknownPerson
-from domain.profile import ProfileInvalid, validate_profile
+from domain.profile import MAX_ROLE_PEOPLE, Person, ProfileInvalid, role_ids, validate_profile
+from domain.roles import ManagerAction
 from storage.base import StoreUnavailable
 
 log = logging.getLogger("bot.setup")
@@ -23,6 +24,22 @@ routes = Routes()
 
 # Longest value kept per field of a draft: enough for any valid entry.
 MAX_DRAFT_VALUE_CHARS = 200
+# The people pickers of the roles besides the project manager.
+ROLE_INPUTS = ("fastTrackEngineers", "deputies")
+
+
+async def _people(ctx: FlowContext, ids: list[str]) -> list[Person | None]:
+    """The people the ids name in this conversation (None for an id naming nobody here);
+    past the most a role takes, the ids are not looked up (the form is refused anyway)."""
+    if len(ids) > MAX_ROLE_PEOPLE:
+        return [None] * len(ids)
+    found: list[Person | None] = []
+    for person_id in ids:
+        try:
+            found.append(await ctx.person(person_id))
+        except UnknownPerson:
+            found.append(None)
+    return found
 
 
 async def setup_form(ctx: FlowContext, engagement: Engagement) -> Card:
@@ -55,8 +72,9 @@ async def save_setup(ctx: FlowContext) -> Reply:
         manager = await ctx.person(form.get("projectManager"))
     except UnknownPerson:
         manager = None
+    roles = {key: await _people(ctx, role_ids(form, key)) for key in ROLE_INPUTS}
     try:
-        profile = validate_profile(form, services.catalog, manager)
+        profile = validate_profile(form, services.catalog, manager, roles)
     except ProfileInvalid as invalid:
         inputs = form_input_ids(services.catalog)
         draft = {k: v[:MAX_DRAFT_VALUE_CHARS] for k, v in form.items() if k in inputs}

@@ -18,14 +18,16 @@ from functools import cached_property
 from typing import Any
 
 from domain.applied import AppliedOps
-from domain.catalog import GENERAL_TRACK_ID, Catalog, Language, Task, Track
+from domain.catalog import GENERAL_TRACK_ID, Catalog, Language, Task, Track, default_catalog
 from domain.errors import (
     CatalogTaskKept,
     EditConflict,
+    NoSignOffNeeded,
     NotPermitted,
     OutOfScope,
     OwnerKept,
     OwnerRequired,
+    PhaseNotReady,
     ReasonRequired,
     RestoreExpired,
     TextRequired,
@@ -48,6 +50,7 @@ from domain.own_tasks import (
     batch_key,
 )
 from domain.profile import Channel, NudgeSchedule, Person, Profile, local_today
+from domain.roles import SIGN_ACTION, ManagerAction, Role, Side, permits, signers_of
 from domain.text import is_blank
 
 MAX_REASON_CHARS = 500
@@ -60,6 +63,10 @@ MAX_NOTES_PER_TASK = 50
 # How long a scheduler run may hold an engagement's nudge before another run may take over
 # (the default of NUDGE_LEASE_SECONDS, bot/config.py).
 NUDGE_LEASE = timedelta(minutes=2)
+# The stored document's format, written into it; older documents are upgraded when read
+# (`Engagement.from_dict`). 2: phases are signed off (before: complete once settled).
+FORMAT_VERSION = 2
+MAX_COMMENT_CHARS = 500
 
 
 def utc_iso(moment: datetime) -> str:
@@ -91,19 +98,11 @@ class Change(StrEnum):
     EDIT = "edit"  # an own task's title or description edited (before/after: the titles)
     CHANNEL = "channel"  # where nudges and announcements go (the channels' names)
     MEETING = "meeting"  # a meeting recorded or its record changed (after: its name)
-
-
-class ManagerAction(StrEnum):
-    """What only the project manager (before setup: whoever installed the bot) may do. The
-    value is the code the refusal message names."""
-
-    SETUP = "setup"
-    SKIP = "skip"
-    NUDGES = "nudges"
-    # Taking a task away from its owner; the owner may too.
-    REASSIGN = "reassign"
-    # Editing, removing and restoring the engagement's own tasks.
-    TASKS = "tasks"
+    # A phase's sign-off: a signature (after: its side, reason: the comment) or signatures
+    # withdrawn (before: their sides; by the Reopen, or by a task reopened in the phase).
+    SIGNOFF = "signoff"
+    FASTTRACK = "fasttrack"  # the FastTrack engineers named in setup (comma-separated ids)
+    DEPUTY = "deputy"  # the project manager's deputies (comma-separated ids)
 
 
 # What each kind of task can be moved to: phase tasks get done, standing duties acknowledged.
@@ -272,6 +271,32 @@ class PhaseSkip:
         return cls(Actor.from_dict(data["by"]), datetime.fromisoformat(data["at"]), data["reason"])
 
 
+# Who signed the phases that were complete before sign-off existed (FORMAT_VERSION 2).
+SYSTEM = Actor("system", "")
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One side's sign-off of a phase: who, when, and what they said."""
+
+    by: Actor
+    at: datetime
+    comment: str | None = None
+
+    @property
+    def by_system(self) -> bool:
+        return self.by == SYSTEM
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"by": self.by.to_dict(), "at": self.at.isoformat(), "comment": self.comment}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Signature:
+        return cls(
+            Actor.from_dict(data["by"]), datetime.fromisoformat(data["at"]), data.get("comment")
+        )
+
+
 @dataclass(frozen=True)
 class TrackProgress:
     """Counts of a track's tasks. Tasks out of scope are settled but not counted: they are
@@ -287,6 +312,8 @@ class TrackProgress:
     out_of_scope: int = 0
     unowned: int = 0  # in scope, not set aside as not applicable, and nobody owns it
     skipped: bool = False
+    # Every side the phase needs has signed it off (the general track needs none).
+    signed: bool = True
 
     @property
     def total(self) -> int:
@@ -301,8 +328,17 @@ class TrackProgress:
         return self.open_required + self.open_optional
 
     @property
+    def settled_all(self) -> bool:
+        return self.open_required == 0
+
+    @property
     def complete(self) -> bool:
-        return self.skipped or self.open_required == 0
+        """Skipped (needs no sign-off), or settled and signed off."""
+        return self.skipped or (self.settled_all and self.signed)
+
+    @property
+    def awaiting_signoff(self) -> bool:
+        return not self.skipped and self.settled_all and not self.signed
 
     @property
     def percent(self) -> int:
@@ -330,8 +366,10 @@ class Engagement:
     profile: Profile | None = None
     tasks: dict[str, TaskRecord] = field(default_factory=dict)
     skipped_phases: dict[str, PhaseSkip] = field(default_factory=dict)
-    # Phases whose completion was announced, so each is announced once.
+    # Phases whose completion was announced, so each is announced once (until reopened).
     completed_phases: dict[str, datetime] = field(default_factory=dict)
+    # Each phase's signatures by side (domain/roles.py SIGNERS says whose a phase needs).
+    signoffs: dict[str, dict[Side, Signature]] = field(default_factory=dict)
     last_change_at: datetime | None = None
     installed: bool = True
     nudges_paused: bool = False
@@ -369,6 +407,7 @@ class Engagement:
             tasks=dict(self.tasks),
             skipped_phases=dict(self.skipped_phases),
             completed_phases=dict(self.completed_phases),
+            signoffs=dict(self.signoffs),
             applied_ops=self.applied_ops.copy(),
             audit_tail=list(self.audit_tail),
             own_tasks=dict(self.own_tasks),
@@ -387,9 +426,29 @@ class Engagement:
     def is_manager(self, actor: Actor) -> bool:
         return actor.is_(self.manager)
 
+    def people_in(self, role: Role) -> tuple[Person, ...]:
+        """Who holds `role` (the project manager, deputies, FastTrack engineers)."""
+        if role is Role.MANAGER:
+            return (self.manager,) if self.manager else ()
+        if self.profile is None:
+            return ()
+        if role is Role.DEPUTY:
+            return self.profile.deputies
+        if role is Role.FASTTRACK:
+            return self.profile.fasttrack_engineers
+        return ()
+
+    def roles_of(self, actor: Actor) -> frozenset[Role]:
+        held = {r for r in Role if any(actor.is_(p) for p in self.people_in(r))}
+        return frozenset({*held, Role.MEMBER})
+
+    def may(self, actor: Actor, action: ManagerAction) -> bool:
+        return permits(self.roles_of(actor), action)
+
     def require_manager(self, actor: Actor, action: ManagerAction) -> None:
-        """The one check behind every manager-only action; raises NotPermitted."""
-        if not self.is_manager(actor):
+        """The one check behind every action the roles table (domain/roles.py) restricts;
+        raises NotPermitted."""
+        if not self.may(actor, action):
             raise NotPermitted(action=action.value)
 
     def installed_by_event(self, actor: Actor, *, at: datetime, op_id: str) -> AuditEntry | None:
@@ -552,6 +611,7 @@ class Engagement:
             out_of_scope=out_of_scope,
             unowned=unowned,
             skipped=track.id in self.skipped_phases,
+            signed=track.kind != "phase" or not self.missing_signatures(track.id),
         )
 
     def current_phase(self, catalog: Catalog) -> Track | None:
@@ -924,6 +984,117 @@ class Engagement:
             self.completed_phases.pop(phase_id, None)
         return self._audit(op_id, actor, at, phase_id, Change.SKIP, "skipped", None)
 
+    # Sign-off -------------------------------------------------------------------------------
+
+    def missing_signatures(self, phase_id: str) -> list[Side]:
+        signed = self.signoffs.get(phase_id, {})
+        return [side for side in signers_of(phase_id) if side not in signed]
+
+    def missing_signers(self, phase_id: str) -> tuple[Person, ...]:
+        """Whom to nudge for a phase's missing signatures: who may sign each missing side
+        (the project manager, who names them, while no FastTrack engineer is named)."""
+        people: dict[str, Person] = {}
+        for side in self.missing_signatures(phase_id):
+            for person in self.signers_for(side) or self.people_in(Role.MANAGER):
+                people.setdefault(person.id, person)
+        return tuple(people.values())
+
+    def signers_for(self, side: Side) -> tuple[Person, ...]:
+        """Who may sign for `side`: the project manager and deputies for the customer, the
+        FastTrack engineers for FastTrack."""
+        if side is Side.FASTTRACK:
+            return self.people_in(Role.FASTTRACK)
+        return (*self.people_in(Role.MANAGER), *self.people_in(Role.DEPUTY))
+
+    def awaiting_signoff(self, catalog: Catalog) -> list[Track]:
+        return [p for p in catalog.phases if self.progress(catalog, p).awaiting_signoff]
+
+    def sign_off(
+        self,
+        catalog: Catalog,
+        *,
+        phase_id: str,
+        side: Side,
+        comment: str | None,
+        actor: Actor,
+        at: datetime,
+        op_id: str,
+    ) -> AuditEntry | None:
+        """Signs a settled phase off for `side`. A side already signed changes nothing, so two
+        clicks at once (two instances) record one signature."""
+        phase = self._phase(catalog, phase_id)
+        if phase_id in self.skipped_phases or side not in signers_of(phase_id):
+            raise NoSignOffNeeded()
+        self.require_manager(actor, SIGN_ACTION[side])
+        comment = _clean(comment, MAX_COMMENT_CHARS)
+        if self.has_applied(op_id) or side in self.signoffs.get(phase_id, {}):
+            return None
+        if not self.progress(catalog, phase).settled_all:
+            raise PhaseNotReady()
+        self.signoffs[phase_id] = {
+            **self.signoffs.get(phase_id, {}),
+            side: Signature(actor, at, comment),
+        }
+        return self._audit(op_id, actor, at, phase_id, Change.SIGNOFF, None, side.value, comment)
+
+    def reopen_phase(
+        self,
+        catalog: Catalog,
+        *,
+        phase_id: str,
+        reason: str | None,
+        actor: Actor,
+        at: datetime,
+        op_id: str,
+    ) -> AuditEntry | None:
+        """Withdraws a phase's signatures (with a reason): it waits for sign-off again, and its
+        completion is announced again when signed."""
+        self._phase(catalog, phase_id)
+        self.require_manager(actor, ManagerAction.REOPEN_PHASE)
+        reason = _clean(reason, MAX_REASON_CHARS)
+        if reason is None:
+            raise ReasonRequired()
+        if self.has_applied(op_id) or not self.signoffs.get(phase_id):
+            return None
+        return self._withdraw(phase_id, actor, at, op_id, reason)
+
+    def _withdraw(
+        self, phase_id: str, actor: Actor, at: datetime, op_id: str, reason: str | None
+    ) -> AuditEntry:
+        sides = ",".join(self.signoffs.pop(phase_id))
+        self.completed_phases.pop(phase_id, None)
+        return self._audit(op_id, actor, at, phase_id, Change.SIGNOFF, sides, None, reason)
+
+    def phases_reopened_by(
+        self, catalog: Catalog, change: AuditEntry | None, at: datetime
+    ) -> list[Track]:
+        """The signed phases `change` took back to in progress (a task reopened or added, a
+        service back in scope): their signatures are withdrawn, audited with the change's op
+        id and who made it."""
+        if change is None or not self.signoffs:
+            return []
+        task = self.find_task(catalog, change.subject)
+        # A task's change can reopen only its own phase; a new setup any phase.
+        track_id = task.track_id if task is not None else None
+        if task is None and change.change is not Change.PROFILE:
+            return []
+        reopened = [
+            p
+            for p in catalog.phases
+            if (track_id is None or p.id == track_id)
+            and self.signoffs.get(p.id)
+            and not self.progress(catalog, p).settled_all
+        ]
+        for phase in reopened:
+            self._withdraw(phase.id, change.actor, at, change.op_id, None)
+        return reopened
+
+    def _phase(self, catalog: Catalog, phase_id: str) -> Track:
+        phase = next((p for p in catalog.phases if p.id == phase_id), None)
+        if phase is None:
+            raise UnknownTrack(name=phase_id[:40])
+        return phase
+
     def apply_profile(
         self, catalog: Catalog, profile: Profile, *, actor: Actor, at: datetime, op_id: str
     ) -> AuditEntry | None:
@@ -937,8 +1108,14 @@ class Engagement:
         was_in_scope = {
             task.id: self.in_scope(task) for task in self.all_tasks(catalog) if task.services
         }
+        roles_before = self._role_ids()
         self.profile = profile
         entry = self._audit(op_id, actor, at, "engagement", Change.PROFILE, before, profile.name)
+        for (role, ids_before), (_, ids_now) in zip(roles_before, self._role_ids(), strict=True):
+            if ids_before != ids_now:
+                self._audit(
+                    op_id, actor, at, "engagement", role, ids_before or None, ids_now or None
+                )
         services = ",".join(sorted(profile.services))
         for task_id, was in was_in_scope.items():
             now = self.in_scope(self.task(catalog, task_id))
@@ -949,16 +1126,30 @@ class Engagement:
                 )
         return entry
 
+    def _role_ids(self) -> list[tuple[Change, str]]:
+        """Each role as its audit entries store it: the change and the people's ids."""
+        return [
+            (change, ",".join(p.id for p in self.people_in(role)))
+            for change, role in (
+                (Change.ROLE, Role.MANAGER),
+                (Change.FASTTRACK, Role.FASTTRACK),
+                (Change.DEPUTY, Role.DEPUTY),
+            )
+        ]
+
     def phases_completed_by(
         self, catalog: Catalog, change: AuditEntry | None, at: datetime
     ) -> list[Track]:
-        """The phases `change` completed, marked announced. A task's status can complete
-        only its own phase; a new setup any phase (it may put the last open tasks out of
-        scope); a skip completes none (it is announced as a skip); no change (None) nothing."""
+        """The phases `change` completed, marked announced: a signature only its phase (every
+        phase takes one, so a settled phase waits for it); a task's change only its own phase;
+        a new setup any phase; a skip none (it is announced as a skip); no change (None)
+        nothing."""
         if change is None:
             return []
         track_id: str | None
-        if change.change in (Change.STATUS, Change.TASK):
+        if change.change is Change.SIGNOFF:
+            track_id = change.subject
+        elif change.change in (Change.STATUS, Change.TASK):
             # Removing a phase's last open task completes it too.
             task = self.find_task(catalog, change.subject)
             if task is None:
@@ -1031,7 +1222,7 @@ class Engagement:
 
     def digest(self, catalog: Catalog, now: datetime) -> Digest:
         open_tasks = [t for track in catalog.tracks for t in self.open_tasks(catalog, track)]
-        return build_digest(
+        digest = build_digest(
             catalog,
             open_tasks=open_tasks,
             due_dates={t: r.due for t, r in self.tasks.items() if r.due},
@@ -1040,6 +1231,8 @@ class Engagement:
             today=self.today(now),
             stalled=is_stalled(self.last_change_at, self.created_at, now),
         )
+        awaiting = [(p, self.missing_signers(p.id)) for p in self.awaiting_signoff(catalog)]
+        return replace(digest, awaiting_signoff=awaiting)
 
     def set_nudges_paused(
         self, paused: bool, *, actor: Actor, at: datetime, op_id: str
@@ -1108,6 +1301,7 @@ class Engagement:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "formatVersion": FORMAT_VERSION,
             "tenantId": self.key.tenant_id,
             "conversationKey": self.key.conversation_key,
             "conversationType": self.conversation_type,
@@ -1118,6 +1312,10 @@ class Engagement:
             "tasks": {task_id: record.to_dict() for task_id, record in self.tasks.items()},
             "skippedPhases": {k: v.to_dict() for k, v in self.skipped_phases.items()},
             "completedPhases": {k: v.isoformat() for k, v in self.completed_phases.items()},
+            "signoffs": {
+                phase: {side.value: s.to_dict() for side, s in signed.items()}
+                for phase, signed in self.signoffs.items()
+            },
             "lastChangeAt": self.last_change_at.isoformat() if self.last_change_at else None,
             "installed": self.installed,
             "nudges": {
@@ -1151,7 +1349,7 @@ class Engagement:
         nudges = data.get("nudges") or {}
         snoozed, nudged = nudges.get("snoozedUntil"), nudges.get("lastNudgedAt")
         report = data.get("report") or {}
-        return cls(
+        engagement = cls(
             key=EngagementKey(data["tenantId"], data["conversationKey"]),
             conversation_type=data["conversationType"],
             created_at=datetime.fromisoformat(data["createdAt"]),
@@ -1189,7 +1387,31 @@ class Engagement:
             meetings={
                 k: MeetingSummary.from_dict(k, v) for k, v in data.get("meetings", {}).items()
             },
+            signoffs={
+                phase: {Side(side): Signature.from_dict(s) for side, s in signed.items()}
+                for phase, signed in data.get("signoffs", {}).items()
+            },
         )
+        if int(data.get("formatVersion", 1)) < 2:
+            engagement._sign_completed_phases(default_catalog())
+        return engagement
+
+    def _sign_completed_phases(self, catalog: Catalog) -> None:
+        """Upgrade from format 1, where a settled phase was complete: each phase announced
+        complete and still settled is signed by the system, for every side, when its
+        completion was announced. One announced but reopened since loses the mark, so its
+        completion is announced once signed. Nothing is audited: reading writes nothing, and
+        the signatures are on the document from its next write."""
+        for phase in catalog.phases:
+            completed = self.completed_phases.get(phase.id)
+            if completed is None or phase.id in self.skipped_phases:
+                continue
+            if self.progress(catalog, phase).settled_all:
+                self.signoffs[phase.id] = {
+                    side: Signature(SYSTEM, completed) for side in signers_of(phase.id)
+                }
+            else:
+                del self.completed_phases[phase.id]
 
 
 def take_claim(

@@ -40,9 +40,34 @@ class EngagementMissing(DomainError):
 
 
 class NotPermitted(DomainError):
-    """Only the project manager (before setup: whoever installed the bot) may do this."""
+    """The person's roles do not permit the action (domain/roles.py); the message says who
+    may."""
 
     code = "not_permitted"
+
+    def __init__(self, action: str) -> None:
+        super().__init__(action=action)
+        self.code = _NOT_PERMITTED.get(action, NotPermitted.code)
+
+
+# Refusals that name more than the project manager, by the action's code.
+_NOT_PERMITTED = {
+    **dict.fromkeys(("skip", "nudges", "reassign", "tasks", "reopen_phase"), "manager_or_deputy"),
+    "sign_customer": "not_customer_signer",
+    "sign_fasttrack": "not_fasttrack_signer",
+}
+
+
+class PhaseNotReady(DomainError):
+    """A phase is signed off once every task in it is settled."""
+
+    code = "phase_not_ready"
+
+
+class NoSignOffNeeded(DomainError):
+    """A skipped phase, or a side whose signature the phase does not take."""
+
+    code = "no_signoff_needed"
 
 
 class UnknownPerson(DomainError):

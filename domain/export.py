@@ -178,6 +178,7 @@ def known_names(engagement: Engagement, trail: list[AuditEntry]) -> dict[str, st
         if record.owner and record.owner.name:
             names[record.owner.id] = record.owner.name
     if engagement.profile:
-        manager = engagement.profile.project_manager
-        names[manager.id] = manager.name
+        profile = engagement.profile
+        for person in (profile.project_manager, *profile.fasttrack_engineers, *profile.deputies):
+            names[person.id] = person.name
     return names

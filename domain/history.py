@@ -56,6 +56,11 @@ def value_words(
         return text(lang, "change.none")
     if entry.change in (Change.OWNER, Change.ROLE):
         return names.get(value, value)
+    if entry.change in (Change.FASTTRACK, Change.DEPUTY):
+        return text(lang, "list.separator").join(names.get(v, v) for v in value.split(","))
+    if entry.change is Change.SIGNOFF:
+        sides = (text(lang, f"signoff.side.{side}") for side in value.split(","))
+        return text(lang, "list.separator").join(sides)
     if entry.change is Change.CHANNEL:
         return value or text(lang, "setup.channel_general")
     if entry.change is Change.TASK:

@@ -12,6 +12,7 @@ from typing import Final
 from domain.catalog import Language
 from domain.i18n_meetings import MEETING_STRINGS
 from domain.i18n_reports import REPORT_STRINGS
+from domain.i18n_signoff import SIGNOFF_STRINGS
 from domain.i18n_tasks import TASK_STRINGS
 
 STRINGS: Final[dict[str, dict[Language, str]]] = {
@@ -177,8 +178,10 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
     "phase.target": {"en": "Target end", "ko": "목표 종료일"},
     "phase.skipped": {"en": "Skipped by {who}: {reason}", "ko": "{who}님이 건너뜀: {reason}"},
     "phase.skip_note": {
-        "en": "Only the project manager can skip a phase. The reason is recorded.",
-        "ko": "단계 건너뛰기는 프로젝트 관리자만 할 수 있으며 이유가 기록됩니다.",
+        "en": "Only the project manager or a deputy can skip a phase. The reason is "
+        "recorded, and a skipped phase needs no sign-off.",
+        "ko": "단계 건너뛰기는 프로젝트 관리자나 대리인만 할 수 있으며 이유가 기록됩니다. "
+        "건너뛴 단계는 승인이 필요 없습니다.",
     },
     "phase.page": {"en": "Page {page} of {pages}", "ko": "{pages}쪽 중 {page}쪽"},
     "input.skip_reason.label": {"en": "Why skip this phase?", "ko": "건너뛰는 이유"},
@@ -395,6 +398,7 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
 STRINGS.update(REPORT_STRINGS)
 STRINGS.update(TASK_STRINGS)
 STRINGS.update(MEETING_STRINGS)
+STRINGS.update(SIGNOFF_STRINGS)
 
 
 # Korean particles depend on whether the word before them ends in a consonant (받침). A

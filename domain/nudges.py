@@ -7,13 +7,13 @@ last slot nudged), so it is stored with the engagement for indexing and never dr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from domain.catalog import Catalog, Task, Track
-from domain.profile import NudgeSchedule
+from domain.profile import NudgeSchedule, Person
 
 DUE_SOON_DAYS = 3
 STALLED_AFTER = timedelta(days=5)
@@ -63,10 +63,18 @@ class Digest:
     due_soon: list[Task]
     unowned: list[Task]
     stalled_phase: Track | None
+    # Phases whose every task is settled, each with the people whose signature is missing.
+    awaiting_signoff: list[tuple[Track, tuple[Person, ...]]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.due_soon or self.unowned or self.stalled_phase)
+        return not (
+            self.overdue
+            or self.due_soon
+            or self.unowned
+            or self.stalled_phase
+            or self.awaiting_signoff
+        )
 
 
 def is_stalled(last_change: datetime | None, created: datetime, now: datetime) -> bool:

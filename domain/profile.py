@@ -17,6 +17,8 @@ from domain.catalog import LANGUAGES, SERVICES, Catalog, Language
 from domain.text import is_blank
 
 MAX_NAME_CHARS = 100
+# People named per role in setup (FastTrack engineers, deputies): a card shows them all.
+MAX_ROLE_PEOPLE = 5
 DEFAULT_WEEKDAYS: Final = frozenset({0, 1, 2, 3, 4})  # Monday to Friday
 DEFAULT_HOUR = 9
 DEFAULT_REPORT_DAY = 0  # the weekly status report: Monday, at DEFAULT_HOUR
@@ -33,6 +35,7 @@ FieldError = Literal[
     "unknown_time_zone",
     "unknown_person",
     "bad_choice",
+    "too_many",
 ]
 
 
@@ -93,6 +96,10 @@ class Profile:
     schedule: NudgeSchedule = field(default_factory=NudgeSchedule)
     # The weekly status report: one weekday, one hour (documents before it: Monday 09:00).
     report_schedule: NudgeSchedule = field(default_factory=lambda: WEEKLY_REPORT_DEFAULT)
+    # Microsoft's FastTrack engineers and the project manager's deputies (documents before
+    # roles: none).
+    fasttrack_engineers: tuple[Person, ...] = ()
+    deputies: tuple[Person, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -109,6 +116,8 @@ class Profile:
             "language": self.language,
             "schedule": self.schedule.to_dict(),
             "reportSchedule": self.report_schedule.to_dict(),
+            "fastTrackEngineers": [p.to_dict() for p in self.fasttrack_engineers],
+            "deputies": [p.to_dict() for p in self.deputies],
         }
 
     @classmethod
@@ -125,6 +134,10 @@ class Profile:
             report_schedule=NudgeSchedule.from_dict(data["reportSchedule"])
             if "reportSchedule" in data
             else WEEKLY_REPORT_DEFAULT,
+            fasttrack_engineers=tuple(
+                Person.from_dict(p) for p in data.get("fastTrackEngineers", [])
+            ),
+            deputies=tuple(Person.from_dict(p) for p in data.get("deputies", [])),
         )
 
 
@@ -164,14 +177,25 @@ def _choices(form: dict[str, Any], key: str) -> list[str]:
     return [part.strip() for part in _text(form, key).split(",") if part.strip()]
 
 
+def role_ids(form: dict[str, Any], key: str) -> list[str]:
+    """The people picked in a multi-select people picker, by id."""
+    return _choices(form, key)
+
+
 def validate_profile(
-    form: dict[str, Any], catalog: Catalog, project_manager: Person | None
+    form: dict[str, Any],
+    catalog: Catalog,
+    project_manager: Person | None,
+    roles: dict[str, list[Person | None]] | None = None,
 ) -> Profile:
     """Builds the profile from the form's inputs or raises ProfileInvalid with every problem.
 
     `project_manager` is the person the edge resolved from the picked id (None when the id
     names nobody in the conversation); the form's own value is only checked for presence.
+    `roles` are the people resolved from the ids of "fastTrackEngineers" and "deputies"
+    (None for an id naming nobody here), in the form's order.
     """
+    roles = roles or {}
     errors: dict[str, FieldError] = {}
     name = _text(form, "name")
     if is_blank(name):
@@ -233,6 +257,15 @@ def validate_profile(
     if report_hour and not (_HOUR.fullmatch(report_hour) and int(report_hour) <= 23):
         errors["reportHour"] = "bad_choice"
 
+    picked: dict[str, tuple[Person, ...]] = {}
+    for key in ("fastTrackEngineers", "deputies"):
+        people = roles.get(key, [])
+        if len(people) > MAX_ROLE_PEOPLE:
+            errors[key] = "too_many"
+        elif any(p is None for p in people):
+            errors[key] = "unknown_person"
+        picked[key] = tuple(dict.fromkeys(p for p in people if p is not None))
+
     if errors:
         raise ProfileInvalid(errors)
     assert kickoff is not None and project_manager is not None
@@ -252,6 +285,8 @@ def validate_profile(
             frozenset({int(report_day) if report_day else DEFAULT_REPORT_DAY}),
             int(report_hour) if report_hour else DEFAULT_HOUR,
         ),
+        fasttrack_engineers=picked["fastTrackEngineers"],
+        deputies=picked["deputies"],
     )
 
 

@@ -12,7 +12,7 @@ The schedule rule, stated once (the card's legend says the same):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -23,11 +23,13 @@ from domain.engagement import (
     AuditEntry,
     Change,
     Engagement,
+    Signature,
     TaskStatus,
     TrackProgress,
 )
 from domain.meetings import MeetingSummary, last_and_next
 from domain.profile import Person
+from domain.roles import Side
 
 # A customer task takes about two working days (a checkpoint call, then the work).
 DAYS_PER_OPEN_TASK = 2
@@ -92,6 +94,8 @@ class StatusReport:
     scope_changes: list[ScopeChange]
     last_meeting: MeetingSummary | None = None
     next_meeting: MeetingSummary | None = None
+    # Every signature standing, phase by phase (withdrawn ones are in the history).
+    signoffs: list[tuple[Track, Side, Signature]] = field(default_factory=list)
 
 
 def report_since(engagement: Engagement, now: datetime) -> datetime:
@@ -149,6 +153,11 @@ def build_report(
         unowned,
         scope_changes,
         *last_and_next(engagement.meetings, now),
+        [
+            (phase, side, signature)
+            for phase in catalog.phases
+            for side, signature in engagement.signoffs.get(phase.id, {}).items()
+        ],
     )
 
 

@@ -23,6 +23,7 @@ from cards.setup import form_values, setup_card
 from cards.task import task_card
 from domain.catalog import LANGUAGES, Language, default_catalog
 from domain.engagement import (
+    MAX_COMMENT_CHARS,
     MAX_NOTE_CHARS,
     MAX_REASON_CHARS,
     Actor,
@@ -33,6 +34,7 @@ from domain.engagement import (
 from domain.i18n import STRINGS, text, with_particles
 from domain.notes import Note
 from domain.profile import MAX_NAME_CHARS, Channel, NudgeSchedule, Person, Profile
+from domain.roles import Side, signers_of
 from tests.card_schema import card_errors
 
 CATALOG = default_catalog()
@@ -124,6 +126,31 @@ ENGAGEMENTS = {
     ),
 }
 ENGAGEMENTS["largest-skipped"] = _skipped(ENGAGEMENTS["largest-open"])
+
+
+def _signed(engagement: Engagement) -> Engagement:
+    """Every phase signed off for each side it needs, with the longest comments, by people
+    with the longest names; five FastTrack engineers and five deputies on the overview."""
+    signed = engagement.copy()
+    assert signed.profile is not None
+    engineers, deputies = tuple(PEOPLE[1:6]), tuple(PEOPLE[6:11])
+    signed.profile = replace(signed.profile, fasttrack_engineers=engineers, deputies=deputies)
+    for phase in CATALOG.phases:
+        for side in signers_of(phase.id):
+            signer = PEOPLE[0] if side is Side.CUSTOMER else engineers[0]
+            signed.sign_off(
+                CATALOG,
+                phase_id=phase.id,
+                side=side,
+                comment="의견" * (MAX_COMMENT_CHARS // 2),
+                actor=Actor(signer.id, LONG_NAME),
+                at=AT,
+                op_id=f"sign-{phase.id}-{side.value}",
+            )
+    return signed
+
+
+ENGAGEMENTS["largest-signed"] = _signed(ENGAGEMENTS["largest-done"])
 NOTES = [
     Note("assess.identify-stakeholders", Actor("29:x", LONG_NAME), AT, "노" * MAX_NOTE_CHARS)
     for _ in range(40)
@@ -267,7 +294,8 @@ def test_card_data_carries_only_pointers_the_bot_checks() -> None:
     data is on 'my tasks' cards, where the bot checks that the clicker owns the task."""
     for name, card in CARDS.items():
         for data in _action_data(card):
-            allowed = {"task", "phase", "page", "view"}
+            # "side": whose sign-off a button gives; the domain checks the clicker may.
+            allowed = {"task", "phase", "page", "view", "side"}
             if name.startswith("mytasks"):
                 allowed.add("engagement")
             assert set(data) <= allowed, (name, data)

@@ -51,6 +51,11 @@ async def test_announcements_go_to_the_engagement_channel_whoever_clicks_where(
         click = a.click(bot.service_url, "task.done", {"task": task}, conversation=OTHER_CHANNEL)
         status, _ = await bot.send(click)
         assert status == 200
+    sign = {"phase": "initiate", "side": "customer"}
+    status, _ = await bot.send(
+        a.click(bot.service_url, "phase.signoff", sign, conversation=OTHER_CHANNEL)
+    )
+    assert status == 200
     assert _target(await _doc(bot)) == a.TEAM
     posts = connector.sent("POST")
     assert posts, "the phase completion was not announced"
@@ -109,6 +114,7 @@ async def test_setup_shows_the_team_channels_and_saving_one_moves_nudges_and_ann
     connector.calls.clear()
     for task in INITIATE:
         await click(bot, "task.done", {"task": task})
+    await click(bot, "phase.signoff", {"phase": "initiate", "side": "customer"})
     posts = connector.sent("POST")
     assert posts, "the phase completion was not announced"
     assert {call.conversation_id for call in posts} == {OTHER_CHANNEL}

@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from domain.catalog import SERVICES, default_catalog
-from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus, check_note
+from domain.engagement import (
+    Actor,
+    Engagement,
+    EngagementKey,
+    Signature,
+    TaskStatus,
+    check_note,
+)
 from domain.errors import (
     OutOfScope,
     OwnerKept,
@@ -19,6 +26,7 @@ from domain.errors import (
     WrongKindOfTask,
 )
 from domain.profile import Profile
+from domain.roles import signers_of
 from domain.text import is_blank
 
 CATALOG = default_catalog()
@@ -30,7 +38,15 @@ def new() -> Engagement:
     return Engagement(EngagementKey("t1", "c1"), "channel", AT)
 
 
-def settle(engagement: Engagement, track_id: str, *, include_optional: bool) -> None:
+def settle(
+    engagement: Engagement, track_id: str, *, include_optional: bool, signed: bool = True
+) -> None:
+    """Settles a track's tasks and, `signed`, gives a phase the signatures it needs (who may
+    sign is tested in tests/test_signoff.py)."""
+    if signed and track_id != "general":
+        engagement.signoffs[track_id] = {
+            side: Signature(ALICE, AT) for side in signers_of(track_id)
+        }
     for task in CATALOG.tasks_of(track_id):
         if include_optional or not task.optional:
             engagement.set_task_status(
@@ -64,6 +80,9 @@ def test_general_track_does_not_gate_the_phases() -> None:
 
 def test_not_applicable_settles_a_required_task() -> None:
     engagement = new()
+    engagement.signoffs["initiate"] = {
+        side: Signature(ALICE, AT) for side in signers_of("initiate")
+    }
     for task in CATALOG.tasks_of("initiate"):
         engagement.set_task_status(
             CATALOG,

@@ -148,10 +148,10 @@ class NotesUnavailable(EmbeddedStore):
         return await super().list_partition(pk, id_prefix)
 
 
-async def test_a_completion_is_announced_even_if_the_answer_then_fails(tmp_path) -> None:
-    """The completion is saved as announced with the change and goes to the context's
-    announcements at once; the edge posts them whatever the flow does next (here the
-    details card cannot read its notes)."""
+async def test_an_announcement_is_made_even_if_the_answer_then_fails(tmp_path) -> None:
+    """A change's announcement (here: a signed phase back in progress) is saved with the
+    change and goes to the context's announcements at once; the edge posts them whatever the
+    flow does next (here the details card cannot read its notes)."""
     store = NotesUnavailable(tmp_path / "data")
     await store.open()
     try:
@@ -166,32 +166,32 @@ async def test_a_completion_is_announced_even_if_the_answer_then_fails(tmp_path)
         async def no_channels() -> list[Channel]:
             return []
 
-        *first, last = [t.id for t in CATALOG.tasks_of("initiate") if not t.optional]
-        router = all_flows()
-        for n, task_id in enumerate(first, 1):
-            ctx = FlowContext(
-                replace(scope, op_id=f"op-{n}"),
-                CardData({"task": task_id}),
+        def context(op_id: str, verb_data: dict[str, str]) -> FlowContext:
+            return FlowContext(
+                replace(scope, op_id=op_id),
+                CardData(verb_data),
                 services,
                 roster,
                 NothingPosted(),
                 no_channels,
             )
+
+        router = all_flows()
+        await router.click("setup.show", context("op-setup", {}))  # User One runs it
+        tasks = [t.id for t in CATALOG.tasks_of("initiate") if not t.optional]
+        for n, task_id in enumerate(tasks, 1):
+            ctx = context(f"op-{n}", {"task": task_id})
             await router.click("task.done", ctx)
             assert ctx.announcements == []
-        ctx = FlowContext(
-            replace(scope, op_id="op-last"),
-            CardData({"task": last, "view": "task"}),
-            services,
-            roster,
-            NothingPosted(),
-            no_channels,
-        )
+        ctx = context("op-sign", {"phase": "initiate", "side": "customer"})
+        await router.click("phase.signoff", ctx)
+        assert ["Initiate is complete" in str(a.card) for a in ctx.announcements] == [True]
+        ctx = context("op-reopen", {"task": tasks[-1], "view": "task"})
         with pytest.raises(StoreUnavailable):
-            await router.click("task.done", ctx)
+            await router.click("task.reopen", ctx)
         [announcement] = ctx.announcements
         assert announcement.reference == {"x": 1}
-        assert "Initiate" in str(announcement.card)
+        assert "Initiate is back in progress" in str(announcement.card)
     finally:
         await store.close()
 

@@ -12,6 +12,7 @@ from domain.engagement import NUDGE_LEASE, Actor, Engagement, EngagementKey, utc
 from domain.errors import NotPermitted
 from domain.nudges import next_slot
 from domain.profile import NudgeSchedule, Person, Profile
+from domain.roles import Side
 
 CATALOG = default_catalog()
 PM = Actor("29:pm", "PM", "aad-pm")
@@ -171,7 +172,17 @@ def test_digest_nothing_to_say_then_overdue_soon_unowned_stalled() -> None:
             at=now,
             op_id=f"done-{task.id}",
         )
+    # Settled, Initiate awaits the project manager's sign-off: the digest says so.
+    awaiting = e.digest(CATALOG, now)
+    assert [(p.id, people) for p, people in awaiting.awaiting_signoff] == [
+        ("initiate", (Person("aad-pm", "PM"),))
+    ]
+    assert not awaiting.empty and awaiting.unowned == []
+    e.sign_off(
+        CATALOG, phase_id="initiate", side=Side.CUSTOMER, comment=None, actor=PM, at=now, op_id="s"
+    )
     assessing = e.digest(CATALOG, now)
+    assert assessing.awaiting_signoff == []
     assert {t.track_id for t in assessing.unowned} == {"assess"}
     assert not any(t.optional for t in assessing.unowned)
 

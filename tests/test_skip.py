@@ -80,4 +80,7 @@ async def test_the_manager_undoes_a_skip_audited_and_the_phase_counts_again(bot,
     connector.calls.clear()
     for task in CATALOG.tasks_of("remediate"):
         await click(bot, "task.done", {"task": task.id})
+    await set_up(bot, language="en", fastTrackEngineers="aad-user2")
+    await click(bot, "phase.signoff", {"phase": "remediate", "side": "customer"})
+    await click(bot, "phase.signoff", {"phase": "remediate", "side": "fasttrack"}, sender=COLLEAGUE)
     assert [c for c in connector.cards("POST") if "Remediate is complete" in dump(c)]

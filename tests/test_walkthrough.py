@@ -214,15 +214,19 @@ async def test_finishing_a_phase_announces_it_once_with_the_next_intro(bot, conn
     await click(bot, "task.done", {"task": "initiate.start-onboarding"})
     assert not [c for c in connector.cards("POST") if "complete" in dump(c)]
     await click(bot, "task.done", {"task": "initiate.readiness-meeting"})
+    assert not [c for c in connector.cards("POST") if "complete" in dump(c)], "not signed off"
+    await click(bot, "phase.signoff", {"phase": "initiate", "side": "customer"})
     announcements = [c for c in connector.cards("POST") if "Initiate is complete" in dump(c)]
     assert len(announcements) == 1
     assert CATALOG.track("assess").goal.en in dump(announcements[0])
     posted = [c for c in connector.sent("POST") if "complete" in dump(c.body)]
     assert posted[0].conversation_id == a.TEAM  # the channel's root, not a thread
-    # Reopening and finishing again does not announce twice.
+    # Reopening withdraws the sign-off (said once); finishing again announces nothing until
+    # the phase is signed off again (tests/test_signoff.py).
     await click(bot, "task.reopen", {"task": "initiate.readiness-meeting"})
     await click(bot, "task.done", {"task": "initiate.readiness-meeting"})
     assert len([c for c in connector.cards("POST") if "Initiate is complete" in dump(c)]) == 1
+    assert len([c for c in connector.cards("POST") if "back in progress" in dump(c)]) == 1
 
 
 async def test_start_walks_the_current_phase_intro_then_tasks(bot, connector) -> None:

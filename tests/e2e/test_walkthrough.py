@@ -1,7 +1,7 @@
 """An engagement from setup to its first finished phase, in Korean, as its project manager
 runs it on the Agents Playground's page (issue 4): the setup form from the welcome card, a
 task's owner, due date and note on its details card, "내 작업" in the personal chat, and the
-announcement when the Initiate phase is done.
+Initiate phase signed off by the project manager, then its completion announced.
 
 All of it is done in the page, by clicking and typing: the Playground's own date pickers
 (typed dates), drop-downs and people picker. The engagement lives in the team's General
@@ -41,6 +41,7 @@ GENERAL = "My Team - General"
 PERSONAL = "Personal Chat"
 NAME = "Contoso EMS 온보딩"
 NOTE = "킥오프 일정 확정: 고객 측 참석자 명단은 금요일까지 공유"
+SIGNOFF_COMMENT = "착수 회의 완료, 참석자 명단 확인"
 ZONE = "Asia/Seoul"
 INITIATE = x.phase_name("initiate", "ko")
 ASSESS = x.phase_name("assess", "ko")
@@ -137,6 +138,9 @@ def test_setup_in_korean(stack: Stack, people: dict[str, str]) -> None:
         assert shown == picker_date(target)
     # The project manager: me, picked from the people the Playground's picker offers.
     assert page.choose(form, label("setup.manager"), people["me"]) == people["me"]
+    # The colleague is the FastTrack engineer (a guest, in Teams), picked the same way.
+    engineers = label("setup.fasttrack")
+    assert page.choose(form, engineers, people["colleague"]) == people["colleague"]
     assert page.fill(form, label("setup.time_zone"), ZONE) == ZONE
     assert page.choose(form, label("setup.language"), "한국어") == "한국어"
     page.screenshot("30-walkthrough-setup-form.png", *form)
@@ -153,6 +157,8 @@ def test_setup_in_korean(stack: Stack, people: dict[str, str]) -> None:
     assert x.t("ko", "overview.current", phase=INITIATE) in saved["text"]
     assert x.t("ko", "overview.next_up") in saved["text"]
     assert x.t("en", "action.settings") not in saved["text"].split("\n")
+    # The roles, on the overview.
+    assert x.t("ko", "role.fasttrack") in saved["text"] and people["colleague"] in saved["text"]
     page.screenshot("31-walkthrough-setup-saved.png", x.t("ko", "setup.saved"), NAME)
 
     # The settings again: the form is in Korean now and shows what was saved.
@@ -241,7 +247,9 @@ def test_my_tasks_in_personal_chat(stack: Stack, people: dict[str, str]) -> None
     page.screenshot("36-walkthrough-my-tasks.png", x.t("ko", "mytasks.title"), MINE)
 
 
-def test_finishing_initiate_announces_assess(stack: Stack, people: dict[str, str]) -> None:
+def test_signing_off_initiate_announces_assess(stack: Stack, people: dict[str, str]) -> None:
+    """Its last task settled, Initiate waits for the project manager's sign-off (issue 21);
+    the signature completes it, and the completion is announced with what comes next."""
     page = stack.page
     page.select(GENERAL)
     press(
@@ -262,20 +270,41 @@ def test_finishing_initiate_announces_assess(stack: Stack, people: dict[str, str
         update=done,
         unfold=True,
     )
-    assert x.t("ko", "phase.complete") not in page.wait_card(x.done_line(THEIRS), MINE)["text"]
-
-    page.mark_seen()
-    seen = len(page.frames())
-    headline = x.t("ko", "announce.phase_complete", phase=INITIATE)
+    ready = x.t("ko", "signoff.ready")
+    assert ready not in page.wait_card(x.done_line(THEIRS), MINE)["text"]
     press(
         page,
         [THEIRS, MINE],
         x.t("ko", "action.done"),
-        x.t("ko", "phase.complete"),
+        ready,
         within=MINE,
-        update=x.t("ko", "phase.complete"),
+        update=ready,
         unfold=True,
     )
+    customer = x.t("ko", "signoff.side.customer")
+    waiting = x.t("ko", "signoff.waiting", side=customer, people=people["me"])
+    card = page.wait_card(ready, waiting)
+    assert x.t("ko", "phase.complete") not in card["text"], "settled is not complete"
+    headline = x.t("ko", "announce.phase_complete", phase=INITIATE)
+    assert not any(headline in text for text in page.cards()), "nothing announced yet"
+
+    # Sign off: the button unfolds a comment box; Confirm signs.
+    page.click([ready], x.t("ko", "action.sign_off"))
+    comment = x.t("ko", "input.signoff_comment.label")
+    assert page.fill([ready, comment], comment, SIGNOFF_COMMENT) == SIGNOFF_COMMENT
+    page.screenshot("37-walkthrough-signoff-ready.png", ready, comment)
+    page.mark_seen()
+    seen = len(page.frames())
+    signed = press(
+        page,
+        [ready, comment],
+        x.t("ko", "action.confirm_sign_off"),
+        x.t("ko", "phase.complete"),
+        update=x.t("ko", "phase.complete"),
+    )
+    assert SIGNOFF_COMMENT in signed["text"]
+    assert f"{customer}: {people['me']}님이 승인함" in signed["text"]
+    page.screenshot("38-walkthrough-signed-off.png", x.t("ko", "phase.complete"), SIGNOFF_COMMENT)
     # Posted to the channel on its own (a new post, not the clicked card), with what comes
     # next: the Assess phase's introduction.
     announcement = page.wait_card(headline, fresh=True)
@@ -294,7 +323,7 @@ def test_finishing_initiate_announces_assess(stack: Stack, people: dict[str, str
     )
     assert posted["conversationId"] == people["general"]
     assert sum(headline in text for text in page.cards()) == 1, "announced once"
-    page.screenshot("37-walkthrough-announcement.png", headline)
+    page.screenshot("39-walkthrough-announcement.png", headline)
 
 
 def test_phase_target_date_reads_as_a_date(stack: Stack) -> None:
@@ -322,11 +351,11 @@ def test_the_assess_card_is_one_line_per_task(stack: Stack) -> None:
         *tasks,
     )
     assert x.t("ko", "action.done") not in phase["text"].split("\n"), "folded: no task buttons"
-    page.screenshot("38-walkthrough-assess-compact.png", x.t("ko", "phase.goal"), *tasks)
+    page.screenshot("40-walkthrough-assess-compact.png", x.t("ko", "phase.goal"), *tasks)
     page.click(tasks, x.unfold("ko"), within=tasks[0])
     unfolded = page.wait_card(*tasks, x.t("ko", "action.done"))
     assert unfolded["text"].split("\n").count(x.t("ko", "action.done")) == 1, "one task unfolded"
-    page.screenshot("39-walkthrough-assess-unfolded.png", *tasks, x.t("ko", "action.done"))
+    page.screenshot("41-walkthrough-assess-unfolded.png", *tasks, x.t("ko", "action.done"))
 
 
 def test_report_with_its_chart_and_export_links(stack: Stack, people: dict[str, str]) -> None:
@@ -340,7 +369,7 @@ def test_report_with_its_chart_and_export_links(stack: Stack, people: dict[str, 
     [chart] = page.images([kicker, NAME])
     assert chart["src"].startswith(f"{stack.bot.url}/files/"), chart["src"]
     assert chart["width"] > 0 and chart["height"] > 0, "the page could not load the chart"
-    page.screenshot("40-walkthrough-report.png", kicker, NAME)
+    page.screenshot("42-walkthrough-report.png", kicker, NAME)
 
     seen = len(page.frames())
     page.send("내보내기", mention=people["bot"])
@@ -359,4 +388,4 @@ def test_report_with_its_chart_and_export_links(stack: Stack, people: dict[str, 
     assert len(workbook.sheetnames) == 5  # checklist, history, notes, own tasks, minutes
     checklist = [row for row in workbook.worksheets[0].iter_rows(values_only=True)]
     assert any(MINE in row for row in checklist) and any(THEIRS in row for row in checklist)
-    page.screenshot("41-walkthrough-export.png", x.t("ko", "export.title"), xlsx)
+    page.screenshot("43-walkthrough-export.png", x.t("ko", "export.title"), xlsx)
