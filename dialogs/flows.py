@@ -15,6 +15,7 @@ from dialogs import (
     report,
     setup,
     task,
+    team_engagements,
 )
 from dialogs.router import Router
 
@@ -33,5 +34,6 @@ def all_flows() -> Router:
         export.routes,
         own_tasks.routes,
         reminders.routes,
+        team_engagements.routes,
         unknown_command=overview.unknown_command,
     )

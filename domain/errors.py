@@ -109,3 +109,10 @@ class EditConflict(DomainError):
     """The task was edited since the form was opened: nothing is changed over it."""
 
     code = "edit_conflict"
+
+
+class NotAMember(DomainError):
+    """A personal chat asked for a team engagement the person is not known to belong to (or
+    a forged one): nothing of it is shown."""
+
+    code = "not_a_member"

@@ -12,6 +12,7 @@ from typing import Final
 from domain.catalog import Language
 from domain.i18n_reports import REPORT_STRINGS
 from domain.i18n_tasks import TASK_STRINGS
+from domain.i18n_teams import TEAMS_STRINGS
 
 STRINGS: Final[dict[str, dict[Language, str]]] = {
     "app.name": {"en": "FastTrack EMS Onboarding", "ko": "FastTrack EMS 온보딩"},
@@ -393,6 +394,7 @@ STRINGS: Final[dict[str, dict[Language, str]]] = {
 }
 STRINGS.update(REPORT_STRINGS)
 STRINGS.update(TASK_STRINGS)
+STRINGS.update(TEAMS_STRINGS)
 
 
 # Korean particles depend on whether the word before them ends in a consonant (받침). A

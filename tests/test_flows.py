@@ -166,6 +166,9 @@ async def test_a_completion_is_announced_even_if_the_answer_then_fails(tmp_path)
         async def no_channels() -> list[Channel]:
             return []
 
+        async def cannot_say(reference: dict[str, Any] | None, member_id: str) -> None:
+            return None
+
         *first, last = [t.id for t in CATALOG.tasks_of("initiate") if not t.optional]
         router = all_flows()
         for n, task_id in enumerate(first, 1):
@@ -176,6 +179,7 @@ async def test_a_completion_is_announced_even_if_the_answer_then_fails(tmp_path)
                 roster,
                 NothingPosted(),
                 no_channels,
+                cannot_say,
             )
             await router.click("task.done", ctx)
             assert ctx.announcements == []
@@ -186,6 +190,7 @@ async def test_a_completion_is_announced_even_if_the_answer_then_fails(tmp_path)
             roster,
             NothingPosted(),
             no_channels,
+            cannot_say,
         )
         with pytest.raises(StoreUnavailable):
             await router.click("task.done", ctx)
