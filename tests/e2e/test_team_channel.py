@@ -143,3 +143,18 @@ def test_nudge_appears_in_the_channel(stack: Stack, people: dict[str, str]) -> N
     nudge = page.wait_card(x.t("en", "nudge.kicker"), fresh=True)
     assert x.t("en", "nudge.unowned") in nudge["text"]
     page.screenshot("13-channel-nudge.png", x.t("en", "nudge.kicker"))
+
+
+def test_the_personal_chat_lists_and_opens_the_team_engagement(stack: Stack) -> None:
+    """`status` in the personal chat lists the team engagement the person acted in; `Open`
+    shows its overview there (the team's progress, not the personal chat's own)."""
+    page = stack.page
+    page.select("Personal Chat")
+    page.send("status")
+    listed = x.t("en", "teams.title")
+    page.wait_card(listed, fresh=True)
+    page.screenshot("17-personal-team-engagements.png", listed)
+    clicked = page.click([listed], x.t("en", "teams.open"))
+    opened = page.wait_card(x.t("en", "teams.opened"), clicked=clicked["clicked"])
+    assert (x.percent_after(opened["text"], x.phase_name("assess", "en")) or 0) > 0
+    page.screenshot("18-personal-team-overview.png", x.t("en", "teams.opened"))
