@@ -101,6 +101,6 @@ def team_overview_card(engagement: Engagement, catalog: Catalog, view: View) -> 
     body += overview_body(engagement, catalog, view, PlainNames(), interactive=False)
     actions = [
         execute(view.t("mytasks.title"), "mytasks.show"),
-        execute(view.t("action.my_overview"), "status.show"),
+        execute(view.t("action.my_progress"), "status.show"),
     ]
     return adaptive_card(body, actions)

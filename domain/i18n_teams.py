@@ -18,12 +18,12 @@ TEAMS_STRINGS: Final[dict[str, dict[Language, str]]] = {
         "ko": "…외 {count}개. 해당 채널에서 “상태”를 입력하면 볼 수 있습니다.",
     },
     "teams.opened": {
-        "en": "The overview of a team engagement, shown in your personal chat. Its tasks are "
-        "worked on in its channel or group chat; “My tasks” here lists those you own.",
-        "ko": "팀 프로젝트의 개요를 개인 채팅에 표시합니다. 작업은 해당 채널이나 그룹 채팅에서 "
-        "진행하며, 내가 담당한 작업은 여기에서 “내 작업”으로 볼 수 있습니다.",
+        "en": "A team engagement's progress, shown in your personal chat. Its tasks are worked "
+        "on in its channel or group chat; “My tasks” here lists those you own.",
+        "ko": "팀 프로젝트의 진행 상황을 개인 채팅에 표시합니다. 작업은 해당 채널이나 그룹 "
+        "채팅에서 진행하며, 내가 담당한 작업은 여기에서 “내 작업”으로 볼 수 있습니다.",
     },
-    "action.my_overview": {"en": "Back to my overview", "ko": "내 개요로 돌아가기"},
+    "action.my_progress": {"en": "My own progress", "ko": "내 진행 상황"},
     "error.not_a_member": {
         "en": "You are not a member of that engagement's team or chat, or it no longer exists. "
         "Nothing is shown.",
