@@ -18,11 +18,6 @@ routes = Routes()
 SHARED_CONVERSATIONS = ("channel", "groupChat")
 
 
-def _person_ids(scope: TurnScope) -> set[str]:
-    actor = scope.actor
-    return {actor.id} | ({actor.aad_id} if actor.aad_id else set())
-
-
 def _belongs(engagement: Engagement | None, scope: TurnScope, recorded: bool) -> bool:
     """Whether the engagement is a team one of this tenant the person is known to be in:
     recorded there, or named in it (owner of a task, the manager)."""
@@ -32,7 +27,7 @@ def _belongs(engagement: Engagement | None, scope: TurnScope, recorded: bool) ->
         return False
     if engagement.conversation_type not in SHARED_CONVERSATIONS:
         return False
-    named = bool(engagement.owned_by(_person_ids(scope))) or engagement.is_manager(scope.actor)
+    named = bool(engagement.owned_by(scope.actor.ids)) or engagement.is_manager(scope.actor)
     return recorded or named
 
 
