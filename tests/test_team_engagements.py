@@ -110,6 +110,16 @@ async def test_the_named_manager_sees_it_before_acting_there(
     assert [b["data"] for b in open_buttons(card)] == [{"engagement": TEAM_ENGAGEMENT.id}]
 
 
+async def test_an_owner_named_there_sees_it_too(bot: BotHarness, connector: FakeConnector) -> None:
+    await installed(bot, connector)
+    await set_up(bot, language="en")
+    await click(bot, "task.save", {"task": TASK, "owner": "aad-user2"})  # User One names Kim
+    card = await personal_status(bot, connector, KIM)
+    [button] = open_buttons(card)
+    answer = await click(bot, "engagement.open", button["data"], **personal(KIM))
+    assert "Contoso EMS rollout" in json.dumps(answer["value"], ensure_ascii=False)
+
+
 async def test_someone_who_never_acted_there_does_not_see_it_and_a_forged_key_is_refused(
     bot: BotHarness, connector: FakeConnector
 ) -> None:
