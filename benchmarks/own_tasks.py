@@ -13,18 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.big_engagement import CATALOG_TASKS, SETUP, add_own_tasks
 from benchmarks.client import BotServer, Http, bench_person, personal_click
-from benchmarks.reports import SETUP
 from benchmarks.turns import CLICKED_TASKS
-from domain.catalog import default_catalog
 from domain.own_tasks import MAX_OWN_TASKS
 from testkit import activities as a
 
 # A personal chat's engagement is keyed by its person, so the two are in different tenants.
 SMALL, LARGE = ("a:bench-own-37", a.TENANT), ("a:bench-own-300", "tenant-own-300")
 KIND = "own-tasks click"
-CATALOG_TASKS = len(default_catalog().tasks)
-OWN = MAX_OWN_TASKS - CATALOG_TASKS
 
 
 @dataclass(frozen=True)
@@ -52,16 +49,6 @@ class OwnTasksRun:
         return self.large.handler_ms_p50 / self.small.handler_ms_p50
 
 
-def checklist(count: int) -> str:
-    """`count` lines as a FastTrack remediation checklist reads: owner, date, description."""
-    return "\n".join(
-        f"Remediation item {n:03d}: enrol the device group and verify compliance | User One"
-        f" | 2026-0{3 + n % 6}-{10 + n % 18} | Intune compliance policy for group {n:03d}, "
-        "checked against the Assess findings"
-        for n in range(count)
-    )
-
-
 async def measure_own_tasks(
     http: Http, tmp: Path, service_url: str, *, backend: str, clicks: int, **options: str
 ) -> OwnTasksRun:
@@ -87,37 +74,12 @@ async def measure_own_tasks(
     try:
         for where in (SMALL, LARGE):
             await click(where, "setup.save", SETUP)
-        lines = checklist(OWN)
-        preview = await click(LARGE, "own.check", {"phase": "remediate", "lines": lines})
-        create = _create_data(preview)
-        if create.get("count") != str(OWN):
-            raise RuntimeError(f"the checklist's preview reads {create.get('count')} tasks")
-        await click(LARGE, "own.create", {**create, "phase": "remediate", "lines": lines})
+        await add_own_tasks(lambda verb, data: click(LARGE, verb, data))
         small = await _clicks(server, http, service_url, SMALL, CATALOG_TASKS, clicks)
         large = await _clicks(server, http, service_url, LARGE, MAX_OWN_TASKS, clicks)
     finally:
         server.stop()
     return OwnTasksRun(backend, small, large, errors)
-
-
-def _create_data(preview: Any) -> dict[str, str]:
-    """The preview card's Create button's data."""
-    found: list[dict[str, str]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("verb") == "own.create":
-                found.append(node["data"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(preview)
-    if not found:
-        raise RuntimeError("the checklist's preview offers no Create")
-    return found[0]
 
 
 async def _clicks(

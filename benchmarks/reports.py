@@ -2,9 +2,9 @@
 engagement, and the server's memory across 100 reports.
 
 The engagement is built over HTTP by the real app: a personal chat set up by its manager,
-then Done / Reopen clicks on the catalog's step tasks until the history holds `history`
-entries. The catalog has 37 tasks (an engagement cannot hold more until engagement-own tasks
-exist), so the size asked for (300 tasks) is not reached; the history is.
+263 tasks of its own pasted into Remediate (300 tasks in all, as the own-tasks section
+builds them), then Done / Reopen clicks on the catalog's step tasks until the history holds
+`history` entries (the setup and the 263 created tasks are entries too).
 """
 
 from __future__ import annotations
@@ -16,30 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.appprocess import app_env, launch
+from benchmarks.big_engagement import SETUP, add_own_tasks
 from benchmarks.client import Http, bench_person, personal_click, personal_key
 from benchmarks.common import percentile, rss_mib
 from benchmarks.turns import CLICKED_TASKS
-from domain.catalog import default_catalog
+from domain.own_tasks import MAX_OWN_TASKS
 from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository
 from testkit import activities as a
 from testkit import free_port
 
 CONVERSATION = "a:bench-reports"
-SETUP = {
-    "name": "Contoso EMS rollout",
-    "services": "aad_premium,intune,azure_rights_management",
-    "kickoff": "2026-01-05",
-    "target.initiate": "2026-02-01",
-    "target.assess": "2026-03-01",
-    "target.remediate": "2026-04-01",
-    "target.enable": "2026-05-01",
-    "projectManager": "aad-user1",
-    "timeZone": "Asia/Seoul",
-    "language": "ko",
-    "nudgeDays": "0,2,4",
-    "nudgeHour": "10",
-}
 
 
 @dataclass
@@ -100,10 +87,14 @@ async def measure_reports(
             run.errors += 1
         return reply
 
-    run = ReportsRun(tasks=len(default_catalog().tasks), history=0)
+    async def card(verb: str, data: dict[str, str]) -> Any:
+        return (await click(verb, data)).payload
+
+    run = ReportsRun(tasks=MAX_OWN_TASKS, history=0)
     try:
         await click("setup.save", SETUP)
-        for i in range(history):
+        await add_own_tasks(card)
+        for i in range(history - await _history_size(data_dir)):
             task = CLICKED_TASKS[(i // 2) % len(CLICKED_TASKS)]
             await http.post(
                 url,
@@ -132,8 +123,7 @@ async def measure_reports(
 
         for _ in range(samples):
             await report(timed=True)
-        export = await click("export.show", {})
-        [workbook] = _urls(export.payload, ".xlsx") or [""]
+        [workbook] = _urls(await card("export.show", {}), ".xlsx") or [""]
         started = time.perf_counter()
         _, run.export_bytes = await get(workbook)
         run.export_ms = (time.perf_counter() - started) * 1000

@@ -1,15 +1,19 @@
 """What Teams lists about the conversation of a turn: its members (the people picker's
 choices) and, in a team, the team's channels (where setup may send nudges and
-announcements). Both are conveniences a click must not wait on for long, nor fail for."""
+announcements); and whether someone is a member of another conversation (a team engagement
+opened from a personal chat). All are conveniences a click must not wait on for long, nor
+fail for."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
-from botbuilder.core import TurnContext
+from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.core.teams import TeamsInfo
 
+from bot.failures import failure_of
 from dialogs.scope import TurnScope
 from domain.profile import Channel, Person
 
@@ -51,3 +55,26 @@ async def team_channels(turn_context: TurnContext, scope: TurnScope) -> list[Cha
         log.warning("could not list the team's channels: %s", type(error).__name__)
         return []
     return [Channel(c.id, c.name or "") for c in listed if c.id]
+
+
+async def is_member(
+    turn_context: TurnContext, reference: dict[str, Any] | None, member_id: str
+) -> bool | None:
+    """Whether Teams lists `member_id` in the conversation `reference` addresses (a team's
+    channel answers for the team): False on Teams' 404, None when it cannot say (no address,
+    no answer in time, another error), for the caller to fall back on what it recorded."""
+    conversation = (reference or {}).get("conversation")
+    conversation_id = conversation.get("id") if isinstance(conversation, dict) else None
+    client = turn_context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+    if not isinstance(conversation_id, str) or client is None:
+        return None
+    try:
+        async with asyncio.timeout(LIST_TIMEOUT_S):
+            await client.conversations.get_conversation_member(conversation_id, member_id)
+    except Exception as error:  # see the module's docstring (timeouts too)
+        failure = failure_of(error)
+        if failure is not None and failure.status == 404:
+            return False
+        log.warning("could not look a member up: %s", type(error).__name__)
+        return None
+    return True

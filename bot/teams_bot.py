@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
@@ -20,7 +21,7 @@ from bot.messages import (
     search_invoke_response,
 )
 from bot.proactive import ProactivePoster
-from bot.roster import members, team_channels
+from bot.roster import is_member, members, team_channels
 from bot.scope import MalformedActivity, scope_of, tenant_of
 from cards.common import Card
 from cards.notice import error_card
@@ -128,7 +129,10 @@ class OnboardingBot(ActivityHandler):
                 listed.extend(await team_channels(turn_context, scope))
             return listed
 
-        ctx = FlowContext(scope, CardData(data), self.services, roster, self.poster, channels)
+        member_of = partial(is_member, turn_context)
+        ctx = FlowContext(
+            scope, CardData(data), self.services, roster, self.poster, channels, member_of
+        )
         clicked: Posted | None = None
         try:
             async with asyncio.timeout(TURN_DEADLINE_S):
@@ -176,6 +180,13 @@ class OnboardingBot(ActivityHandler):
     ) -> None:
         if _includes_bot(members_removed, turn_context):
             await self.on_installation_update_remove(turn_context)
+        scope = await self._stored_scope_or_none(turn_context)
+        if scope is not None and scope.is_shared_conversation:
+            bot_id = getattr(turn_context.activity.recipient, "id", None)
+            people = [
+                m.aad_object_id or m.id for m in members_removed if m.id not in (None, bot_id)
+            ]
+            await welcome.left(self.services, scope, people)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         scope = await self._stored_scope_or_none(turn_context)

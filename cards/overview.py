@@ -23,7 +23,12 @@ from domain.engagement import Engagement
 
 
 def _track_row(
-    engagement: Engagement, catalog: Catalog, track: Track, view: View, is_current: bool
+    engagement: Engagement,
+    catalog: Catalog,
+    track: Track,
+    view: View,
+    is_current: bool,
+    interactive: bool,
 ) -> Element:
     progress = engagement.progress(catalog, track, view.today)
     name = track.name.in_(view.lang)
@@ -32,13 +37,10 @@ def _track_row(
         counts += " · " + view.t("overview.skipped")
     elif progress.awaiting_signoff:
         counts += " · " + view.t("overview.awaiting_mark")
-    return {
+    row: Element = {
         "type": "Container",
         "style": "emphasis" if is_current else "default",
         "spacing": "Small",
-        "selectAction": execute(
-            view.t("action.open_phase", phase=name), "phase.show", {"phase": track.id}
-        ),
         "items": [
             {
                 "type": "ColumnSet",
@@ -75,6 +77,11 @@ def _track_row(
             ),
         ],
     }
+    if interactive:
+        row["selectAction"] = execute(
+            view.t("action.open_phase", phase=name), "phase.show", {"phase": track.id}
+        )
+    return row
 
 
 def _next_up(
@@ -104,8 +111,15 @@ def _next_up(
 
 
 def overview_body(
-    engagement: Engagement, catalog: Catalog, view: View, mentions: Mentions
+    engagement: Engagement,
+    catalog: Catalog,
+    view: View,
+    mentions: Mentions,
+    *,
+    interactive: bool = True,
 ) -> list[Element]:
+    """`interactive`: each phase's row opens it (not where the rows' verbs would act on
+    another conversation's engagement)."""
     current = engagement.current_phase(catalog)
     title = user_text(engagement.profile.name) if engagement.profile else view.t("overview.title")
     status_line = (
@@ -119,9 +133,10 @@ def overview_body(
     ]
     body += roles_and_awaiting(engagement, catalog, view)
     body += [
-        _track_row(engagement, catalog, phase, view, phase == current) for phase in catalog.phases
+        _track_row(engagement, catalog, phase, view, phase == current, interactive)
+        for phase in catalog.phases
     ]
-    body.append(_track_row(engagement, catalog, catalog.general, view, False))
+    body.append(_track_row(engagement, catalog, catalog.general, view, False, interactive))
     body.append(
         paragraph(view.t("overview.general_note"), isSubtle=True, size="Small", spacing="None")
     )

@@ -80,6 +80,9 @@ class FlowContext:
     poster: Poster
     # A team's channels, listed by Teams on first use (none outside a team).
     channels: Callable[[], Awaitable[list[Channel]]]
+    # Whether Teams lists a person (by Teams user id) in another conversation (by its
+    # proactive reference): False when Teams says they are not there, None when it can't say.
+    member_of: Callable[[dict[str, Any] | None, str], Awaitable[bool | None]]
     # Whether the person typed a command (as opposed to clicking a button).
     typed: bool = False
     # Engagements this turn changed, whose live cards the edge then brings up to date.

@@ -17,6 +17,7 @@ from dialogs import (
     setup,
     signoff,
     task,
+    team_engagements,
 )
 from dialogs.router import Router
 
@@ -37,5 +38,6 @@ def all_flows() -> Router:
         own_tasks.routes,
         meetings.routes,
         reminders.routes,
+        team_engagements.routes,
         unknown_command=overview.unknown_command,
     )

@@ -37,7 +37,7 @@ async def owned_tasks(
 async def my_tasks_view(ctx: FlowContext) -> Card:
     """The tasks the person clicking owns, overdue first."""
     scope, services, catalog = ctx.scope, ctx.services, ctx.services.catalog
-    person_ids = {scope.actor.id} | ({scope.actor.aad_id} if scope.actor.aad_id else set())
+    person_ids = scope.actor.ids
     now = services.clock()
     items = await owned_tasks(services, person_ids, scope.key.tenant_id, now)
     view = services.personal_view(await services.find(scope.key.id), scope)

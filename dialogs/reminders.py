@@ -33,7 +33,7 @@ routes = Routes()
 async def _switch(ctx: FlowContext, on: bool) -> Reply:
     # The switch is the clicker's own: whose it is comes from the activity, never from data.
     actor = ctx.scope.actor
-    for person_id in {actor.id} | ({actor.aad_id} if actor.aad_id else set()):
+    for person_id in actor.ids:
         await ctx.services.change_reminders(person_id, lambda r: r.switch(on))
     card = reminder_switch_card(ctx.view(await ctx.engagement()), on=on)
     return Reply(card, personal=True)

@@ -162,7 +162,12 @@ class Router:
             if route.manager_only is ManagerAction.SETUP and engagement.manager is None:
                 engagement = await _claim_setup(ctx)
             engagement.require_manager(ctx.scope.actor, route.manager_only)
-        return await route.handler(ctx)
+        reply = await route.handler(ctx)
+        scope = ctx.scope
+        if scope.is_shared_conversation:
+            # The person is in this conversation: their personal chat lists its engagement.
+            await ctx.services.note_member(scope.actor.person.id, scope.key)
+        return reply
 
 
 async def _claim_setup(ctx: FlowContext) -> Engagement:

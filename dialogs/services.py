@@ -1,12 +1,16 @@
-"""The application core the flows use: engagements, notes, drafts and the owner index.
+"""The application core the flows use: engagements, notes, drafts, the owner index and the
+people's memberships.
 
 It owns the repository; flows and the Teams edge go through it, never around it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -16,17 +20,24 @@ from cards.common import View
 from dialogs.links import LinkSigner
 from dialogs.scope import TurnScope
 from domain.catalog import Catalog
-from domain.engagement import AuditEntry, Engagement
+from domain.engagement import AuditEntry, Engagement, EngagementKey
 from domain.errors import EngagementMissing
 from domain.i18n import language_for
 from domain.meetings import Meeting
 from domain.notes import Note
 from domain.reminders import PersonalReminders
+from storage.base import StoreUnavailable
 from storage.meetings import MeetingRepository
 from storage.people import PeopleRepository
 from storage.repository import EngagementRepository
 
 R = TypeVar("R")
+log = logging.getLogger("dialogs.services")
+# Memberships this process recorded, remembered so a click records nothing twice; a
+# forgotten one costs one upsert.
+KNOWN_MEMBERSHIPS = 4096
+# A membership entry is a convenience of the personal chat: it never holds a turn up long.
+MEMBERSHIP_WRITE_S = 1.0
 
 
 def utc_now() -> datetime:
@@ -44,6 +55,7 @@ class Services:
         self._repo = repo
         self._people = PeopleRepository(repo.store)
         self._meetings = MeetingRepository(repo.store)
+        self._memberships: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.catalog = catalog
         self.clock = clock
         # Without a configured key (tests, a local run): one of this process's own.
@@ -166,6 +178,38 @@ class Services:
 
     async def due_for_nudge(self, now: datetime, limit: int) -> list[Engagement]:
         return await self._repo.due_for_nudge(now, limit)
+
+    async def note_member(self, person_id: str, key: EngagementKey) -> None:
+        """Records that the person is in the conversation of the engagement `key` names (seen
+        acting there, or named its manager), so their personal chat lists it. Written once
+        per process, and only within a short deadline: a failure is logged, not raised (the
+        next turn there tries again)."""
+        pair = (person_id, key.id)
+        if pair in self._memberships:
+            self._memberships.move_to_end(pair)
+            return
+        try:
+            async with asyncio.timeout(MEMBERSHIP_WRITE_S):
+                await self._people.record_membership(person_id, key.id, key.tenant_id)
+        except (StoreUnavailable, TimeoutError) as error:
+            log.warning("could not record a membership: %s", type(error).__name__)
+            return
+        self._memberships[pair] = None
+        if len(self._memberships) > KNOWN_MEMBERSHIPS:
+            self._memberships.popitem(last=False)
+
+    async def forget_member(self, person_id: str, engagement_id: str) -> None:
+        """The person left the engagement's conversation (or Teams no longer lists them)."""
+        self._memberships.pop((person_id, engagement_id), None)
+        await self._people.forget_membership(person_id, engagement_id)
+
+    async def engagements_of(self, person_id: str) -> tuple[set[str], set[str]]:
+        """Engagements the person was recorded in, and those they own tasks in (by this one
+        id), from one query: hints, to read and check each."""
+        return await self._people.engagements_of(person_id)
+
+    async def is_recorded_member(self, person_id: str, engagement_id: str) -> bool:
+        return await self._people.is_member(person_id, engagement_id)
 
     async def reminders_of(self, person_id: str) -> PersonalReminders:
         return await self._people.reminders(person_id)

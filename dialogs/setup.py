@@ -103,6 +103,9 @@ async def save_setup(ctx: FlowContext) -> Reply:
         return saved or moved or None
 
     reply = await change_then_overview(ctx, save, lambda view: view.t("setup.saved"))
+    if scope.is_shared_conversation:
+        # Named, the manager sees the engagement in their personal chat before acting here.
+        await services.note_member(profile.project_manager.id, scope.key)
     try:
         await services.save_setup_draft(engagement.id, None)
     except StoreUnavailable:  # the profile is saved; a stale draft only shows until next time

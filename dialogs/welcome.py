@@ -7,8 +7,10 @@ from datetime import datetime
 
 from cards.common import Card
 from cards.overview import welcome_card
+from cards.team_engagements import with_team_engagements
 from dialogs.scope import TurnScope
 from dialogs.services import Services
+from dialogs.team_engagements import team_engagements
 from domain.engagement import Engagement
 
 
@@ -42,9 +44,15 @@ async def install(services: Services, scope: TurnScope) -> Card | None:
     ):
         installed = _installed_here(scope, services.clock())
         engagement, _ = await services.change_by_id(scope.key.id, installed)
+    if scope.is_shared_conversation:
+        await services.note_member(scope.actor.person.id, scope.key)
     if not created:
         return None
-    return welcome_card(engagement, services.catalog, services.view(engagement, scope))
+    view = services.view(engagement, scope)
+    card = welcome_card(engagement, services.catalog, view)
+    # A personal chat: the team engagements the person is already in.
+    listed = await team_engagements(services, scope)
+    return with_team_engagements(card, listed, services.catalog, view)
 
 
 async def uninstall(services: Services, scope: TurnScope) -> None:
@@ -52,3 +60,9 @@ async def uninstall(services: Services, scope: TurnScope) -> None:
     conversation it can no longer post to."""
     if await services.find(scope.key.id) is not None:
         await services.change_by_id(scope.key.id, _set_installed(False))
+
+
+async def left(services: Services, scope: TurnScope, person_ids: list[str]) -> None:
+    """People left the conversation: their personal chats no longer list its engagement."""
+    for person_id in person_ids:
+        await services.forget_member(person_id, scope.key.id)

@@ -123,6 +123,11 @@ class Actor:
     def person(self) -> Person:
         return Person(self.aad_id or self.id, self.name)
 
+    @property
+    def ids(self) -> set[str]:
+        """Every id the person may be named by: the Teams id, and the Entra object id."""
+        return {self.id} | ({self.aad_id} if self.aad_id else set())
+
     def is_(self, person: Person | None) -> bool:
         return person is not None and person.id in (self.id, self.aad_id)
 

@@ -186,3 +186,10 @@ class BadTime(DomainError):
 
 class TooManyActionItems(DomainError):
     code = "too_many_action_items"
+
+
+class NotAMember(DomainError):
+    """A personal chat asked for a team engagement the person is not known to belong to (or
+    a forged one): nothing of it is shown."""
+
+    code = "not_a_member"

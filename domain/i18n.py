@@ -14,6 +14,7 @@ from domain.i18n_meetings import MEETING_STRINGS
 from domain.i18n_reports import REPORT_STRINGS
 from domain.i18n_signoff import SIGNOFF_STRINGS
 from domain.i18n_tasks import TASK_STRINGS
+from domain.i18n_teams import TEAMS_STRINGS
 
 STRINGS: Final[dict[str, dict[Language, str]]] = {
     "app.name": {"en": "FastTrack EMS Onboarding", "ko": "FastTrack EMS 온보딩"},
@@ -399,6 +400,7 @@ STRINGS.update(REPORT_STRINGS)
 STRINGS.update(TASK_STRINGS)
 STRINGS.update(MEETING_STRINGS)
 STRINGS.update(SIGNOFF_STRINGS)
+STRINGS.update(TEAMS_STRINGS)
 
 
 # Korean particles depend on whether the word before them ends in a consonant (받침). A

@@ -1,5 +1,7 @@
 """Per-person documents, in the person's owner-index partition (storage/repository.py):
-one `person` document beside the index entries, which are named by engagement id."""
+one `person` document beside the index entries, which are named by engagement id, and the
+membership entries (`member-<engagement id>`): the team and group-chat engagements the
+person was seen in, which their personal chat lists."""
 
 from __future__ import annotations
 
@@ -8,11 +10,12 @@ from typing import TypeVar
 
 from domain.reminders import PersonalReminders
 from storage.base import AlreadyExists, DocumentStore, EtagMismatch, NotFound, StoreUnavailable
-from storage.repository import MAX_WRITE_ATTEMPTS, owner_partition
+from storage.repository import ENGAGEMENT_PREFIX, MAX_WRITE_ATTEMPTS, owner_partition
 
 R = TypeVar("R")
 
 PERSON_DOC = "person"
+MEMBER_PREFIX = "member-"
 
 
 class PeopleRepository:
@@ -22,6 +25,28 @@ class PeopleRepository:
     async def reminders(self, person_id: str) -> PersonalReminders:
         doc = await self._store.read(owner_partition(person_id), PERSON_DOC)
         return _reminders(doc.body if doc else None)
+
+    async def record_membership(self, person_id: str, engagement_id: str, tenant_id: str) -> None:
+        """Notes that the person is in the engagement's conversation (idempotent)."""
+        body = {"type": "memberIndex", "tenantId": tenant_id}
+        await self._store.upsert(owner_partition(person_id), MEMBER_PREFIX + engagement_id, body)
+
+    async def forget_membership(self, person_id: str, engagement_id: str) -> None:
+        await self._store.delete(owner_partition(person_id), MEMBER_PREFIX + engagement_id)
+
+    async def engagements_of(self, person_id: str) -> tuple[set[str], set[str]]:
+        """The engagements the person's partition names, in one query: those they were
+        recorded in, and those they own tasks in (hints, to be verified)."""
+        docs = await self._store.list_partition(owner_partition(person_id), "")
+        recorded = {
+            d.id.removeprefix(MEMBER_PREFIX) for d in docs if d.id.startswith(MEMBER_PREFIX)
+        }
+        owned = {d.id for d in docs if d.id.startswith(ENGAGEMENT_PREFIX)}
+        return recorded, owned
+
+    async def is_member(self, person_id: str, engagement_id: str) -> bool:
+        entry = await self._store.read(owner_partition(person_id), MEMBER_PREFIX + engagement_id)
+        return entry is not None
 
     async def change_reminders(
         self, person_id: str, change: Callable[[PersonalReminders], R]

@@ -21,6 +21,7 @@ from cards.overview import overview_card, welcome_card, with_setup_offer
 from cards.phase import page_count, phase_card, phase_intro_card
 from cards.setup import form_values, setup_card
 from cards.task import task_card
+from cards.team_engagements import MAX_LISTED, team_overview_card, with_team_engagements
 from domain.catalog import LANGUAGES, Language, default_catalog
 from domain.engagement import (
     MAX_COMMENT_CHARS,
@@ -203,6 +204,12 @@ def every_card() -> Iterator[tuple[str, dict[str, Any]]]:
             overview = overview_card(engagement, CATALOG, view, notices=[text(lang, "setup.saved")])
             yield f"overview-{name}-{lang}", overview
             yield f"overview-offer-{name}-{lang}", with_setup_offer(overview, view)
+            teams = [engagement] * (MAX_LISTED + 1)
+            yield (
+                f"overview-teams-{name}-{lang}",
+                with_team_engagements(overview, teams, CATALOG, view),
+            )
+            yield f"team-overview-{name}-{lang}", team_overview_card(engagement, CATALOG, view)
             yield (
                 f"setup-saved-{name}-{lang}",
                 setup_card(
@@ -291,12 +298,13 @@ def test_korean_cards_have_no_english_interface_text(name: str) -> None:
 
 def test_card_data_carries_only_pointers_the_bot_checks() -> None:
     """Clicks are routed by the conversation they arrive in; the only engagement named in card
-    data is on 'my tasks' cards, where the bot checks that the clicker owns the task."""
+    data is on 'my tasks' cards, where the bot checks that the clicker owns the task, and on
+    the personal chat's list of team engagements, where it checks that they are a member."""
     for name, card in CARDS.items():
         for data in _action_data(card):
             # "side": whose sign-off a button gives; the domain checks the clicker may.
             allowed = {"task", "phase", "page", "view", "side"}
-            if name.startswith("mytasks"):
+            if name.startswith(("mytasks", "overview-teams")):
                 allowed.add("engagement")
             assert set(data) <= allowed, (name, data)
 

@@ -166,6 +166,9 @@ async def test_an_announcement_is_made_even_if_the_answer_then_fails(tmp_path) -
         async def no_channels() -> list[Channel]:
             return []
 
+        async def cannot_say(reference: dict[str, Any] | None, member_id: str) -> None:
+            return None
+
         def context(op_id: str, verb_data: dict[str, str]) -> FlowContext:
             return FlowContext(
                 replace(scope, op_id=op_id),
@@ -174,6 +177,7 @@ async def test_an_announcement_is_made_even_if_the_answer_then_fails(tmp_path) -
                 roster,
                 NothingPosted(),
                 no_channels,
+                cannot_say,
             )
 
         router = all_flows()

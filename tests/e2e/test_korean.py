@@ -10,13 +10,15 @@ with "locale": "ko-KR"; the bot's cards are then shown by the Playground like an
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from domain.engagement import Actor, Engagement, EngagementKey
 from tests.e2e import expect as x
 from tests.e2e.stack import Stack
+from tests.e2e.steps import change_stored, digest_due, run_nudges
 
 pytestmark = pytest.mark.e2e
 
@@ -90,3 +92,32 @@ def test_korean_commands_answer_in_korean(stack: Stack, group: dict[str, Any]) -
     phase = page.wait_card(first, x.t("ko", "action.done"))
     assert x.t("en", "action.done") not in phase["text"].split()
     page.screenshot("22-korean-phase.png", first)
+
+
+def test_korean_digest_in_the_group_chat(stack: Stack, group: dict[str, Any]) -> None:
+    """The digest the scheduler endpoint posts to the Korean engagement: an overdue task with
+    its owner mentioned, and the current phase's tasks nobody owns."""
+    engagement_id = EngagementKey(group["tenant"], group["conversation"]).id
+    user = group["user"]
+    me = Actor(user["id"], user["name"], user["aadObjectId"])
+    task = x.CATALOG.tasks_of("initiate")[0]
+
+    def overdue_and_due(engagement: Engagement) -> None:
+        digest_due(engagement)
+        at = datetime.now(UTC)
+        common = {"task_id": task.id, "actor": me, "at": at}
+        engagement.assign_owner(x.CATALOG, owner=me.person, op_id="e2e-owner", **common)
+        yesterday = at.date() - timedelta(days=1)
+        engagement.set_due(x.CATALOG, due=yesterday, op_id="e2e-due", **common)
+
+    change_stored(stack, engagement_id, overdue_and_due)
+    page = stack.page
+    page.select(GROUP)
+    page.mark_seen()
+    assert engagement_id in run_nudges(stack)["sent"]
+    kicker = x.t("ko", "nudge.kicker")
+    digest = page.wait_card(kicker, x.t("ko", "nudge.overdue"), fresh=True)
+    assert task.title.ko in digest["text"] and user["name"] in digest["text"]
+    assert x.t("ko", "nudge.unowned") in digest["text"]
+    assert x.t("en", "nudge.overdue") not in digest["text"]
+    page.screenshot("23-korean-digest.png", kicker, x.t("ko", "nudge.overdue"))

@@ -3,17 +3,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import timedelta
-from pathlib import Path
-
 import pytest
 
-from domain.engagement import Engagement, EngagementKey
-from storage.embedded import EmbeddedStore
-from storage.repository import EngagementRepository
+from domain.engagement import EngagementKey
 from tests.e2e import expect as x
-from tests.e2e.stack import Stack, http_post
+from tests.e2e.stack import Stack
+from tests.e2e.steps import change_stored, digest_due, run_nudges
 
 pytestmark = pytest.mark.e2e
 
@@ -80,37 +75,86 @@ def test_channel_done_updates_the_shared_card(stack: Stack, people: dict[str, st
     page.screenshot("12-channel-phase-done.png", x.done_line(TASK), clicked=clicked["clicked"])
 
 
+def test_live_cards_bring_the_earlier_overview_up_to_date(
+    stack: Stack, people: dict[str, str]
+) -> None:
+    """The overview posted by `status` before the Done click on the phase card (a second
+    card) is updated in place by the bot (live cards): the Playground receives the update
+    for that message and redraws it where it was, with Assess no longer at 0 %."""
+    page = stack.page
+    page.select(GENERAL)
+    title = x.t("en", "overview.title")
+    # The overview `status` posted (the welcome shows the overview too, under its title).
+    [posted] = [
+        f
+        for f in page.frames()
+        if f["action"] == "createMessage"
+        and title in f["text"]
+        and x.t("en", "welcome.title") not in f["text"]
+    ]
+    page.wait_frame(
+        lambda f: f["action"] == "updateMessage" and f["messageId"] == posted["messageId"],
+        "the bot's update of the earlier overview",
+    )
+    assess = x.phase_name("assess", "en")
+    overview = page.wait_card(title, x.t("en", "overview.next_up"))
+    assert (x.percent_after(overview["text"], assess) or 0) > 0, overview["text"]
+    assert len([c for c in page.cards() if title in c]) == 2, "updated in place, not reposted"
+    page.screenshot("14-channel-live-overview.png", title, x.t("en", "overview.next_up"))
+
+
+def test_my_tasks_send_to_my_chat(stack: Stack, people: dict[str, str]) -> None:
+    """`my tasks` in a channel: the Playground shows the placeholder (it does not run the
+    card's refresh for the person, as Teams does), so its Send to my chat is the way. The
+    Playground 0.2.28 does create the 1:1 chat (createConversation) and shows the list in
+    its Personal Chat."""
+    page = stack.page
+    page.select(GENERAL)
+    page.send("my tasks", mention=people["bot"])
+    send = x.t("en", "mytasks.send")
+    page.wait_card(x.t("en", "mytasks.send_hint"), fresh=True)
+    page.mark_seen()
+    clicked = page.click([send], send)
+    answer = page.wait_card(x.t("en", "mytasks.sent"), clicked=clicked["clicked"])
+    assert x.t("en", "mytasks.send_failed") not in answer["text"]
+    page.screenshot("15-channel-send-to-my-chat.png", x.t("en", "mytasks.sent"))
+    page.wait_frame(
+        lambda f: (
+            f["action"] == "createMessage"
+            and not f["conversationId"].startswith(people["team"])
+            and x.t("en", "mytasks.title") in f["text"]
+        ),
+        "the list posted to the new 1:1 chat",
+    )
+    page.select("Personal Chat")
+    page.wait_card(x.t("en", "mytasks.title"), x.t("en", "mytasks.none"))
+    page.screenshot("16-personal-my-tasks-sent.png", x.t("en", "mytasks.title"))
+
+
 def test_nudge_appears_in_the_channel(stack: Stack, people: dict[str, str]) -> None:
-    run = f"{stack.bot.url}/api/nudges/run"
-    # A nudge is due at the first scheduled slot after the engagement was created (or last
-    # nudged), by the real clock. To have one due now, the channel's engagement is moved a
-    # week back in the bot's own store while the bot is stopped; then it starts again.
     engagement = EngagementKey(people["tenant"], f"team:{people['team']}").id
-    port = stack.bot.port
-    stack.bot.stop()
-    asyncio.run(created_earlier(stack.bot.data_dir, engagement, timedelta(days=8)))
-    stack.bot.start(port)
+    change_stored(stack, engagement, digest_due)
 
     page = stack.page
     page.select(GENERAL)
     page.mark_seen()
-    status, report = http_post(run, {"Authorization": f"Bearer {stack.bot.nudge_secret}"})
-    assert status == 200, report
-    assert engagement in report["sent"], report
+    assert engagement in run_nudges(stack)["sent"]
     # Posted proactively to the channel: a new post, not a reply in a thread.
     nudge = page.wait_card(x.t("en", "nudge.kicker"), fresh=True)
     assert x.t("en", "nudge.unowned") in nudge["text"]
     page.screenshot("13-channel-nudge.png", x.t("en", "nudge.kicker"))
 
 
-async def created_earlier(data_dir: Path, engagement_id: str, by: timedelta) -> None:
-    store = EmbeddedStore(data_dir)
-    await store.open()
-    try:
-
-        def move(engagement: Engagement) -> None:
-            engagement.created_at -= by
-
-        await EngagementRepository(store).update(engagement_id, move)
-    finally:
-        await store.close()
+def test_the_personal_chat_lists_and_opens_the_team_engagement(stack: Stack) -> None:
+    """`status` in the personal chat lists the team engagement the person acted in; `Open`
+    shows its overview there (the team's progress, not the personal chat's own)."""
+    page = stack.page
+    page.select("Personal Chat")
+    page.send("status")
+    listed = x.t("en", "teams.title")
+    page.wait_card(listed, fresh=True)
+    page.screenshot("17-personal-team-engagements.png", listed)
+    clicked = page.click([listed], x.t("en", "teams.open"))
+    opened = page.wait_card(x.t("en", "teams.opened"), clicked=clicked["clicked"])
+    assert (x.percent_after(opened["text"], x.phase_name("assess", "en")) or 0) > 0
+    page.screenshot("18-personal-team-overview.png", x.t("en", "teams.opened"))
