@@ -10,6 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+# One change of a patch, in Cosmos DB's JSON Patch form: {"op": "set", "path": "/a/b", "value":
+# ...}. Backends support the subset the repository makes (storage/patches.py): `set` and
+# `remove` of a top-level property or of an entry of a top-level object, and `add` at `/a/-`
+# (append to a top-level array). Path segments escape "~" and "/" as "~0" and "~1".
+PatchOperation = dict[str, Any]
+# Cosmos DB applies at most this many operations in one patch.
+MAX_PATCH_OPERATIONS = 10
+
 
 class StoreError(Exception):
     """Base of everything a backend raises."""
@@ -56,6 +64,12 @@ class DocumentStore(Protocol):
 
     async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
         """Writes only if the stored etag still equals `etag` (EtagMismatch, NotFound otherwise)."""
+
+    async def patch(
+        self, pk: str, doc_id: str, operations: list[PatchOperation], *, etag: str
+    ) -> str:
+        """Applies `operations` (at most MAX_PATCH_OPERATIONS) in one atomic write, only if the
+        stored etag still equals `etag` (EtagMismatch, NotFound otherwise); the new etag."""
 
     async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document: ...
 

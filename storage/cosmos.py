@@ -45,6 +45,7 @@ from storage.base import (
     DocumentStore,
     EtagMismatch,
     NotFound,
+    PatchOperation,
     StoreError,
     StoreUnavailable,
 )
@@ -186,6 +187,26 @@ class CosmosStore:
         except CosmosResourceNotFoundError as exc:
             raise NotFound(f"{pk}/{doc_id}") from exc
         return Document(pk, doc_id, dict(body), _etag_of(written))
+
+    async def patch(
+        self, pk: str, doc_id: str, operations: list[PatchOperation], *, etag: str
+    ) -> str:
+        try:
+            written = await self._run(
+                lambda c: c.patch_item(
+                    doc_id,
+                    partition_key=pk,
+                    patch_operations=operations,
+                    etag=etag,
+                    match_condition=MatchConditions.IfNotModified,
+                    no_response=True,
+                )
+            )
+        except CosmosAccessConditionFailedError as exc:
+            raise EtagMismatch(f"{pk}/{doc_id}") from exc
+        except CosmosResourceNotFoundError as exc:
+            raise NotFound(f"{pk}/{doc_id}") from exc
+        return _etag_of(written)
 
     async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         item = _item_of(pk, doc_id, body)

@@ -35,7 +35,7 @@ from botframework.connector.auth import ChannelValidation
 
 from bot.config import Settings
 from domain.engagement import EngagementKey
-from storage.base import Document
+from storage.base import Document, PatchOperation
 from storage.embedded import EmbeddedStore
 from testkit import FakeConnector, OpenIdService
 from testkit import activities as a
@@ -72,6 +72,12 @@ class SpyStore(EmbeddedStore):
     async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
         self.calls.append(("replace", pk, doc_id))
         return await super().replace(pk, doc_id, body, etag=etag)
+
+    async def patch(
+        self, pk: str, doc_id: str, operations: list[PatchOperation], *, etag: str
+    ) -> str:
+        self.calls.append(("patch", pk, doc_id))
+        return await super().patch(pk, doc_id, operations, etag=etag)
 
     async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         self.calls.append(("upsert", pk, doc_id))

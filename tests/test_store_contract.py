@@ -387,7 +387,7 @@ async def test_a_stale_write_is_retried_on_fresh_state_and_both_changes_stay(
 
     stored, entry = await repo_a.update(engagement.id, counting_change)
     assert calls == 2, "A's change ran on the stale state, lost, and ran again on fresh state"
-    assert interleaved.calls["replace"] == 2
+    assert interleaved.calls["patch"] == 2
     assert entry is not None and entry.seq == 2
 
     after = await repo.get(engagement.id)
@@ -414,11 +414,9 @@ async def test_the_next_change_from_the_same_process_writes_without_reading(
 ) -> None:
     engagement, counting, this = await counted(repo, document_store)
     await this.update(engagement.id, set_status(STEPS[0].id, TaskStatus.DONE, "op-1"))
-    assert (counting.calls["read"], counting.calls["replace"]) == (1, 1)
+    assert (counting.calls["read"], counting.calls["patch"]) == (1, 1)
     await this.update(engagement.id, set_status(STEPS[1].id, TaskStatus.DONE, "op-2"))
-    assert (counting.calls["read"], counting.calls["replace"]) == (1, 2), (
-        "started from what it wrote"
-    )
+    assert (counting.calls["read"], counting.calls["patch"]) == (1, 2), "started from what it wrote"
     after = await repo.get(engagement.id)
     assert after is not None and after.audit_seq == 2
 
@@ -477,7 +475,7 @@ async def test_a_refusal_on_a_remembered_copy_is_confirmed_by_one_read_then_rais
     assert counting.calls["read"] == reads + 1
     _, entry = await this.update(engagement.id, set_status(task, TaskStatus.DONE, "op-3"))
     assert entry is None, "already done: confirmed on a fresh read, nothing written"
-    assert counting.calls["replace"] == 1
+    assert counting.calls["patch"] == 1
 
 
 async def test_changes_from_one_process_to_one_engagement_never_race_on_its_etag(
@@ -489,7 +487,7 @@ async def test_changes_from_one_process_to_one_engagement_never_race_on_its_etag
         *(this.update(engagement.id, set_status(t, TaskStatus.DONE, f"op-{t}")) for t in tasks)
     )
     assert counting.conflicts == 0
-    assert (counting.calls["read"], counting.calls["replace"]) == (1, len(tasks))
+    assert (counting.calls["read"], counting.calls["patch"]) == (1, len(tasks))
     after = await repo.get(engagement.id)
     assert after is not None and all(after.status_of(t) is TaskStatus.DONE for t in tasks)
 
