@@ -23,7 +23,15 @@ from domain.engagement import (
     TaskStatus,
 )
 from domain.errors import EngagementMissing, NotPermitted, ReasonRequired
-from storage.base import AlreadyExists, Document, DocumentStore, EtagMismatch, NotFound
+from storage.base import (
+    AlreadyExists,
+    Document,
+    DocumentStore,
+    EtagMismatch,
+    NotFound,
+    StoreError,
+)
+from storage.patches import pointer
 from storage.repository import (
     AUDIT_PREFIX,
     AUDIT_TAIL_LIMIT,
@@ -133,6 +141,87 @@ async def test_replace_of_a_missing_document_raises_not_found(
     created = await document_store.create(p, "doc", {"v": 1})
     with pytest.raises(NotFound):
         await document_store.replace(pk(), "doc", {"v": 2}, etag=created.etag)
+    assert await document_store.read(p, "doc") == created
+
+
+async def test_patch_applies_its_operations_in_one_write_and_changes_the_etag(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    body = {"n": 1, "map": {"a": {"x": 1}, "b": 2}, "list": [1], "gone": True, "other": {}}
+    created = await document_store.create(p, "doc", body)
+    operations = [
+        {"op": "set", "path": "/n", "value": 2},
+        {"op": "set", "path": "/map/a", "value": {"x": 2, "단계": "평가"}},
+        {"op": "set", "path": pointer("map", "c/d~e"), "value": 3},
+        {"op": "remove", "path": "/map/b"},
+        {"op": "add", "path": "/list/-", "value": {"seq": 2}},
+        {"op": "remove", "path": "/gone"},
+        {"op": "set", "path": "/nextNudgeAt", "value": "2026-11-02T09:00:00Z"},
+    ]
+    etag = await document_store.patch(p, "doc", operations, etag=created.etag)
+    expected = {
+        "n": 2,
+        "map": {"a": {"x": 2, "단계": "평가"}, "c/d~e": 3},
+        "list": [1, {"seq": 2}],
+        "other": {},
+        "nextNudgeAt": "2026-11-02T09:00:00Z",
+    }
+    assert etag and etag != created.etag
+    assert await document_store.read(p, "doc") == Document(p, "doc", expected, etag)
+    assert [d.body for d in await document_store.list_partition(p, "doc")] == [expected]
+    assert p in {d.pk for d in await document_store.list_due("2026-11-02T09:00:00Z", 1000)}
+    # Entries keep the order they were added in ("oldest first" maps rely on it), and the
+    # etag a patch returns works for the next conditional write, whole or patched.
+    for name in ("z", "y", "x"):
+        etag = await document_store.patch(
+            p, "doc", [{"op": "set", "path": pointer("map", name), "value": 0}], etag=etag
+        )
+    stored = await document_store.read(p, "doc")
+    assert stored is not None and list(stored.body["map"]) == ["a", "c/d~e", "z", "y", "x"]
+    replaced = await document_store.replace(p, "doc", {"map": {"only": 1}}, etag=etag)
+    assert await document_store.read(p, "doc") == replaced, "a whole write drops what was"
+
+
+async def test_patch_with_a_stale_etag_raises_etag_mismatch_and_changes_nothing(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    created = await document_store.create(p, "doc", {"map": {"a": 1}, "n": 1})
+    etag = await document_store.patch(
+        p, "doc", [{"op": "set", "path": "/map/b", "value": 2}], etag=created.etag
+    )
+    current = await document_store.read(p, "doc")
+    stale = [{"op": "set", "path": "/map/c", "value": 3}, {"op": "set", "path": "/n", "value": 9}]
+    for old in (created.etag, "not-an-etag"):
+        with pytest.raises(EtagMismatch):
+            await document_store.patch(p, "doc", stale, etag=old)
+    assert await document_store.read(p, "doc") == current
+    assert current is not None and current.etag == etag
+
+
+async def test_patch_of_a_missing_document_raises_not_found(document_store: DocumentStore) -> None:
+    p = pk()
+    operations = [{"op": "set", "path": "/n", "value": 1}]
+    with pytest.raises(NotFound):
+        await document_store.patch(p, "doc", operations, etag="some-etag")
+    created = await document_store.create(p, "doc", {"n": 0})
+    with pytest.raises(NotFound):
+        await document_store.patch(pk(), "doc", operations, etag=created.etag)
+    assert await document_store.read(p, "doc") == created
+
+
+async def test_a_patch_with_an_operation_that_cannot_apply_changes_nothing(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    created = await document_store.create(p, "doc", {"map": {"a": 1}, "n": 1})
+    operations = [
+        {"op": "set", "path": "/n", "value": 2},
+        {"op": "remove", "path": "/map/absent"},
+    ]
+    with pytest.raises(StoreError):
+        await document_store.patch(p, "doc", operations, etag=created.etag)
     assert await document_store.read(p, "doc") == created
 
 
@@ -601,3 +690,43 @@ async def test_the_audit_trail_stays_ordered_and_complete_past_the_tail_limit(
     assert [len(d.body["entries"]) for d in archives] == [AUDIT_TAIL_LIMIT, AUDIT_TAIL_LIMIT]
     after = await repo.get(engagement.id)
     assert after is not None and len(after.audit_tail) == changes - 2 * AUDIT_TAIL_LIMIT
+
+
+async def test_a_change_needing_more_than_ten_operations_lands_in_one_write(
+    repo: EngagementRepository, document_store: DocumentStore
+) -> None:
+    """15 tasks settled by one change: 15 records, 15 audit entries, 15 applied ops, more
+    than a patch carries one by one: the patch sets those properties whole instead."""
+    engagement, counting, this = await counted(repo, document_store)
+    tasks = [t.id for t in STEPS[:15]]
+
+    def settle_all(e: Engagement) -> list[Any]:
+        return [set_status(t, TaskStatus.DONE, f"op-{t}")(e) for t in tasks]
+
+    await this.update(engagement.id, settle_all)
+    assert (counting.calls["patch"], counting.calls["replace"]) == (1, 0)
+    after = await EngagementRepository(document_store).get(engagement.id)
+    assert after is not None and all(after.status_of(t) is TaskStatus.DONE for t in tasks)
+    assert [e.subject for e in await repo.audit_trail(engagement.id)] == tasks
+    assert all(after.has_applied(f"op-{t}") for t in tasks)
+
+
+async def test_an_engagement_stored_before_later_fields_is_written_whole_once_then_patched(
+    document_store: DocumentStore,
+) -> None:
+    """A document from an early release lacks most of today's fields: its first change adds
+    them all (more than a patch carries) and replaces it whole; later changes patch it."""
+    engagement = new_engagement()
+    early = ("type", "tenantId", "conversationKey", "conversationType", "createdAt")
+    stored = {"type": "engagement", **engagement.to_dict()}
+    await document_store.create(engagement.id, ENGAGEMENT_DOC, {k: stored[k] for k in early})
+    counting = CountingStore(document_store)
+    this = EngagementRepository(counting)
+    await this.update(engagement.id, set_status(STEPS[0].id, TaskStatus.DONE, "op-1"))
+    assert (counting.calls["replace"], counting.calls["patch"]) == (1, 0)
+    await this.update(engagement.id, set_status(STEPS[1].id, TaskStatus.DONE, "op-2"))
+    assert (counting.calls["replace"], counting.calls["patch"]) == (1, 1)
+    after = await EngagementRepository(document_store).get(engagement.id)
+    assert after is not None
+    assert [after.status_of(t.id) for t in STEPS[:2]] == [TaskStatus.DONE] * 2
+    assert [e.op_id for e in await this.audit_trail(engagement.id)] == ["op-1", "op-2"]
