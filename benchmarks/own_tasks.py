@@ -1,10 +1,10 @@
-"""The own-tasks section: what a Done click costs on an engagement of 300 tasks (the
-catalog's 37 and 263 of its own, pasted as a checklist with owners, due dates and
+"""The own-tasks section: what a Done click and `status` cost on an engagement of 300 tasks
+(the catalog's 37 and 263 of its own, pasted as a checklist with owners, due dates and
 descriptions) against one of the catalog's 37 alone, in the same server process.
 
 Per click, sequentially (Done and Reopen alternating on the Enable phase's tasks): the store
-bytes written (the engagement document is rewritten whole, so they follow its size) and
-the server's handler time, p50 (benchmarks/timing.py).
+bytes written (a patch of what the click changed) and the server's handler time, p50
+(benchmarks/timing.py); then `status` typed as often, its handler time p50.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from testkit import activities as a
 # A personal chat's engagement is keyed by its person, so the two are in different tenants.
 SMALL, LARGE = ("a:bench-own-37", a.TENANT), ("a:bench-own-300", "tenant-own-300")
 KIND = "own-tasks click"
+STATUS_KIND = "own-tasks status"
 CATALOG_TASKS = len(default_catalog().tasks)
 OWN = MAX_OWN_TASKS - CATALOG_TASKS
 
@@ -31,9 +32,12 @@ OWN = MAX_OWN_TASKS - CATALOG_TASKS
 class ClickFigures:
     tasks: int
     clicks: int
-    bytes_written: float  # per click: the engagement document, rewritten whole
+    bytes_written: float  # per click: what the store was handed (a patch, or a document)
     handler_ms_p50: float
     store_ms_p50: float
+    statuses: int
+    status_ms_p50: float
+    status_store_ms_p50: float
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,10 @@ class OwnTasksRun:
     @property
     def time_ratio(self) -> float:
         return self.large.handler_ms_p50 / self.small.handler_ms_p50
+
+    @property
+    def status_ratio(self) -> float:
+        return self.large.status_ms_p50 / self.small.status_ms_p50
 
 
 def checklist(count: int) -> str:
@@ -95,6 +103,7 @@ async def measure_own_tasks(
         await click(LARGE, "own.create", {**create, "phase": "remediate", "lines": lines})
         small = await _clicks(server, http, service_url, SMALL, CATALOG_TASKS, clicks)
         large = await _clicks(server, http, service_url, LARGE, MAX_OWN_TASKS, clicks)
+        errors += sum(clicks // 2 - figures.statuses for figures in (small, large))
     finally:
         server.stop()
     return OwnTasksRun(backend, small, large, errors)
@@ -130,6 +139,14 @@ async def _clicks(
 ) -> ClickFigures:
     session = http.session
     conversation, tenant = where
+    status = a.message(
+        service_url,
+        "status",
+        conversation=conversation,
+        conversation_type="personal",
+        tenant=tenant,
+        sender=bench_person(conversation),
+    )
     # A round of clicks first: the engagement in the server's cache and its audit tail
     # archived (the checklist's 263 entries), as in steady state.
     for verb in ("task.done", "task.reopen"):
@@ -145,12 +162,19 @@ async def _clicks(
             reply = await http.post(server.bot_url, activity, parse=True, kind=KIND)
             done += reply.is_card
     counters = (await server.control(session, "/counters"))["store"]
-    times = (await server.control(session, "/times"))[KIND]
     await server.control(session, "/counters/reset", {"measure_bytes": False})
+    answered = 0
+    for _ in range(clicks // 2):
+        reply = await http.post(server.bot_url, status, kind=STATUS_KIND)
+        answered += reply.status == 201
+    times = await server.control(session, "/times")
     return ClickFigures(
         tasks=tasks,
         clicks=done,
         bytes_written=counters["bytes_written"] / max(done, 1),
-        handler_ms_p50=times["handler_ms"],
-        store_ms_p50=times["store_ms"],
+        handler_ms_p50=times[KIND]["handler_ms"],
+        store_ms_p50=times[KIND]["store_ms"],
+        statuses=answered,
+        status_ms_p50=times[STATUS_KIND]["handler_ms"],
+        status_store_ms_p50=times[STATUS_KIND]["store_ms"],
     )
