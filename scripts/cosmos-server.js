@@ -26,6 +26,8 @@
 //   6. A patch copies the document once and applies its operations to that copy (stock deep-
 //      copies the whole document once per operation); the answers are the same, the local
 //      server's cost for a big document (~120 KB) no longer dwarfs the client's.
+//   7. A point read sent with `If-None-Match: <the item's etag>` answers 304 Not Modified
+//      with no body, as Cosmos DB does; stock ignores the header and sends the item.
 //
 // HTTPS, not plain HTTP: production Cosmos DB is HTTPS-only, so tests exercise the same TLS
 // path, and the account metadata (which advertises https://) needs no patch. The bundled
@@ -185,6 +187,10 @@ function patch() {
     if (!data || mismatch) {
       res.statusCode = 404;
       return { ...NOT_FOUND };
+    }
+    if (req.headers["if-none-match"] && req.headers["if-none-match"] === data._etag) {
+      res.statusCode = 304; // 7.
+      return undefined;
     }
     const result = readOperation(collection, { partitionKey, id: docId });
     res.statusCode = result.statusCode;

@@ -59,6 +59,10 @@ class DocumentStore(Protocol):
 
     async def read(self, pk: str, doc_id: str) -> Document | None: ...
 
+    async def read_if_changed(self, known: Document) -> Document | None:
+        """As `read`, but `known` itself while its etag is still the stored one, and then the
+        document is not sent again (Cosmos DB answers 304 Not Modified)."""
+
     async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         """Raises AlreadyExists when the id is taken."""
 

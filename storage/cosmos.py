@@ -162,6 +162,22 @@ class CosmosStore:
             return None
         return Document(pk, doc_id, _body_of(item), str(item["_etag"]))
 
+    async def read_if_changed(self, known: Document) -> Document | None:
+        try:
+            item = await self._run(
+                lambda c: c.read_item(
+                    known.id,
+                    partition_key=known.pk,
+                    etag=known.etag,
+                    match_condition=MatchConditions.IfModified,
+                )
+            )
+        except CosmosResourceNotFoundError:
+            return None
+        if not item:  # 304 Not Modified: no body
+            return known
+        return Document(known.pk, known.id, _body_of(item), str(item["_etag"]))
+
     async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         item = _item_of(pk, doc_id, body)
         try:

@@ -178,6 +178,23 @@ class EmbeddedStore:
 
         return await self._point(read)
 
+    async def read_if_changed(self, known: Document) -> Document | None:
+        pk, doc_id = known.pk, known.id
+
+        def read(db: sqlite3.Connection) -> Document | None:
+            row = db.execute(
+                "SELECT etag, CASE WHEN etag=? THEN NULL ELSE body END FROM documents "
+                "WHERE pk=? AND id=?",
+                (known.etag, pk, doc_id),
+            ).fetchone()
+            if row is None:
+                return None
+            if row[1] is None:
+                return known
+            return Document(pk, doc_id, members.assemble(db, pk, doc_id, row[1]), row[0])
+
+        return await self._point(read)
+
     async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         etag, text = _new_etag(), _encode(body)
 

@@ -80,10 +80,20 @@ class EngagementRepository:
         return engagement_id in self._recent or await self.get(engagement_id) is not None
 
     async def _read(self, engagement_id: str) -> tuple[Document, Engagement] | None:
-        doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
+        """The stored engagement. When this process remembers it, the store only confirms
+        its etag, and the remembered copy is used as it is: a big engagement is neither sent
+        again nor parsed again when nobody changed it."""
+        remembered = self._recent.get(engagement_id)
+        if remembered is None:
+            doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
+        else:
+            doc = await self._store.read_if_changed(remembered[0])
         if doc is None:
             self._recent.pop(engagement_id, None)
             return None
+        if remembered is not None and doc is remembered[0]:
+            self._recent.move_to_end(engagement_id)
+            return doc, remembered[1].copy()
         engagement = _engagement(doc)
         self._remember(doc, engagement)
         return doc, engagement

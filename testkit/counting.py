@@ -113,6 +113,13 @@ class CountingStore:
         self._read([doc] if doc else [])
         return doc
 
+    async def read_if_changed(self, known: Document) -> Document | None:
+        self.calls["read"] += 1
+        with _timed():
+            doc = await self.inner.read_if_changed(known)
+        self._read([doc] if doc and doc is not known else [])
+        return doc
+
     async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         self.calls["create"] += 1
         self._wrote(body)

@@ -65,6 +65,10 @@ class SpyStore(EmbeddedStore):
         self.calls.append(("read", pk, doc_id))
         return await super().read(pk, doc_id)
 
+    async def read_if_changed(self, known: Document) -> Document | None:
+        self.calls.append(("read", known.pk, known.id))
+        return await super().read_if_changed(known)
+
     async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         self.calls.append(("create", pk, doc_id))
         return await super().create(pk, doc_id, body)

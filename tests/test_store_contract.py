@@ -107,6 +107,24 @@ async def test_read_of_a_missing_document_is_none(document_store: DocumentStore)
     assert await document_store.read(p, "doc-2") is None, "wrong id, right partition"
 
 
+async def test_read_if_changed_hands_back_the_known_document_until_it_changes(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    created = await document_store.create(p, "doc", {"v": 1, "map": {"a": 1}})
+    assert await document_store.read_if_changed(created) is created
+    etag = await document_store.patch(
+        p, "doc", [{"op": "set", "path": "/map/b", "value": 2}], etag=created.etag
+    )
+    patched = Document(p, "doc", {"v": 1, "map": {"a": 1, "b": 2}}, etag)
+    assert await document_store.read_if_changed(created) == patched
+    assert await document_store.read_if_changed(patched) is patched
+    replaced = await document_store.replace(p, "doc", {"v": 3}, etag=etag)
+    assert await document_store.read_if_changed(patched) == replaced
+    await document_store.delete(p, "doc")
+    assert await document_store.read_if_changed(replaced) is None
+
+
 async def test_replace_with_the_current_etag_writes_and_changes_the_etag(
     document_store: DocumentStore,
 ) -> None:
