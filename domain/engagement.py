@@ -350,6 +350,10 @@ class Engagement:
     # The engagement's own tasks by id (domain/own_tasks.py), removed ones until purged.
     own_tasks: dict[str, OwnTask] = field(default_factory=dict)
     own_seq: int = 0
+    # What is derived from own_tasks (each track's tasks, their stored form), kept until they
+    # change (`_set_own`) and shared by copies: a click on an engagement of hundreds of own
+    # tasks neither filters nor serialises them again.
+    _own_views: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -359,7 +363,7 @@ class Engagement:
         """An independent copy to change. Task records, skips, the profile and the nudge
         dicts are never changed in place (only replaced), so copying the containers that
         hold them is enough."""
-        return replace(
+        copied = replace(
             self,
             tasks=dict(self.tasks),
             skipped_phases=dict(self.skipped_phases),
@@ -368,6 +372,8 @@ class Engagement:
             audit_tail=list(self.audit_tail),
             own_tasks=dict(self.own_tasks),
         )
+        copied._own_views = self._own_views  # never changed in place, only replaced
+        return copied
 
     # Reading ----------------------------------------------------------------------------
 
@@ -489,12 +495,16 @@ class Engagement:
         return own.as_task if own else None
 
     def tasks_of(self, catalog: Catalog, track_id: str) -> tuple[Task, ...]:
-        own = sorted(
-            (t for t in self.own_tasks.values() if t.track_id == track_id and not t.removed_at),
-            key=lambda t: t.seq,
-        )
-        catalog_tasks = catalog.tasks_of(track_id)
-        return (*catalog_tasks, *(t.as_task for t in own)) if own else catalog_tasks
+        found: tuple[Task, ...] | None = self._own_views.get(f"track:{track_id}")
+        if found is None:
+            own = sorted(
+                (t for t in self.own_tasks.values() if t.track_id == track_id and not t.removed_at),
+                key=lambda t: t.seq,
+            )
+            catalog_tasks = catalog.tasks_of(track_id)
+            found = (*catalog_tasks, *(t.as_task for t in own)) if own else catalog_tasks
+            self._own_views[f"track:{track_id}"] = found
+        return found
 
     def all_tasks(self, catalog: Catalog) -> list[Task]:
         return [task for track in catalog.tracks for task in self.tasks_of(catalog, track.id)]
@@ -750,16 +760,10 @@ class Engagement:
         for item in items:
             self.own_seq += 1
             task_id = f"own-{self.own_seq}"
-            self.own_tasks[task_id] = OwnTask(
-                task_id,
-                track_id,
-                self.own_seq,
-                item.title,
-                item.description,
-                actor.person,
-                at,
-                key,
+            own = OwnTask(
+                task_id, track_id, self.own_seq, item.title, item.description, actor.person, at, key
             )
+            self._set_own(task_id, own)
             self._put(task_id, replace(UNTOUCHED, owner=item.owner, due=item.due))
             entry = self._audit(op_id, actor, at, task_id, Change.TASK, None, "added")
             first = first or entry
@@ -779,7 +783,7 @@ class Engagement:
         if self.has_applied(op_id) or own.removed_at is not None:
             return None
         self._purge_removed(at)
-        self.own_tasks[task_id] = replace(own, removed_at=at)
+        self._set_own(task_id, replace(own, removed_at=at))
         return self._audit(op_id, actor, at, task_id, Change.TASK, "added", "removed")
 
     def restore_task(
@@ -796,7 +800,7 @@ class Engagement:
             raise RestoreExpired(task_id=task_id)
         if self.live_own_tasks() >= MAX_OWN_TASKS:
             raise TooManyTasks(limit=MAX_OWN_TASKS)
-        self.own_tasks[task_id] = replace(own, removed_at=None)
+        self._set_own(task_id, replace(own, removed_at=None))
         return self._audit(op_id, actor, at, task_id, Change.TASK, "removed", "added")
 
     def edit_task(
@@ -831,15 +835,24 @@ class Engagement:
             return None
         if seen != own.fingerprint:
             raise EditConflict(task_id=task_id)
-        self.own_tasks[task_id] = replace(own, title=new_title, description=new_description)
+        self._set_own(task_id, replace(own, title=new_title, description=new_description))
         return self._audit(op_id, actor, at, task_id, Change.EDIT, own.title, new_title)
 
     def _purge_removed(self, now: datetime) -> None:
         """Drops own tasks removed longer ago than they can be restored, with their records."""
         for task_id, own in list(self.own_tasks.items()):
             if own.removed_at is not None and not own.restorable(now):
-                del self.own_tasks[task_id]
+                self._set_own(task_id, None)
                 self.tasks.pop(task_id, None)
+
+    def _set_own(self, task_id: str, own: OwnTask | None) -> None:
+        """The one way own_tasks change (None drops the task): what is derived from them is
+        then derived again."""
+        if own is None:
+            del self.own_tasks[task_id]
+        else:
+            self.own_tasks[task_id] = own
+        self._own_views = {}
 
     def skip_phase(
         self,
@@ -1095,9 +1108,17 @@ class Engagement:
             "appliedOps": self.applied_ops.to_dict(),
             "auditTail": list(self.audit_tail),
             "auditSeq": self.audit_seq,
-            "ownTasks": {task_id: own.to_dict() for task_id, own in self.own_tasks.items()},
+            "ownTasks": self._stored_own_tasks(),
             "ownSeq": self.own_seq,
         }
+
+    def _stored_own_tasks(self) -> dict[str, Any]:
+        # Shared by every body written until an own task changes: never mutate it.
+        stored: dict[str, Any] | None = self._own_views.get("stored")
+        if stored is None:
+            stored = {task_id: own.to_dict() for task_id, own in self.own_tasks.items()}
+            self._own_views["stored"] = stored
+        return stored
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Engagement:

@@ -69,15 +69,19 @@ def _extends(old: list[Any], new: list[Any]) -> bool:
 
 
 def _entry_operations(key: str, old: dict[str, Any], new: dict[str, Any]) -> list[PatchOperation]:
+    if old == new:  # in C, and shared entries compare by identity: the common case is fast
+        return []
+    get = old.get
+    candidates = [name for name, value in new.items() if get(name, _MISSING) is not value]
     ops: list[PatchOperation] = []
     added = 0
-    for name, value in new.items():
-        previous = old.get(name, _MISSING)
+    for name in candidates:
+        previous = get(name, _MISSING)
         if previous is _MISSING:
             added += 1
-        elif previous is value or previous == value:
+        elif previous == new[name]:
             continue
-        ops.append({"op": "set", "path": pointer(key, name), "value": value})
+        ops.append({"op": "set", "path": pointer(key, name), "value": new[name]})
     if len(old) > len(new) - added:  # some entries are gone
         ops += [{"op": "remove", "path": pointer(key, name)} for name in old if name not in new]
     return ops
