@@ -5,7 +5,9 @@ descriptions) against one of the catalog's 37 alone, in the same server process.
 Clicks alternate Done and Reopen on the Enable phase's tasks. Per click, on each engagement
 alone: the store bytes written (a patch of what the click changed). Then, the two engagements
 taking turns so that both see the same load on a shared machine: the server's handler time
-per click, p50 (benchmarks/timing.py), and per `status` typed half as often.
+per click, p50 (benchmarks/timing.py), and per `status` typed half as often; and per
+`status` right after a second instance on the same store changed the engagement (so the
+first reads and parses it whole), a quarter as often.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from testkit import activities as a
 SMALL, LARGE = ("a:bench-own-37", a.TENANT), ("a:bench-own-300", "tenant-own-300")
 KIND = "own-tasks click"
 STATUS_KIND = "own-tasks status"
+COLD_STATUS_KIND = "own-tasks status, changed elsewhere"
 CATALOG_TASKS = len(default_catalog().tasks)
 OWN = MAX_OWN_TASKS - CATALOG_TASKS
 
@@ -40,6 +43,10 @@ class ClickFigures:
     statuses: int
     status_ms_p50: float
     status_store_ms_p50: float
+    # `status` right after another instance changed the engagement (read and parsed whole)
+    cold_statuses: int
+    cold_status_ms_p50: float
+    cold_status_store_ms_p50: float
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,10 @@ class OwnTasksRun:
     def status_ratio(self) -> float:
         return self.large.status_ms_p50 / self.small.status_ms_p50
 
+    @property
+    def cold_status_ratio(self) -> float:
+        return self.large.cold_status_ms_p50 / self.small.cold_status_ms_p50
+
 
 def checklist(count: int) -> str:
     """`count` lines as a FastTrack remediation checklist reads: owner, date, description."""
@@ -76,6 +87,8 @@ async def measure_own_tasks(
     http: Http, tmp: Path, service_url: str, *, backend: str, clicks: int, **options: str
 ) -> OwnTasksRun:
     server = await BotServer.start(backend, tmp / f"server-own-{backend}.log", **options)
+    # A second instance on the same store, whose changes the first one has not seen.
+    other = await BotServer.start(backend, tmp / f"server-own-{backend}-2.log", **options)
     errors = 0
 
     async def click(where: tuple[str, str], verb: str, data: dict[str, str]) -> Any:
@@ -103,10 +116,11 @@ async def measure_own_tasks(
         if create.get("count") != str(OWN):
             raise RuntimeError(f"the checklist's preview reads {create.get('count')} tasks")
         await click(LARGE, "own.create", {**create, "phase": "remediate", "lines": lines})
-        small, large, failed = await _measure(server, http, service_url, clicks)
+        small, large, failed = await _measure(server, other, http, service_url, clicks)
         errors += failed
     finally:
         server.stop()
+        other.stop()
     return OwnTasksRun(backend, small, large, errors)
 
 
@@ -131,7 +145,7 @@ def _create_data(preview: Any) -> dict[str, str]:
 
 
 async def _measure(
-    server: BotServer, http: Http, service_url: str, clicks: int
+    server: BotServer, other: BotServer, http: Http, service_url: str, clicks: int
 ) -> tuple[ClickFigures, ClickFigures, int]:
     """The figures of each engagement, and how many turns went wrong. Bytes per click on
     each engagement alone; then the time of clicks and of `status` with the two engagements
@@ -165,19 +179,32 @@ async def _measure(
         for tasks, activity in zip(rounds, turns, strict=True):
             reply = await http.post(server.bot_url, activity, parse=True, kind=f"{KIND} {tasks}")
             done[tasks] += reply.is_card
+    statuses = {
+        tasks: a.message(
+            service_url,
+            "status",
+            conversation=conversation,
+            conversation_type="personal",
+            tenant=tenant,
+            sender=bench_person(conversation),
+        )
+        for tasks, (conversation, tenant) in engagements.items()
+    }
     answered: Counter[int] = Counter()
     for _ in range(clicks // 2):
-        for tasks, (conversation, tenant) in engagements.items():
-            status = a.message(
-                service_url,
-                "status",
-                conversation=conversation,
-                conversation_type="personal",
-                tenant=tenant,
-                sender=bench_person(conversation),
-            )
+        for tasks, status in statuses.items():
             reply = await http.post(server.bot_url, status, kind=f"{STATUS_KIND} {tasks}")
             answered[tasks] += reply.status == 201
+    cold: Counter[int] = Counter()
+    for i in range(clicks // 4):
+        for tasks, (conversation, tenant) in engagements.items():
+            verb = ("task.done", "task.reopen")[i % 2]
+            change = personal_click(service_url, verb, CLICKED_TASKS[-1], conversation, tenant)
+            failed += not (await http.post(other.bot_url, change, parse=True)).is_card
+            kind = f"{COLD_STATUS_KIND} {tasks}"
+            cold[tasks] += (
+                await http.post(server.bot_url, statuses[tasks], kind=kind)
+            ).status == 201
     times = await server.control(session, "/times")
     small, large = (
         ClickFigures(
@@ -189,10 +216,16 @@ async def _measure(
             statuses=answered[tasks],
             status_ms_p50=times[f"{STATUS_KIND} {tasks}"]["handler_ms"],
             status_store_ms_p50=times[f"{STATUS_KIND} {tasks}"]["store_ms"],
+            cold_statuses=cold[tasks],
+            cold_status_ms_p50=times[f"{COLD_STATUS_KIND} {tasks}"]["handler_ms"],
+            cold_status_store_ms_p50=times[f"{COLD_STATUS_KIND} {tasks}"]["store_ms"],
         )
         for tasks in engagements
     )
-    failed += sum(len(rounds[t]) - done[t] + clicks // 2 - answered[t] for t in engagements)
+    failed += sum(
+        len(rounds[t]) - done[t] + clicks // 2 - answered[t] + clicks // 4 - cold[t]
+        for t in engagements
+    )
     return small, large, failed
 
 

@@ -59,5 +59,17 @@ def own_tasks_rows(results: Results) -> list[Row]:
                 f"≤ ×{RATIO_LIMIT}",
                 verdict(run.status_ratio <= RATIO_LIMIT and run.errors == 0),
             ),
+            Row(
+                "9",
+                f"`status` after another instance's change (p50), {large.tasks} vs "
+                f"{small.tasks} tasks",
+                LABEL[backend],
+                f"{large.cold_status_ms_p50:.1f} vs {small.cold_status_ms_p50:.1f} ms "
+                f"(×{run.cold_status_ratio:.2f}; n={large.cold_statuses}/{small.cold_statuses});"
+                f" of it the store {large.cold_status_store_ms_p50:.1f} vs "
+                f"{small.cold_status_store_ms_p50:.1f} ms",
+                f"≤ ×{RATIO_LIMIT}",
+                verdict(run.cold_status_ratio <= RATIO_LIMIT and run.errors == 0),
+            ),
         ]
     return rows

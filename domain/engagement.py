@@ -11,11 +11,12 @@ operation id so a redelivered click is recognised and changes nothing the second
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from domain.applied import AppliedOps
 from domain.catalog import GENERAL_TRACK_ID, Catalog, Language, Task, Track
@@ -1121,21 +1122,24 @@ class Engagement:
         return stored
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Engagement:
+    def from_dict(cls, data: dict[str, Any], known: Engagement | None = None) -> Engagement:
+        """The engagement as stored. `known`, an earlier state of it, lends the task records
+        and own tasks whose stored form is unchanged instead of their being parsed again:
+        after another instance's click on 300 tasks, one record is new."""
         installed_by = data.get("installedBy")
         profile = data.get("profile")
         last_change = data.get("lastChangeAt")
         nudges = data.get("nudges") or {}
         snoozed, nudged = nudges.get("snoozedUntil"), nudges.get("lastNudgedAt")
         report = data.get("report") or {}
-        return cls(
+        engagement = cls(
             key=EngagementKey(data["tenantId"], data["conversationKey"]),
             conversation_type=data["conversationType"],
             created_at=datetime.fromisoformat(data["createdAt"]),
             installed_by=Actor.from_dict(installed_by) if installed_by else None,
             locale=data.get("locale", "en-US"),
             profile=Profile.from_dict(profile) if profile else None,
-            tasks={k: TaskRecord.stored(k, v) for k, v in data.get("tasks", {}).items()},
+            tasks=_parsed(data.get("tasks", {}), known.tasks if known else {}, TaskRecord.stored),
             skipped_phases={
                 k: PhaseSkip.from_dict(v) for k, v in data.get("skippedPhases", {}).items()
             },
@@ -1161,9 +1165,34 @@ class Engagement:
             audit_tail=list(data.get("auditTail", [])),
             audit_seq=int(data.get("auditSeq", 0)),
             # Documents from before own tasks have neither key.
-            own_tasks={k: OwnTask.from_dict(k, v) for k, v in data.get("ownTasks", {}).items()},
+            own_tasks=_parsed(
+                data.get("ownTasks", {}), known.own_tasks if known else {}, OwnTask.from_dict
+            ),
             own_seq=int(data.get("ownSeq", 0)),
         )
+        if known is not None and engagement.own_tasks == known.own_tasks:
+            engagement._own_views = known._own_views
+        return engagement
+
+
+class _Stored(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+S = TypeVar("S", bound=_Stored)
+
+
+def _parsed(
+    stored: dict[str, Any], known: dict[str, S], parse: Callable[[str, dict[str, Any]], S]
+) -> dict[str, S]:
+    """Each entry parsed, or the known one where its stored form is the same."""
+    parsed: dict[str, S] = {}
+    for key, data in stored.items():
+        before = known.get(key)
+        parsed[key] = (
+            before if before is not None and before.to_dict() == data else parse(key, data)
+        )
+    return parsed
 
 
 def take_claim(

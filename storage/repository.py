@@ -94,7 +94,7 @@ class EngagementRepository:
         if remembered is not None and doc is remembered[0]:
             self._recent.move_to_end(engagement_id)
             return doc, remembered[1].copy()
-        engagement = _engagement(doc)
+        engagement = Engagement.from_dict(doc.body, remembered[1] if remembered else None)
         self._remember(doc, engagement)
         return doc, engagement
 
