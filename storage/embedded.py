@@ -167,14 +167,13 @@ class EmbeddedStore:
 
     async def read(self, pk: str, doc_id: str) -> Document | None:
         def read(db: sqlite3.Connection) -> Document | None:
-            row = db.execute(
-                "SELECT etag, body FROM documents WHERE pk=? AND id=?", (pk, doc_id)
-            ).fetchone()
-            return (
-                Document(pk, doc_id, members.assemble(db, pk, doc_id, row[1]), row[0])
-                if row
-                else None
-            )
+            with members.snapshot(db):
+                row = db.execute(
+                    "SELECT etag, body FROM documents WHERE pk=? AND id=?", (pk, doc_id)
+                ).fetchone()
+                if row is None:
+                    return None
+                return Document(pk, doc_id, members.assemble(db, pk, doc_id, row[1]), row[0])
 
         return await self._point(read)
 
@@ -182,16 +181,17 @@ class EmbeddedStore:
         pk, doc_id = known.pk, known.id
 
         def read(db: sqlite3.Connection) -> Document | None:
-            row = db.execute(
-                "SELECT etag, CASE WHEN etag=? THEN NULL ELSE body END FROM documents "
-                "WHERE pk=? AND id=?",
-                (known.etag, pk, doc_id),
-            ).fetchone()
-            if row is None:
-                return None
-            if row[1] is None:
-                return known
-            return Document(pk, doc_id, members.assemble(db, pk, doc_id, row[1]), row[0])
+            with members.snapshot(db):
+                row = db.execute(
+                    "SELECT etag, CASE WHEN etag=? THEN NULL ELSE body END FROM documents "
+                    "WHERE pk=? AND id=?",
+                    (known.etag, pk, doc_id),
+                ).fetchone()
+                if row is None:
+                    return None
+                if row[1] is None:
+                    return known
+                return Document(pk, doc_id, members.assemble(db, pk, doc_id, row[1]), row[0])
 
         return await self._point(read)
 
@@ -264,27 +264,31 @@ class EmbeddedStore:
 
     async def list_partition(self, pk: str, id_prefix: str) -> list[Document]:
         def list_(db: sqlite3.Connection) -> list[Document]:
-            rows = db.execute(
-                "SELECT id, etag, body FROM documents WHERE pk=? AND substr(id, 1, ?)=? "
-                "ORDER BY id",
-                (pk, len(id_prefix), id_prefix),
-            ).fetchall()
-            return [Document(pk, r[0], members.assemble(db, pk, r[0], r[2]), r[1]) for r in rows]
+            with members.snapshot(db):
+                rows = db.execute(
+                    "SELECT id, etag, body FROM documents WHERE pk=? AND substr(id, 1, ?)=? "
+                    "ORDER BY id",
+                    (pk, len(id_prefix), id_prefix),
+                ).fetchall()
+                return [
+                    Document(pk, r[0], members.assemble(db, pk, r[0], r[2]), r[1]) for r in rows
+                ]
 
         return await self._run(list_)
 
     async def list_due(self, upper: str, limit: int) -> list[Document]:
         def list_(db: sqlite3.Connection) -> list[Document]:
-            rows = db.execute(
-                "SELECT pk, id, etag, body FROM documents "
-                "WHERE json_extract(body, '$.nextNudgeAt') IS NOT NULL "
-                "AND json_extract(body, '$.nextNudgeAt') <= ? "
-                "ORDER BY json_extract(body, '$.nextNudgeAt') LIMIT ?",
-                (upper, limit),
-            ).fetchall()
-            return [
-                Document(r[0], r[1], members.assemble(db, r[0], r[1], r[3]), r[2]) for r in rows
-            ]
+            with members.snapshot(db):
+                rows = db.execute(
+                    "SELECT pk, id, etag, body FROM documents "
+                    "WHERE json_extract(body, '$.nextNudgeAt') IS NOT NULL "
+                    "AND json_extract(body, '$.nextNudgeAt') <= ? "
+                    "ORDER BY json_extract(body, '$.nextNudgeAt') LIMIT ?",
+                    (upper, limit),
+                ).fetchall()
+                return [
+                    Document(r[0], r[1], members.assemble(db, r[0], r[1], r[3]), r[2]) for r in rows
+                ]
 
         return await self._run(list_)
 

@@ -59,6 +59,17 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("COMMIT")
 
 
+@contextmanager
+def snapshot(db: sqlite3.Connection) -> Iterator[None]:
+    """Reads in one transaction, so a body and its member rows are of the same write (another
+    thread's or process's connection may commit in between two statements)."""
+    db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.execute("COMMIT")  # it only read: nothing to roll back
+
+
 def assemble(db: sqlite3.Connection, pk: str, doc_id: str, text: str) -> dict[str, Any]:
     """The document as written: the stored body with its members put back."""
     body: dict[str, Any] = orjson.loads(text)

@@ -1,9 +1,12 @@
-"""storage/patches.py: the operations that turn one version of a document into the next."""
+"""storage/patches.py: the operations that turn one version of a document into the next; and
+what reads a patched map back (the applied ops, oldest first)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from domain.applied import REDELIVERY_WINDOW, AppliedOps
 from storage.base import MAX_PATCH_OPERATIONS
 from storage.patches import body_patch, pointer, segments
 
@@ -66,3 +69,15 @@ def test_pointers_escape_and_read_back_tilde_and_slash() -> None:
     path = pointer("appliedOps", "f:1/2~3")
     assert path == "/appliedOps/f:1~12~03"
     assert segments(path) == ["appliedOps", "f:1/2~3"]
+
+
+def test_applied_ops_read_in_any_order_are_kept_oldest_first() -> None:
+    """A patched map may come back from a store in another order; the redelivery memory
+    still forgets its oldest op first."""
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    times = {f"op-{n}": int((start + timedelta(seconds=n)).timestamp()) for n in range(4)}
+    scrambled = {op: times[op] for op in ("op-2", "op-0", "op-3", "op-1")}
+    applied = AppliedOps.stored(scrambled, start)
+    assert applied.ops() == ["op-0", "op-1", "op-2", "op-3"]
+    applied.add("op-new", start + REDELIVERY_WINDOW + timedelta(seconds=2))
+    assert applied.ops() == ["op-2", "op-3", "op-new"]
