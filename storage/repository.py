@@ -4,9 +4,10 @@ Partition = one engagement. Its main document holds the task states, the convers
 reference and the newest audit entries, so one card action is at most one point read plus one
 conditional write. That write is a patch of what the change touched (storage/patches.py: a
 task's record, the audit entry, the applied op), so its cost does not grow with the number of
-tasks; a change touching more than a patch can carry (a pasted checklist) replaces the
-document whole. Older audit entries move to archive documents in the same partition,
-which keeps the hot document small however long the history grows.
+tasks; a change touching more entries than a patch can carry (a pasted checklist) sets whole
+properties instead, and past that replaces the document. Older audit entries move to archive
+documents in the same partition, which keeps the hot document small however long the history
+grows.
 
 The repository remembers the last engagement documents it read or wrote. That copy is only a
 guess at the stored state: a change applied to it is written with its etag, so another
