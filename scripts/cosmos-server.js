@@ -23,9 +23,10 @@
 //      never reuses a socket the server has just closed.
 //   5. A write sent with `Prefer: return=minimal` (the SDK's `no_response=True`) is answered
 //      without the document, its etag in the header; stock sends the whole document back.
-//   6. A patch copies the document once and applies its operations to that copy (stock deep-
-//      copies the whole document once per operation); the answers are the same, the local
-//      server's cost for a big document (~120 KB) no longer dwarfs the client's.
+//   6. A patch copies only what it changes (the objects on its paths) and applies its
+//      operations to those copies (stock deep-copies the whole document once per operation);
+//      the answers are the same, the local server's cost for a big document (~120 KB) no
+//      longer dwarfs the client's.
 //   7. A point read sent with `If-None-Match: <the item's etag>` answers 304 Not Modified
 //      with no body, as Cosmos DB does; stock ignores the header and sends the item.
 //
@@ -126,8 +127,11 @@ function valueAt(keys, obj) {
   return keys.reduce((acc, key) => (acc == null ? undefined : acc[key]), obj);
 }
 
-// One JSON Patch operation (Cosmos DB's set/add/replace/remove/incr) applied to `doc` itself.
-function applyInPlace(doc, { op, path, value }) {
+// One JSON Patch operation (Cosmos DB's set/add/replace/remove/incr) applied to `doc`, a
+// shallow copy of the stored document. Each object or array on the path is copied (once per
+// patch, `copied` holds the copies) before it changes, so the stored document is never
+// touched and a patch costs what it changes, not what the document weighs.
+function applyCopying(doc, { op, path, value }, copied) {
   if (typeof path !== "string" || !path.startsWith("/") || path.startsWith("/_")) {
     throw new Error(`Invalid path ${path}.`);
   }
@@ -138,7 +142,13 @@ function applyInPlace(doc, { op, path, value }) {
   const key = names.pop();
   let parent = doc;
   for (const name of names) {
-    parent = parent === null || typeof parent !== "object" ? undefined : parent[name];
+    let child = parent === null || typeof parent !== "object" ? undefined : parent[name];
+    if (child !== null && typeof child === "object" && !copied.has(child)) {
+      child = Array.isArray(child) ? child.slice() : { ...child };
+      copied.add(child);
+      parent[name] = child;
+    }
+    parent = child;
   }
   if (parent === null || typeof parent !== "object") {
     throw new Error(`No node at ${path}.`);
@@ -261,7 +271,7 @@ function patch() {
     };
   }
 
-  // 6. A patch on one copy of the document. Stock semantics otherwise: 404 for a missing
+  // 6. A patch on copies of what it changes. Stock semantics otherwise: 404 for a missing
   //    document, 412 for a stale If-Match, 400 (and nothing changed) for more than 10
   //    operations or one that cannot apply. Conditional patches (a filter predicate) keep
   //    the stock handler.
@@ -283,10 +293,11 @@ function patch() {
       if (input.operations.length > 10) {
         throw new Error("The number of patch operations can't exceed 10.");
       }
-      patched = structuredClone(data);
+      patched = { ...data };
+      const copied = new Set([patched]);
       input.operations.forEach((operation, i) => {
         try {
-          applyInPlace(patched, operation);
+          applyCopying(patched, operation, copied);
         } catch (error) {
           throw new Error(`For Operation(${i}): ${error.message}`);
         }
