@@ -10,6 +10,7 @@ click) bounded under a flood of clicks: only past it is an op forgotten early.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 # How long an applied activity id is recognised: many times Teams' redelivery delay.
@@ -58,9 +59,11 @@ class AppliedOps:
 
     @classmethod
     def stored(cls, data: Any, written_at: datetime) -> AppliedOps:
-        """As stored: {op: epoch seconds}. Documents written before ops were kept by time
-        hold a list of the last 64 ops, without times: they count as applied at `written_at`
-        (the engagement's last change)."""
+        """As stored: {op: epoch seconds}, put in order of time (a store that patches the map
+        entry by entry need not keep its order). Documents written before ops were kept by
+        time hold a list of the last 64 ops, without times: they count as applied at
+        `written_at` (the engagement's last change)."""
         if isinstance(data, dict):
-            return cls({str(op): int(at) for op, at in data.items()})
+            applied = sorted(((str(op), int(at)) for op, at in data.items()), key=itemgetter(1))
+            return cls(dict(applied))
         return cls(dict.fromkeys((str(op) for op in data or ()), int(written_at.timestamp())))

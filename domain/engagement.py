@@ -11,11 +11,12 @@ operation id so a redelivered click is recognised and changes nothing the second
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from domain.applied import AppliedOps
 from domain.catalog import GENERAL_TRACK_ID, Catalog, Language, Task, Track, default_catalog
@@ -398,6 +399,10 @@ class Engagement:
     own_seq: int = 0
     # The planned meetings and the last one held (domain/meetings.py); minutes are apart.
     meetings: dict[str, MeetingSummary] = field(default_factory=dict)
+    # What is derived from own_tasks (each track's tasks, their stored form), kept until they
+    # change (`_set_own`) and shared by copies: a click on an engagement of hundreds of own
+    # tasks neither filters nor serialises them again.
+    _own_views: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -407,7 +412,7 @@ class Engagement:
         """An independent copy to change. Task records, skips, the profile and the nudge
         dicts are never changed in place (only replaced), so copying the containers that
         hold them is enough."""
-        return replace(
+        copied = replace(
             self,
             tasks=dict(self.tasks),
             skipped_phases=dict(self.skipped_phases),
@@ -418,6 +423,8 @@ class Engagement:
             own_tasks=dict(self.own_tasks),
             meetings=dict(self.meetings),
         )
+        copied._own_views = self._own_views  # never changed in place, only replaced
+        return copied
 
     # Reading ----------------------------------------------------------------------------
 
@@ -559,12 +566,16 @@ class Engagement:
         return own.as_task if own else None
 
     def tasks_of(self, catalog: Catalog, track_id: str) -> tuple[Task, ...]:
-        own = sorted(
-            (t for t in self.own_tasks.values() if t.track_id == track_id and not t.removed_at),
-            key=lambda t: t.seq,
-        )
-        catalog_tasks = catalog.tasks_of(track_id)
-        return (*catalog_tasks, *(t.as_task for t in own)) if own else catalog_tasks
+        found: tuple[Task, ...] | None = self._own_views.get(f"track:{track_id}")
+        if found is None:
+            own = sorted(
+                (t for t in self.own_tasks.values() if t.track_id == track_id and not t.removed_at),
+                key=lambda t: t.seq,
+            )
+            catalog_tasks = catalog.tasks_of(track_id)
+            found = (*catalog_tasks, *(t.as_task for t in own)) if own else catalog_tasks
+            self._own_views[f"track:{track_id}"] = found
+        return found
 
     def all_tasks(self, catalog: Catalog) -> list[Task]:
         return [task for track in catalog.tracks for task in self.tasks_of(catalog, track.id)]
@@ -821,16 +832,10 @@ class Engagement:
         for item in items:
             self.own_seq += 1
             task_id = f"own-{self.own_seq}"
-            self.own_tasks[task_id] = OwnTask(
-                task_id,
-                track_id,
-                self.own_seq,
-                item.title,
-                item.description,
-                actor.person,
-                at,
-                key,
+            own = OwnTask(
+                task_id, track_id, self.own_seq, item.title, item.description, actor.person, at, key
             )
+            self._set_own(task_id, own)
             self._put(task_id, replace(UNTOUCHED, owner=item.owner, due=item.due))
             entry = self._audit(op_id, actor, at, task_id, Change.TASK, None, "added")
             first = first or entry
@@ -887,7 +892,7 @@ class Engagement:
         if self.has_applied(op_id) or own.removed_at is not None:
             return None
         self._purge_removed(at)
-        self.own_tasks[task_id] = replace(own, removed_at=at)
+        self._set_own(task_id, replace(own, removed_at=at))
         return self._audit(op_id, actor, at, task_id, Change.TASK, "added", "removed")
 
     def restore_task(
@@ -904,7 +909,7 @@ class Engagement:
             raise RestoreExpired(task_id=task_id)
         if self.live_own_tasks() >= MAX_OWN_TASKS:
             raise TooManyTasks(limit=MAX_OWN_TASKS)
-        self.own_tasks[task_id] = replace(own, removed_at=None)
+        self._set_own(task_id, replace(own, removed_at=None))
         return self._audit(op_id, actor, at, task_id, Change.TASK, "removed", "added")
 
     def edit_task(
@@ -939,15 +944,24 @@ class Engagement:
             return None
         if seen != own.fingerprint:
             raise EditConflict(task_id=task_id)
-        self.own_tasks[task_id] = replace(own, title=new_title, description=new_description)
+        self._set_own(task_id, replace(own, title=new_title, description=new_description))
         return self._audit(op_id, actor, at, task_id, Change.EDIT, own.title, new_title)
 
     def _purge_removed(self, now: datetime) -> None:
         """Drops own tasks removed longer ago than they can be restored, with their records."""
         for task_id, own in list(self.own_tasks.items()):
             if own.removed_at is not None and not own.restorable(now):
-                del self.own_tasks[task_id]
+                self._set_own(task_id, None)
                 self.tasks.pop(task_id, None)
+
+    def _set_own(self, task_id: str, own: OwnTask | None) -> None:
+        """The one way own_tasks change (None drops the task): what is derived from them is
+        then derived again."""
+        if own is None:
+            del self.own_tasks[task_id]
+        else:
+            self.own_tasks[task_id] = own
+        self._own_views = {}
 
     def skip_phase(
         self,
@@ -1341,13 +1355,24 @@ class Engagement:
             "appliedOps": self.applied_ops.to_dict(),
             "auditTail": list(self.audit_tail),
             "auditSeq": self.audit_seq,
-            "ownTasks": {task_id: own.to_dict() for task_id, own in self.own_tasks.items()},
+            "ownTasks": self._stored_own_tasks(),
             "ownSeq": self.own_seq,
             "meetings": {key: m.to_dict() for key, m in self.meetings.items()},
         }
 
+    def _stored_own_tasks(self) -> dict[str, Any]:
+        # Shared by every body written until an own task changes: never mutate it.
+        stored: dict[str, Any] | None = self._own_views.get("stored")
+        if stored is None:
+            stored = {task_id: own.to_dict() for task_id, own in self.own_tasks.items()}
+            self._own_views["stored"] = stored
+        return stored
+
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Engagement:
+    def from_dict(cls, data: dict[str, Any], known: Engagement | None = None) -> Engagement:
+        """The engagement as stored. `known`, an earlier state of it, lends the task records
+        and own tasks whose stored form is unchanged instead of their being parsed again:
+        after another instance's click on 300 tasks, one record is new."""
         installed_by = data.get("installedBy")
         profile = data.get("profile")
         last_change = data.get("lastChangeAt")
@@ -1361,7 +1386,7 @@ class Engagement:
             installed_by=Actor.from_dict(installed_by) if installed_by else None,
             locale=data.get("locale", "en-US"),
             profile=Profile.from_dict(profile) if profile else None,
-            tasks={k: TaskRecord.stored(k, v) for k, v in data.get("tasks", {}).items()},
+            tasks=_parsed(data.get("tasks", {}), known.tasks if known else {}, TaskRecord.stored),
             skipped_phases={
                 k: PhaseSkip.from_dict(v) for k, v in data.get("skippedPhases", {}).items()
             },
@@ -1387,7 +1412,9 @@ class Engagement:
             audit_tail=list(data.get("auditTail", [])),
             audit_seq=int(data.get("auditSeq", 0)),
             # Documents from before own tasks have neither key.
-            own_tasks={k: OwnTask.from_dict(k, v) for k, v in data.get("ownTasks", {}).items()},
+            own_tasks=_parsed(
+                data.get("ownTasks", {}), known.own_tasks if known else {}, OwnTask.from_dict
+            ),
             own_seq=int(data.get("ownSeq", 0)),
             meetings={
                 k: MeetingSummary.from_dict(k, v) for k, v in data.get("meetings", {}).items()
@@ -1397,6 +1424,8 @@ class Engagement:
                 for phase, signed in data.get("signoffs", {}).items()
             },
         )
+        if known is not None and engagement.own_tasks == known.own_tasks:
+            engagement._own_views = known._own_views
         if int(data.get("formatVersion", 1)) < 2:
             engagement._sign_completed_phases(default_catalog())
         return engagement
@@ -1417,6 +1446,26 @@ class Engagement:
                 }
             else:
                 del self.completed_phases[phase.id]
+
+
+class _Stored(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+S = TypeVar("S", bound=_Stored)
+
+
+def _parsed(
+    stored: dict[str, Any], known: dict[str, S], parse: Callable[[str, dict[str, Any]], S]
+) -> dict[str, S]:
+    """Each entry parsed, or the known one where its stored form is the same."""
+    parsed: dict[str, S] = {}
+    for key, data in stored.items():
+        before = known.get(key)
+        parsed[key] = (
+            before if before is not None and before.to_dict() == data else parse(key, data)
+        )
+    return parsed
 
 
 def take_claim(

@@ -86,6 +86,11 @@ class OwnTask:
         return self.removed_at is not None and now - self.removed_at <= RESTORE_WINDOW
 
     def to_dict(self) -> dict[str, Any]:
+        return self._stored
+
+    @cached_property
+    def _stored(self) -> dict[str, Any]:
+        # As TaskRecord's: built once per task, shared by every copy. Never mutate it.
         data: dict[str, Any] = {
             "track": self.track_id,
             "seq": self.seq,

@@ -10,6 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+# One change of a patch, in Cosmos DB's JSON Patch form: {"op": "set", "path": "/a/b", "value":
+# ...}. Backends support the subset the repository makes (storage/patches.py): `set` and
+# `remove` of a top-level property or of an entry of a top-level object, and `add` at `/a/-`
+# (append to a top-level array). Path segments escape "~" and "/" as "~0" and "~1".
+PatchOperation = dict[str, Any]
+# Cosmos DB applies at most this many operations in one patch.
+MAX_PATCH_OPERATIONS = 10
+
 
 class StoreError(Exception):
     """Base of everything a backend raises."""
@@ -51,11 +59,21 @@ class DocumentStore(Protocol):
 
     async def read(self, pk: str, doc_id: str) -> Document | None: ...
 
+    async def read_if_changed(self, known: Document) -> Document | None:
+        """As `read`, but `known` itself while its etag is still the stored one, and then the
+        document is not sent again (Cosmos DB answers 304 Not Modified)."""
+
     async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         """Raises AlreadyExists when the id is taken."""
 
     async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
         """Writes only if the stored etag still equals `etag` (EtagMismatch, NotFound otherwise)."""
+
+    async def patch(
+        self, pk: str, doc_id: str, operations: list[PatchOperation], *, etag: str
+    ) -> str:
+        """Applies `operations` (at most MAX_PATCH_OPERATIONS) in one atomic write, only if the
+        stored etag still equals `etag` (EtagMismatch, NotFound otherwise); the new etag."""
 
     async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document: ...
 

@@ -45,6 +45,7 @@ from storage.base import (
     DocumentStore,
     EtagMismatch,
     NotFound,
+    PatchOperation,
     StoreError,
     StoreUnavailable,
 )
@@ -161,6 +162,22 @@ class CosmosStore:
             return None
         return Document(pk, doc_id, _body_of(item), str(item["_etag"]))
 
+    async def read_if_changed(self, known: Document) -> Document | None:
+        try:
+            item = await self._run(
+                lambda c: c.read_item(
+                    known.id,
+                    partition_key=known.pk,
+                    etag=known.etag,
+                    match_condition=MatchConditions.IfModified,
+                )
+            )
+        except CosmosResourceNotFoundError:
+            return None
+        if not item:  # 304 Not Modified: no body
+            return known
+        return Document(known.pk, known.id, _body_of(item), str(item["_etag"]))
+
     async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         item = _item_of(pk, doc_id, body)
         try:
@@ -186,6 +203,26 @@ class CosmosStore:
         except CosmosResourceNotFoundError as exc:
             raise NotFound(f"{pk}/{doc_id}") from exc
         return Document(pk, doc_id, dict(body), _etag_of(written))
+
+    async def patch(
+        self, pk: str, doc_id: str, operations: list[PatchOperation], *, etag: str
+    ) -> str:
+        try:
+            written = await self._run(
+                lambda c: c.patch_item(
+                    doc_id,
+                    partition_key=pk,
+                    patch_operations=operations,
+                    etag=etag,
+                    match_condition=MatchConditions.IfNotModified,
+                    no_response=True,
+                )
+            )
+        except CosmosAccessConditionFailedError as exc:
+            raise EtagMismatch(f"{pk}/{doc_id}") from exc
+        except CosmosResourceNotFoundError as exc:
+            raise NotFound(f"{pk}/{doc_id}") from exc
+        return _etag_of(written)
 
     async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         item = _item_of(pk, doc_id, body)

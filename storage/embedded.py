@@ -22,9 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
-
-from storage.base import AlreadyExists, Document, EtagMismatch, NotFound, StoreUnavailable
+from storage import embedded_members as members
+from storage.base import (
+    AlreadyExists,
+    Document,
+    EtagMismatch,
+    NotFound,
+    PatchOperation,
+    StoreUnavailable,
+)
 
 T = TypeVar("T")
 Statement = Callable[[sqlite3.Connection], T]
@@ -85,7 +91,7 @@ class EmbeddedStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=5000")
-        db.executescript(_SCHEMA)
+        db.executescript(_SCHEMA + members.SCHEMA)
         self._db = db
 
     async def close(self) -> None:
@@ -161,10 +167,31 @@ class EmbeddedStore:
 
     async def read(self, pk: str, doc_id: str) -> Document | None:
         def read(db: sqlite3.Connection) -> Document | None:
-            row = db.execute(
-                "SELECT etag, body FROM documents WHERE pk=? AND id=?", (pk, doc_id)
-            ).fetchone()
-            return Document(pk, doc_id, orjson.loads(row[1]), row[0]) if row else None
+            with members.snapshot(db):
+                row = db.execute(
+                    "SELECT etag, body FROM documents WHERE pk=? AND id=?", (pk, doc_id)
+                ).fetchone()
+                if row is None:
+                    return None
+                return Document(pk, doc_id, members.assemble(db, pk, doc_id, row[1]), row[0])
+
+        return await self._point(read)
+
+    async def read_if_changed(self, known: Document) -> Document | None:
+        pk, doc_id = known.pk, known.id
+
+        def read(db: sqlite3.Connection) -> Document | None:
+            with members.snapshot(db):
+                row = db.execute(
+                    "SELECT etag, CASE WHEN etag=? THEN NULL ELSE body END FROM documents "
+                    "WHERE pk=? AND id=?",
+                    (known.etag, pk, doc_id),
+                ).fetchone()
+                if row is None:
+                    return None
+                if row[1] is None:
+                    return known
+                return Document(pk, doc_id, members.assemble(db, pk, doc_id, row[1]), row[0])
 
         return await self._point(read)
 
@@ -187,65 +214,89 @@ class EmbeddedStore:
         new_etag, text = _new_etag(), _encode(body)
 
         def replace(db: sqlite3.Connection) -> None:
-            changed = db.execute(
-                "UPDATE documents SET etag=?, body=? WHERE pk=? AND id=? AND etag=?",
-                (new_etag, text, pk, doc_id, etag),
-            ).rowcount
-            if changed == 0:
-                exists = db.execute(
-                    "SELECT 1 FROM documents WHERE pk=? AND id=?", (pk, doc_id)
-                ).fetchone()
-                raise EtagMismatch(f"{pk}/{doc_id}") if exists else NotFound(f"{pk}/{doc_id}")
+            with members.transaction(db):
+                changed = db.execute(
+                    "UPDATE documents SET etag=?, body=? WHERE pk=? AND id=? AND etag=?",
+                    (new_etag, text, pk, doc_id, etag),
+                ).rowcount
+                if changed == 0:
+                    exists = db.execute(
+                        "SELECT 1 FROM documents WHERE pk=? AND id=?", (pk, doc_id)
+                    ).fetchone()
+                    raise EtagMismatch(f"{pk}/{doc_id}") if exists else NotFound(f"{pk}/{doc_id}")
+                members.drop_members(db, pk, doc_id)
 
         await self._point(replace, writes=True)
         return Document(pk, doc_id, body, new_etag)
 
     async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         etag, text = _new_etag(), _encode(body)
-        await self._point(
-            lambda db: db.execute(
-                "INSERT INTO documents (pk, id, etag, body) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (pk, id) DO UPDATE SET etag=excluded.etag, body=excluded.body",
-                (pk, doc_id, etag, text),
-            ),
-            writes=True,
-        )
+
+        def upsert(db: sqlite3.Connection) -> None:
+            with members.transaction(db):
+                db.execute(
+                    "INSERT INTO documents (pk, id, etag, body) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (pk, id) DO UPDATE SET etag=excluded.etag, body=excluded.body",
+                    (pk, doc_id, etag, text),
+                )
+                members.drop_members(db, pk, doc_id)
+
+        await self._point(upsert, writes=True)
         return Document(pk, doc_id, dict(body), etag)
 
-    async def delete(self, pk: str, doc_id: str) -> None:
+    async def patch(
+        self, pk: str, doc_id: str, operations: list[PatchOperation], *, etag: str
+    ) -> str:
+        new_etag = _new_etag()
         await self._point(
-            lambda db: db.execute("DELETE FROM documents WHERE pk=? AND id=?", (pk, doc_id)),
+            lambda db: members.patch(db, pk, doc_id, operations, etag=etag, new_etag=new_etag),
             writes=True,
         )
+        return new_etag
+
+    async def delete(self, pk: str, doc_id: str) -> None:
+        def delete(db: sqlite3.Connection) -> None:
+            with members.transaction(db):
+                db.execute("DELETE FROM documents WHERE pk=? AND id=?", (pk, doc_id))
+                members.drop_members(db, pk, doc_id)
+
+        await self._point(delete, writes=True)
 
     async def list_partition(self, pk: str, id_prefix: str) -> list[Document]:
         def list_(db: sqlite3.Connection) -> list[Document]:
-            rows = db.execute(
-                "SELECT id, etag, body FROM documents WHERE pk=? AND substr(id, 1, ?)=? "
-                "ORDER BY id",
-                (pk, len(id_prefix), id_prefix),
-            )
-            return [Document(pk, r[0], orjson.loads(r[2]), r[1]) for r in rows]
+            with members.snapshot(db):
+                rows = db.execute(
+                    "SELECT id, etag, body FROM documents WHERE pk=? AND substr(id, 1, ?)=? "
+                    "ORDER BY id",
+                    (pk, len(id_prefix), id_prefix),
+                ).fetchall()
+                return [
+                    Document(pk, r[0], members.assemble(db, pk, r[0], r[2]), r[1]) for r in rows
+                ]
 
         return await self._run(list_)
 
     async def list_due(self, upper: str, limit: int) -> list[Document]:
         def list_(db: sqlite3.Connection) -> list[Document]:
-            rows = db.execute(
-                "SELECT pk, id, etag, body FROM documents "
-                "WHERE json_extract(body, '$.nextNudgeAt') IS NOT NULL "
-                "AND json_extract(body, '$.nextNudgeAt') <= ? "
-                "ORDER BY json_extract(body, '$.nextNudgeAt') LIMIT ?",
-                (upper, limit),
-            )
-            return [Document(r[0], r[1], orjson.loads(r[3]), r[2]) for r in rows]
+            with members.snapshot(db):
+                rows = db.execute(
+                    "SELECT pk, id, etag, body FROM documents "
+                    "WHERE json_extract(body, '$.nextNudgeAt') IS NOT NULL "
+                    "AND json_extract(body, '$.nextNudgeAt') <= ? "
+                    "ORDER BY json_extract(body, '$.nextNudgeAt') LIMIT ?",
+                    (upper, limit),
+                ).fetchall()
+                return [
+                    Document(r[0], r[1], members.assemble(db, r[0], r[1], r[3]), r[2]) for r in rows
+                ]
 
         return await self._run(list_)
 
 
 def _encode(body: dict[str, Any]) -> str:
-    # Text, not bytes: SQLite's JSON functions (the nudge index) read a TEXT column as JSON.
-    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS).decode()
+    if members.MEMBERS_KEY in body:
+        raise ValueError(f"document body uses the reserved key {members.MEMBERS_KEY}")
+    return members.encode(body)
 
 
 def _new_etag() -> str:

@@ -2,8 +2,12 @@
 
 Partition = one engagement. Its main document holds the task states, the conversation
 reference and the newest audit entries, so one card action is at most one point read plus one
-conditional write. Older audit entries move to archive documents in the same partition,
-which keeps the hot document small however long the history grows.
+conditional write. That write is a patch of what the change touched (storage/patches.py: a
+task's record, the audit entry, the applied op), so its cost does not grow with the number of
+tasks; a change touching more entries than a patch can carry (a pasted checklist) sets whole
+properties instead, and past that replaces the document. Older audit entries move to archive
+documents in the same partition, which keeps the hot document small however long the history
+grows.
 
 The repository remembers the last engagement documents it read or wrote. That copy is only a
 guess at the stored state: a change applied to it is written with its etag, so another
@@ -32,8 +36,10 @@ from storage.base import (
     DocumentStore,
     EtagMismatch,
     NotFound,
+    PatchOperation,
     StoreUnavailable,
 )
+from storage.patches import body_patch, pointer, segments
 
 R = TypeVar("R")
 
@@ -75,11 +81,21 @@ class EngagementRepository:
         return engagement_id in self._recent or await self.get(engagement_id) is not None
 
     async def _read(self, engagement_id: str) -> tuple[Document, Engagement] | None:
-        doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
+        """The stored engagement. When this process remembers it, the store only confirms
+        its etag, and the remembered copy is used as it is: a big engagement is neither sent
+        again nor parsed again when nobody changed it."""
+        remembered = self._recent.get(engagement_id)
+        if remembered is None:
+            doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
+        else:
+            doc = await self._store.read_if_changed(remembered[0])
         if doc is None:
             self._recent.pop(engagement_id, None)
             return None
-        engagement = _engagement(doc)
+        if remembered is not None and doc is remembered[0]:
+            self._recent.move_to_end(engagement_id)
+            return doc, remembered[1].copy()
+        engagement = Engagement.from_dict(doc.body, remembered[1] if remembered else None)
         self._remember(doc, engagement)
         return doc, engagement
 
@@ -125,17 +141,17 @@ class EngagementRepository:
                         raise
                     continue  # the remembered copy may be stale: judge on a fresh read
                 body = _body(engagement)
-                if body == doc.body:
+                operations = body_patch(doc.body, body)
+                if operations == []:
                     if fresh:
                         return engagement, result
                     continue  # "nothing to do" on a remembered copy needs a fresh read too
                 if len(engagement.audit_tail) > AUDIT_TAIL_LIMIT:
                     await self._archive_audit_overflow(engagement, doc.body["auditSeq"])
                     body = _body(engagement)
+                    operations = body_patch(doc.body, body)
                 try:
-                    written = await self._store.replace(
-                        engagement_id, ENGAGEMENT_DOC, body, etag=doc.etag
-                    )
+                    written = await self._write(doc, body, operations)
                 except (EtagMismatch, NotFound):
                     self._recent.pop(engagement_id, None)
                     if fresh:
@@ -145,9 +161,19 @@ class EngagementRepository:
                         await asyncio.sleep(random.uniform(0, pause))
                     continue
                 self._remember(written, engagement)
-                await self._sync_owner_index(engagement, before=doc.body)
+                await self._sync_owner_index(engagement, doc.body, operations)
                 return engagement, result
         raise StoreUnavailable(f"engagement {engagement_id} kept changing; gave up after retries")
+
+    async def _write(
+        self, doc: Document, body: dict[str, Any], operations: list[PatchOperation] | None
+    ) -> Document:
+        """`doc` changed into `body`: patched by `operations`, or replaced whole without them;
+        either way only if `doc` is still what is stored."""
+        if operations is None:
+            return await self._store.replace(doc.pk, doc.id, body, etag=doc.etag)
+        etag = await self._store.patch(doc.pk, doc.id, operations, etag=doc.etag)
+        return Document(doc.pk, doc.id, body, etag)
 
     async def _starting_point(
         self, engagement_id: str, *, first: bool
@@ -180,23 +206,39 @@ class EngagementRepository:
                 )
             del tail[:AUDIT_TAIL_LIMIT]
 
-    async def _sync_owner_index(self, engagement: Engagement, before: dict[str, Any]) -> None:
+    async def _sync_owner_index(
+        self,
+        engagement: Engagement,
+        before: dict[str, Any],
+        operations: list[PatchOperation] | None,
+    ) -> None:
         """Keeps each owner's index of the engagements where they own tasks, so 'my tasks'
         reads one small partition per person instead of querying every engagement. Written
         after the engagement: a crash in between leaves a stale hint that readers verify
-        against the engagement, never a lost change."""
-        old = _owners((t, r.get("owner", {}).get("id")) for t, r in before.get("tasks", {}).items())
-        new = _owners((t, r.owner.id if r.owner else None) for t, r in engagement.tasks.items())
-        for person in {p for p in old.keys() | new.keys() if old.get(p) != new.get(p)}:
+        against the engagement, never a lost change. Only the tasks the write touched are
+        looked at, so a click that changes no owner costs nothing here."""
+        old_tasks: dict[str, Any] = before.get("tasks", {})
+        touched = _touched_tasks(operations)
+        if touched is None:
+            touched = old_tasks.keys() | engagement.tasks.keys()
+        persons: set[str] = set()
+        for task_id in touched:
+            old = old_tasks.get(task_id, {}).get("owner", {}).get("id")
+            record = engagement.tasks.get(task_id)
+            new = record.owner.id if record and record.owner else None
+            if old != new:
+                persons.update(p for p in (old, new) if p)
+        for person in persons:
             pk = owner_partition(person)
-            if new.get(person):
+            owned = engagement.owned_by({person})
+            if owned:
                 await self._store.upsert(
                     pk,
                     engagement.id,
                     {
                         "type": "ownerIndex",
                         "tenantId": engagement.key.tenant_id,
-                        "tasks": sorted(new[person]),
+                        "tasks": sorted(owned),
                     },
                 )
             else:
@@ -336,12 +378,22 @@ def owner_partition(person_id: str) -> str:
     return "owner-" + hashlib.sha256(person_id.encode()).hexdigest()[:40]
 
 
-def _owners(task_owners: Iterable[tuple[str, str | None]]) -> dict[str, set[str]]:
-    owners: dict[str, set[str]] = {}
-    for task_id, owner in task_owners:
-        if owner:
-            owners.setdefault(owner, set()).add(task_id)
-    return owners
+_TASKS = pointer("tasks")
+
+
+def _touched_tasks(operations: list[PatchOperation] | None) -> Iterable[str] | None:
+    """The ids of the task records a patch writes; None when it may touch any (a whole write
+    of the document or of its records)."""
+    if operations is None:
+        return None
+    touched = []
+    for operation in operations:
+        path = operation["path"]
+        if path == _TASKS:
+            return None
+        if path.startswith(_TASKS + "/"):
+            touched.append(segments(path)[1])
+    return touched
 
 
 def _engagement(doc: Document) -> Engagement:

@@ -5,7 +5,6 @@ counter for the Cosmos DB SDK (azure-core's `raw_request_hook` / `raw_response_h
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
@@ -14,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
-from storage.base import Document, DocumentStore, EtagMismatch
+import orjson
+
+from storage.base import Document, DocumentStore, EtagMismatch, PatchOperation
 
 if TYPE_CHECKING:
     from azure.core.pipeline import PipelineRequest, PipelineResponse
@@ -46,9 +47,10 @@ def _timed() -> Iterator[None]:
             spent[0] += time.perf_counter() - started
 
 
-def json_size(body: dict[str, Any]) -> int:
-    """Bytes of a body as the embedded store writes it (json.dumps, UTF-8)."""
-    return len(json.dumps(body, ensure_ascii=False).encode())
+def json_size(body: dict[str, Any] | list[PatchOperation]) -> int:
+    """Bytes of a body (or of a patch's operations) as compact UTF-8 JSON, as the embedded
+    store writes them and about what Cosmos DB is sent."""
+    return len(orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS))
 
 
 class CountingStore:
@@ -89,7 +91,7 @@ class CountingStore:
         if self.measure_bytes:
             self.bytes_read += sum(json_size(d.body) for d in docs)
 
-    def _wrote(self, body: dict[str, Any]) -> None:
+    def _wrote(self, body: dict[str, Any] | list[PatchOperation]) -> None:
         if self.measure_bytes:
             self.bytes_written += json_size(body)
 
@@ -111,6 +113,13 @@ class CountingStore:
         self._read([doc] if doc else [])
         return doc
 
+    async def read_if_changed(self, known: Document) -> Document | None:
+        self.calls["read"] += 1
+        with _timed():
+            doc = await self.inner.read_if_changed(known)
+        self._read([doc] if doc and doc is not known else [])
+        return doc
+
     async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         self.calls["create"] += 1
         self._wrote(body)
@@ -123,6 +132,18 @@ class CountingStore:
         try:
             with _timed():
                 return await self.inner.replace(pk, doc_id, body, etag=etag)
+        except EtagMismatch:
+            self.conflicts += 1
+            raise
+
+    async def patch(
+        self, pk: str, doc_id: str, operations: list[PatchOperation], *, etag: str
+    ) -> str:
+        self.calls["patch"] += 1
+        self._wrote(operations)
+        try:
+            with _timed():
+                return await self.inner.patch(pk, doc_id, operations, etag=etag)
         except EtagMismatch:
             self.conflicts += 1
             raise

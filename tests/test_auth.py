@@ -35,7 +35,7 @@ from botframework.connector.auth import ChannelValidation
 
 from bot.config import Settings
 from domain.engagement import EngagementKey
-from storage.base import Document
+from storage.base import Document, PatchOperation
 from storage.embedded import EmbeddedStore
 from testkit import FakeConnector, OpenIdService
 from testkit import activities as a
@@ -65,6 +65,10 @@ class SpyStore(EmbeddedStore):
         self.calls.append(("read", pk, doc_id))
         return await super().read(pk, doc_id)
 
+    async def read_if_changed(self, known: Document) -> Document | None:
+        self.calls.append(("read", known.pk, known.id))
+        return await super().read_if_changed(known)
+
     async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         self.calls.append(("create", pk, doc_id))
         return await super().create(pk, doc_id, body)
@@ -72,6 +76,12 @@ class SpyStore(EmbeddedStore):
     async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
         self.calls.append(("replace", pk, doc_id))
         return await super().replace(pk, doc_id, body, etag=etag)
+
+    async def patch(
+        self, pk: str, doc_id: str, operations: list[PatchOperation], *, etag: str
+    ) -> str:
+        self.calls.append(("patch", pk, doc_id))
+        return await super().patch(pk, doc_id, operations, etag=etag)
 
     async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         self.calls.append(("upsert", pk, doc_id))

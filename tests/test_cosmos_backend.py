@@ -253,19 +253,20 @@ async def test_a_card_action_is_one_conditional_write_plus_a_read_when_the_copy_
         )
         return [(method, path.rstrip("/")) for method, path, _ in counter.recorded]
 
-    # A process that has not seen the engagement reads it, then writes on the etag it read.
+    # A process that has not seen the engagement reads it, then patches what the change
+    # touched, on the etag it read.
     this, other = EngagementRepository(store), EngagementRepository(store)
-    assert await mark_done(this, 0) == [("GET", doc_path), ("PUT", doc_path)]
+    assert await mark_done(this, 0) == [("GET", doc_path), ("PATCH", doc_path)]
     (_, _, read), (_, _, write) = counter.recorded
     assert read["x-ms-documentdb-partitionkey"] == json.dumps([created.id])
     assert write["x-ms-documentdb-partitionkey"] == json.dumps([created.id])
     assert write["if-match"], "the write is conditional on the etag that was read"
     # The next change from the same process starts from what it wrote: one request.
-    assert await mark_done(this, 1) == [("PUT", doc_path)]
+    assert await mark_done(this, 1) == [("PATCH", doc_path)]
     # Another process (instance) wrote in between: the write fails on the etag, the change
     # is applied again to a fresh read, and both changes are kept.
-    assert await mark_done(other, 2) == [("GET", doc_path), ("PUT", doc_path)]
-    assert await mark_done(this, 3) == [("PUT", doc_path), ("GET", doc_path), ("PUT", doc_path)]
+    assert await mark_done(other, 2) == [("GET", doc_path), ("PATCH", doc_path)]
+    assert await mark_done(this, 3) == [("PATCH", doc_path), ("GET", doc_path), ("PATCH", doc_path)]
     stored = await EngagementRepository(store).get(created.id)
     assert stored is not None
     assert [stored.status_of(steps[i].id) for i in range(4)] == [TaskStatus.DONE] * 4

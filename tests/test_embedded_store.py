@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+from storage import embedded_members as members
 from storage.embedded import CHECKPOINT_EVERY, EmbeddedStore
 
 
@@ -61,3 +62,39 @@ async def test_the_write_ahead_log_is_checkpointed_off_the_loop(tmp_path: Path) 
         assert wal.stat().st_size < 2 * before_any_checkpoint
     finally:
         await store.close()
+
+
+async def test_a_patched_document_is_read_as_of_one_write_while_another_connection_writes(
+    tmp_path: Path,
+) -> None:
+    """A patched document is its body row plus one row per map entry: a reader that read the
+    body must see the entries of the same write, even if another connection (another thread
+    or process) commits a patch in between its two statements."""
+    store = EmbeddedStore(tmp_path)
+    await store.open()
+    try:
+        created = await store.create("p", "doc", {"n": 1, "map": {"a": 1}})
+        etag = await store.patch(
+            "p", "doc", [{"op": "set", "path": "/map/b", "value": 2}], etag=created.etag
+        )
+    finally:
+        await store.close()
+    reader = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None)
+    writer = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None)
+    try:
+        with members.snapshot(reader):
+            (text,) = reader.execute("SELECT body FROM documents WHERE id='doc'").fetchone()
+            operations = [
+                {"op": "set", "path": "/n", "value": 2},
+                {"op": "set", "path": "/map/c", "value": 3},
+            ]
+            members.patch(writer, "p", "doc", operations, etag=etag, new_etag="next")
+            assert members.assemble(reader, "p", "doc", text) == {"n": 1, "map": {"a": 1, "b": 2}}
+        (text,) = reader.execute("SELECT body FROM documents WHERE id='doc'").fetchone()
+        assert members.assemble(reader, "p", "doc", text) == {
+            "n": 2,
+            "map": {"a": 1, "b": 2, "c": 3},
+        }
+    finally:
+        reader.close()
+        writer.close()

@@ -25,6 +25,7 @@ from domain.errors import (
     UnknownTask,
     WrongKindOfTask,
 )
+from domain.own_tasks import ChecklistItem
 from domain.profile import Profile
 from domain.roles import signers_of
 from domain.text import is_blank
@@ -479,3 +480,27 @@ def test_tasks_out_of_scope_are_not_in_the_digest() -> None:
 def test_before_setup_every_task_is_in_scope() -> None:
     engagement = new()
     assert all(engagement.in_scope(task) for task in CATALOG.tasks)
+
+
+def test_reading_a_changed_engagement_reuses_what_did_not_change() -> None:
+    """Another instance's click changed one record: parsing the document again with the
+    earlier state gives the same engagement, sharing every record and own task it kept."""
+    before = new()
+    items = tuple(ChecklistItem(n, f"Item {n}", None, date(2027, 1, 1)) for n in range(5))
+    at = datetime(2026, 11, 2, tzinfo=UTC)
+    before.add_tasks(
+        CATALOG, track_id="remediate", items=items, actor=ALICE, at=at, op_id="o1", batch="b"
+    )
+    before.tasks_of(CATALOG, "remediate")  # derived once, to be shared
+    after = Engagement.from_dict(before.to_dict())
+    clicked = CATALOG.tasks_of("enable")[0].id
+    after.set_task_status(
+        CATALOG, task_id=clicked, status=TaskStatus.DONE, actor=ALICE, at=at, op_id="o2"
+    )
+    stored = after.to_dict()
+    read = Engagement.from_dict(stored, known=before)
+    assert read == Engagement.from_dict(stored)
+    assert read.tasks[clicked] is not before.tasks.get(clicked)
+    assert all(read.tasks[t] is before.tasks[t] for t in before.tasks)
+    assert all(read.own_tasks[t] is before.own_tasks[t] for t in before.own_tasks)
+    assert read.tasks_of(CATALOG, "remediate") is before.tasks_of(CATALOG, "remediate")

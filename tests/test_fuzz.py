@@ -48,7 +48,7 @@ from bot.config import Settings
 from dialogs.flows import all_flows
 from domain.catalog import default_catalog
 from domain.engagement import EngagementKey
-from storage.base import Document
+from storage.base import Document, PatchOperation
 from storage.embedded import EmbeddedStore
 from testkit import FakeConnector
 from testkit import activities as a
@@ -122,6 +122,13 @@ class RecordingStore(EmbeddedStore):
         doc = await super().replace(pk, doc_id, body, etag=etag)
         self.writes.append(("replace", pk, doc_id))
         return doc
+
+    async def patch(
+        self, pk: str, doc_id: str, operations: list[PatchOperation], *, etag: str
+    ) -> str:
+        etag = await super().patch(pk, doc_id, operations, etag=etag)
+        self.writes.append(("patch", pk, doc_id))
+        return etag
 
     async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
         doc = await super().upsert(pk, doc_id, body)

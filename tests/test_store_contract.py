@@ -23,7 +23,15 @@ from domain.engagement import (
     TaskStatus,
 )
 from domain.errors import EngagementMissing, NotPermitted, ReasonRequired
-from storage.base import AlreadyExists, Document, DocumentStore, EtagMismatch, NotFound
+from storage.base import (
+    AlreadyExists,
+    Document,
+    DocumentStore,
+    EtagMismatch,
+    NotFound,
+    StoreError,
+)
+from storage.patches import pointer
 from storage.repository import (
     AUDIT_PREFIX,
     AUDIT_TAIL_LIMIT,
@@ -99,6 +107,24 @@ async def test_read_of_a_missing_document_is_none(document_store: DocumentStore)
     assert await document_store.read(p, "doc-2") is None, "wrong id, right partition"
 
 
+async def test_read_if_changed_hands_back_the_known_document_until_it_changes(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    created = await document_store.create(p, "doc", {"v": 1, "map": {"a": 1}})
+    assert await document_store.read_if_changed(created) is created
+    etag = await document_store.patch(
+        p, "doc", [{"op": "set", "path": "/map/b", "value": 2}], etag=created.etag
+    )
+    patched = Document(p, "doc", {"v": 1, "map": {"a": 1, "b": 2}}, etag)
+    assert await document_store.read_if_changed(created) == patched
+    assert await document_store.read_if_changed(patched) is patched
+    replaced = await document_store.replace(p, "doc", {"v": 3}, etag=etag)
+    assert await document_store.read_if_changed(patched) == replaced
+    await document_store.delete(p, "doc")
+    assert await document_store.read_if_changed(replaced) is None
+
+
 async def test_replace_with_the_current_etag_writes_and_changes_the_etag(
     document_store: DocumentStore,
 ) -> None:
@@ -133,6 +159,87 @@ async def test_replace_of_a_missing_document_raises_not_found(
     created = await document_store.create(p, "doc", {"v": 1})
     with pytest.raises(NotFound):
         await document_store.replace(pk(), "doc", {"v": 2}, etag=created.etag)
+    assert await document_store.read(p, "doc") == created
+
+
+async def test_patch_applies_its_operations_in_one_write_and_changes_the_etag(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    body = {"n": 1, "map": {"a": {"x": 1}, "b": 2}, "list": [1], "gone": True, "other": {}}
+    created = await document_store.create(p, "doc", body)
+    operations = [
+        {"op": "set", "path": "/n", "value": 2},
+        {"op": "set", "path": "/map/a", "value": {"x": 2, "단계": "평가"}},
+        {"op": "set", "path": pointer("map", "c/d~e"), "value": 3},
+        {"op": "remove", "path": "/map/b"},
+        {"op": "add", "path": "/list/-", "value": {"seq": 2}},
+        {"op": "remove", "path": "/gone"},
+        {"op": "set", "path": "/nextNudgeAt", "value": "2026-11-02T09:00:00Z"},
+    ]
+    etag = await document_store.patch(p, "doc", operations, etag=created.etag)
+    expected = {
+        "n": 2,
+        "map": {"a": {"x": 2, "단계": "평가"}, "c/d~e": 3},
+        "list": [1, {"seq": 2}],
+        "other": {},
+        "nextNudgeAt": "2026-11-02T09:00:00Z",
+    }
+    assert etag and etag != created.etag
+    assert await document_store.read(p, "doc") == Document(p, "doc", expected, etag)
+    assert [d.body for d in await document_store.list_partition(p, "doc")] == [expected]
+    assert p in {d.pk for d in await document_store.list_due("2026-11-02T09:00:00Z", 1000)}
+    # Entries keep the order they were added in ("oldest first" maps rely on it), and the
+    # etag a patch returns works for the next conditional write, whole or patched.
+    for name in ("z", "y", "x"):
+        etag = await document_store.patch(
+            p, "doc", [{"op": "set", "path": pointer("map", name), "value": 0}], etag=etag
+        )
+    stored = await document_store.read(p, "doc")
+    assert stored is not None and list(stored.body["map"]) == ["a", "c/d~e", "z", "y", "x"]
+    replaced = await document_store.replace(p, "doc", {"map": {"only": 1}}, etag=etag)
+    assert await document_store.read(p, "doc") == replaced, "a whole write drops what was"
+
+
+async def test_patch_with_a_stale_etag_raises_etag_mismatch_and_changes_nothing(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    created = await document_store.create(p, "doc", {"map": {"a": 1}, "n": 1})
+    etag = await document_store.patch(
+        p, "doc", [{"op": "set", "path": "/map/b", "value": 2}], etag=created.etag
+    )
+    current = await document_store.read(p, "doc")
+    stale = [{"op": "set", "path": "/map/c", "value": 3}, {"op": "set", "path": "/n", "value": 9}]
+    for old in (created.etag, "not-an-etag"):
+        with pytest.raises(EtagMismatch):
+            await document_store.patch(p, "doc", stale, etag=old)
+    assert await document_store.read(p, "doc") == current
+    assert current is not None and current.etag == etag
+
+
+async def test_patch_of_a_missing_document_raises_not_found(document_store: DocumentStore) -> None:
+    p = pk()
+    operations = [{"op": "set", "path": "/n", "value": 1}]
+    with pytest.raises(NotFound):
+        await document_store.patch(p, "doc", operations, etag="some-etag")
+    created = await document_store.create(p, "doc", {"n": 0})
+    with pytest.raises(NotFound):
+        await document_store.patch(pk(), "doc", operations, etag=created.etag)
+    assert await document_store.read(p, "doc") == created
+
+
+async def test_a_patch_with_an_operation_that_cannot_apply_changes_nothing(
+    document_store: DocumentStore,
+) -> None:
+    p = pk()
+    created = await document_store.create(p, "doc", {"map": {"a": 1}, "n": 1})
+    operations = [
+        {"op": "set", "path": "/n", "value": 2},
+        {"op": "remove", "path": "/map/absent"},
+    ]
+    with pytest.raises(StoreError):
+        await document_store.patch(p, "doc", operations, etag=created.etag)
     assert await document_store.read(p, "doc") == created
 
 
@@ -387,7 +494,7 @@ async def test_a_stale_write_is_retried_on_fresh_state_and_both_changes_stay(
 
     stored, entry = await repo_a.update(engagement.id, counting_change)
     assert calls == 2, "A's change ran on the stale state, lost, and ran again on fresh state"
-    assert interleaved.calls["replace"] == 2
+    assert interleaved.calls["patch"] == 2
     assert entry is not None and entry.seq == 2
 
     after = await repo.get(engagement.id)
@@ -414,11 +521,9 @@ async def test_the_next_change_from_the_same_process_writes_without_reading(
 ) -> None:
     engagement, counting, this = await counted(repo, document_store)
     await this.update(engagement.id, set_status(STEPS[0].id, TaskStatus.DONE, "op-1"))
-    assert (counting.calls["read"], counting.calls["replace"]) == (1, 1)
+    assert (counting.calls["read"], counting.calls["patch"]) == (1, 1)
     await this.update(engagement.id, set_status(STEPS[1].id, TaskStatus.DONE, "op-2"))
-    assert (counting.calls["read"], counting.calls["replace"]) == (1, 2), (
-        "started from what it wrote"
-    )
+    assert (counting.calls["read"], counting.calls["patch"]) == (1, 2), "started from what it wrote"
     after = await repo.get(engagement.id)
     assert after is not None and after.audit_seq == 2
 
@@ -477,7 +582,7 @@ async def test_a_refusal_on_a_remembered_copy_is_confirmed_by_one_read_then_rais
     assert counting.calls["read"] == reads + 1
     _, entry = await this.update(engagement.id, set_status(task, TaskStatus.DONE, "op-3"))
     assert entry is None, "already done: confirmed on a fresh read, nothing written"
-    assert counting.calls["replace"] == 1
+    assert counting.calls["patch"] == 1
 
 
 async def test_changes_from_one_process_to_one_engagement_never_race_on_its_etag(
@@ -489,7 +594,7 @@ async def test_changes_from_one_process_to_one_engagement_never_race_on_its_etag
         *(this.update(engagement.id, set_status(t, TaskStatus.DONE, f"op-{t}")) for t in tasks)
     )
     assert counting.conflicts == 0
-    assert (counting.calls["read"], counting.calls["replace"]) == (1, len(tasks))
+    assert (counting.calls["read"], counting.calls["patch"]) == (1, len(tasks))
     after = await repo.get(engagement.id)
     assert after is not None and all(after.status_of(t) is TaskStatus.DONE for t in tasks)
 
@@ -603,3 +708,43 @@ async def test_the_audit_trail_stays_ordered_and_complete_past_the_tail_limit(
     assert [len(d.body["entries"]) for d in archives] == [AUDIT_TAIL_LIMIT, AUDIT_TAIL_LIMIT]
     after = await repo.get(engagement.id)
     assert after is not None and len(after.audit_tail) == changes - 2 * AUDIT_TAIL_LIMIT
+
+
+async def test_a_change_needing_more_than_ten_operations_lands_in_one_write(
+    repo: EngagementRepository, document_store: DocumentStore
+) -> None:
+    """15 tasks settled by one change: 15 records, 15 audit entries, 15 applied ops, more
+    than a patch carries one by one: the patch sets those properties whole instead."""
+    engagement, counting, this = await counted(repo, document_store)
+    tasks = [t.id for t in STEPS[:15]]
+
+    def settle_all(e: Engagement) -> list[Any]:
+        return [set_status(t, TaskStatus.DONE, f"op-{t}")(e) for t in tasks]
+
+    await this.update(engagement.id, settle_all)
+    assert (counting.calls["patch"], counting.calls["replace"]) == (1, 0)
+    after = await EngagementRepository(document_store).get(engagement.id)
+    assert after is not None and all(after.status_of(t) is TaskStatus.DONE for t in tasks)
+    assert [e.subject for e in await repo.audit_trail(engagement.id)] == tasks
+    assert all(after.has_applied(f"op-{t}") for t in tasks)
+
+
+async def test_an_engagement_stored_before_later_fields_is_written_whole_once_then_patched(
+    document_store: DocumentStore,
+) -> None:
+    """A document from an early release lacks most of today's fields: its first change adds
+    them all (more than a patch carries) and replaces it whole; later changes patch it."""
+    engagement = new_engagement()
+    early = ("type", "tenantId", "conversationKey", "conversationType", "createdAt")
+    stored = {"type": "engagement", **engagement.to_dict()}
+    await document_store.create(engagement.id, ENGAGEMENT_DOC, {k: stored[k] for k in early})
+    counting = CountingStore(document_store)
+    this = EngagementRepository(counting)
+    await this.update(engagement.id, set_status(STEPS[0].id, TaskStatus.DONE, "op-1"))
+    assert (counting.calls["replace"], counting.calls["patch"]) == (1, 0)
+    await this.update(engagement.id, set_status(STEPS[1].id, TaskStatus.DONE, "op-2"))
+    assert (counting.calls["replace"], counting.calls["patch"]) == (1, 1)
+    after = await EngagementRepository(document_store).get(engagement.id)
+    assert after is not None
+    assert [after.status_of(t.id) for t in STEPS[:2]] == [TaskStatus.DONE] * 2
+    assert [e.op_id for e in await this.audit_trail(engagement.id)] == ["op-1", "op-2"]
