@@ -44,6 +44,7 @@ TENANT_CONCURRENCY = 16
 # Nudges in flight in all: tenants' sends go in parallel (each under its own limits) up to
 # what one process can post (a few hundred a second here), whatever Teams' latency.
 CONCURRENCY = 128
+REFILL_AT = CONCURRENCY // 2
 
 routes = Routes()
 
@@ -128,13 +129,42 @@ class DueRun:
                 task.add_done_callback(self._in_flight.discard)
                 await asyncio.shield(task)
 
-        while True:
-            due = await self.services.due_for_nudge(now, BATCH)
-            fresh = [e for e in due if e.id not in seen]
-            if not fresh:
-                return report
-            seen.update(e.id for e in fresh)
-            await asyncio.gather(*(one(e) for e in fresh))
+        # Engagements queued or in flight; the next query is made when they are down to
+        # REFILL_AT, so the posts never wait for a batch's last one or for the query.
+        running: set[asyncio.Task[None]] = set()
+        room, errors = asyncio.Event(), list[BaseException]()
+
+        def finished(task: asyncio.Task[None]) -> None:
+            running.discard(task)
+            error = None if task.cancelled() else task.exception()
+            if error is not None:
+                errors.append(error)
+            if len(running) <= REFILL_AT:
+                room.set()
+
+        try:
+            while True:
+                # Those in flight are still due until recorded: ask for as many more.
+                due = await self.services.due_for_nudge(now, BATCH + len(running))
+                fresh = [e for e in due if e.id not in seen]
+                if not fresh and not running:
+                    return report
+                seen.update(e.id for e in fresh)
+                for engagement in fresh:
+                    task = asyncio.ensure_future(one(engagement))
+                    running.add(task)
+                    task.add_done_callback(finished)
+                if fresh:
+                    room.clear()
+                    if len(running) > REFILL_AT:
+                        await room.wait()
+                elif running:  # nothing new: the rest finish, then one last look
+                    await asyncio.wait(running)
+                if errors:
+                    raise errors[0]
+        finally:
+            for task in running:
+                task.cancel()
 
     async def _handle(
         self, engagement: Engagement, now: datetime, run_id: str, report: NudgeReport

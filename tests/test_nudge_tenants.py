@@ -9,16 +9,24 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from aiohttp import web
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 
+from bot.adapter import OnboardingAdapter
 from bot.config import Settings
-from dialogs.nudges import TENANT_CONCURRENCY
+from bot.outbound import Outbound
+from bot.proactive import ProactivePoster
+from dialogs.nudges import BATCH, TENANT_CONCURRENCY, Nudger
+from dialogs.services import Services
+from domain.catalog import default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey
 from storage.base import DocumentStore
+from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository
-from testkit import FakeConnector
+from testkit import CountingStore, FakeConnector
 from testkit import activities as a
 from tests.harness import BotHarness
 from tests.steps import RUN_SECRET, run_scheduled
@@ -110,3 +118,36 @@ async def test_two_tenants_are_nudged_in_parallel_each_within_its_limits(
     assert connector.most_in_all > TENANT_CONCURRENCY
     # The sends in flight reuse pooled connections (none opened and dropped past the pool).
     assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
+
+
+async def test_a_run_over_more_than_a_batch_nudges_each_once_with_few_queries(
+    tmp_path: Path, connector: InFlightConnector
+) -> None:
+    """The run asks for the next due engagements while the last ones are still in flight:
+    nobody is nudged twice or left out, and the queries stay proportional to the due."""
+    store = CountingStore(EmbeddedStore(tmp_path))
+    await store.open()
+    try:
+        repo = EngagementRepository(store)
+        due = 2 * BATCH + 50
+        for index in range(due):
+            tenant = "tenant-big" if index % 2 else f"tenant-{index}"
+            conv = conversation(tenant, index)
+            e = Engagement(
+                EngagementKey(tenant, conv), "channel", CREATED, installed_by=Actor("29:pm", "PM")
+            )
+            e.conversation_reference = a.conversation_reference(connector.url, conv, tenant)
+            await repo.create_if_missing(e)
+        store.reset()
+        adapter = OnboardingAdapter(
+            ConfigurationBotFrameworkAuthentication(Settings().bot_framework_config())
+        )
+        services = Services(EngagementRepository(store), default_catalog(), lambda: MONDAY)
+        report = await Nudger(services, ProactivePoster(Outbound(adapter, ""))).run(MONDAY)
+
+        posts = Counter(c.conversation_id for c in connector.sent("POST"))
+        assert len(posts) == due and set(posts.values()) == {1}
+        assert len(report.sent) == due
+        assert store.snapshot()["calls"]["list_due"] <= -(-due // BATCH) + 2
+    finally:
+        await store.close()
