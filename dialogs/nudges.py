@@ -145,21 +145,24 @@ class DueRun:
         try:
             while True:
                 # Those in flight are still due until recorded: ask for as many more.
-                due = await self.services.due_for_nudge(now, BATCH + len(running))
+                limit = BATCH + len(running)
+                due = await self.services.due_for_nudge(now, limit)
                 fresh = [e for e in due if e.id not in seen]
-                if not fresh and not running:
-                    return report
                 seen.update(e.id for e in fresh)
                 for engagement in fresh:
                     task = asyncio.ensure_future(one(engagement))
                     running.add(task)
                     task.add_done_callback(finished)
-                if fresh:
-                    room.clear()
-                    if len(running) > REFILL_AT:
-                        await room.wait()
-                elif running:  # nothing new: the rest finish, then one last look
-                    await asyncio.wait(running)
+                if len(due) < limit or not fresh:
+                    # Every due engagement is in hand (or was already): finish them.
+                    if running:
+                        await asyncio.wait(running)
+                    if errors:
+                        raise errors[0]
+                    return report
+                room.clear()
+                if len(running) > REFILL_AT:
+                    await room.wait()
                 if errors:
                     raise errors[0]
         finally:
