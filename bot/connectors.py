@@ -43,9 +43,10 @@ MAX_CLIENTS = 256
 # botbuilder's connector client sends with `requests` in the event loop's default executor
 # (msrest's AsyncRequestsHTTPSender), whose stock size is min(32, CPUs + 4): 6 threads on 2
 # cores, so at most 6 posts and replies in flight in the whole process, 20-60 a second at
-# Teams' round trips whatever the number of tenants. Sized instead for the nudge run's cap
-# (dialogs/nudges.py CONCURRENCY); idle threads cost little and are made only when needed.
-OUTBOUND_THREADS = 128
+# Teams' round trips whatever the number of tenants. 32 allow 100-300 a second at 100-300 ms
+# per send, about what one process can post; more threads cost more CPU per send than they
+# add (the benchmark's many-tenant nudge run: 128 threads spent a third more per nudge).
+OUTBOUND_THREADS = 32
 
 
 def pooled_session(session: Any, global_config: Any, local_config: Any, **kwargs: Any) -> Any:

@@ -41,9 +41,10 @@ BATCH = 200
 # send 16 keep that busy. Past it a tenant's nudges wait without holding a slot of the run's
 # cap, so one big tenant cannot hold up the others.
 TENANT_CONCURRENCY = 16
-# Nudges in flight in all: tenants' sends go in parallel (each under its own limits) up to
-# what one process can post (a few hundred a second here), whatever Teams' latency.
-CONCURRENCY = 128
+# Nudges in flight in all: tenants' sends go in parallel (each under its own limits), twice
+# the sends the process has threads for (bot/connectors.py OUTBOUND_THREADS), so the next
+# ones' claims and cards are ready when a thread frees up.
+CONCURRENCY = 64
 REFILL_AT = CONCURRENCY // 2
 
 routes = Routes()
