@@ -43,14 +43,20 @@ async def fleet_sections(
         ),
     )
     database = f"bench-horizontal-{uuid.uuid4().hex[:8]}"
+    cosmos_pid = cosmos.process.pid if cosmos.process is not None else None
     targets = {
-        "embedded": (EmbeddedStore(tmp / "horizontal"), {"data_dir": str(tmp / "horizontal")}),
+        "embedded": (
+            EmbeddedStore(tmp / "horizontal"),
+            None,
+            {"data_dir": str(tmp / "horizontal")},
+        ),
         "cosmos": (
             CosmosStore(cosmos.endpoint, cosmos.key, database, CONTAINER),
+            cosmos_pid,
             {"endpoint": cosmos.endpoint, "key": cosmos.key, "database": database},
         ),
     }
-    for backend, (store, options) in targets.items():
+    for backend, (store, store_pid, options) in targets.items():
         run = await section(
             results,
             f"two processes on one store ({backend})",
@@ -62,6 +68,7 @@ async def fleet_sections(
                 backend=backend,
                 clients=sizes.clients,
                 seconds=sizes.horizontal_seconds,
+                store_pid=store_pid,
                 **options,
             ),
         )

@@ -23,12 +23,13 @@ WARM_UP_S = 1.0
 
 @dataclass
 class Measured:
-    """A click load with the CPU seconds the bot servers and this process (the load
-    generator) used meanwhile."""
+    """A click load with the CPU seconds the bot servers, this process (the load generator)
+    and the store's server (Cosmos DB's; none for the embedded store) used meanwhile."""
 
     clicks: ClickLoad
     servers_cpu_s: float
     generator_cpu_s: float
+    store_cpu_s: float
 
     @property
     def server_ms_per_click(self) -> float:
@@ -41,18 +42,28 @@ class Measured:
         return self.generator_cpu_s / seconds if seconds else 0.0
 
     @property
+    def store_cores(self) -> float:
+        seconds = self.clicks.load.seconds
+        return self.store_cpu_s / seconds if seconds else 0.0
+
+    @property
     def cores_used(self) -> float:
         seconds = self.clicks.load.seconds
-        return (self.servers_cpu_s + self.generator_cpu_s) / seconds if seconds else 0.0
+        spent = self.servers_cpu_s + self.generator_cpu_s + self.store_cpu_s
+        return spent / seconds if seconds else 0.0
 
 
-async def measured(servers: list[BotServer], work: Awaitable[ClickLoad]) -> Measured:
+async def measured(
+    servers: list[BotServer], work: Awaitable[ClickLoad], store_pid: int | None
+) -> Measured:
     before = [cpu_seconds(s.process.pid) for s in servers]
+    store = cpu_seconds(store_pid) if store_pid else 0.0
     generator = time.process_time()
     clicks = await work
     generator = time.process_time() - generator
     spent = sum(cpu_seconds(s.process.pid) - b for s, b in zip(servers, before, strict=True))
-    return Measured(clicks, spent, generator)
+    store = cpu_seconds(store_pid) - store if store_pid else 0.0
+    return Measured(clicks, spent, generator, store)
 
 
 @dataclass
@@ -95,9 +106,11 @@ async def measure_horizontal(
     backend: str,
     clients: int,
     seconds: float,
+    store_pid: int | None = None,
     **server_options: str,
 ) -> HorizontalRun:
-    """`store` is a store object of this process over the servers' data, for the read-back."""
+    """`store` is a store object of this process over the servers' data, for the read-back;
+    `store_pid` the store's server process, if it has one (its CPU is counted too)."""
     first = await BotServer.start(backend, tmp / f"horizontal-{backend}-1.log", **server_options)
     second: BotServer | None = None
     load = dict(clients=clients, seconds=seconds)
@@ -121,6 +134,7 @@ async def measure_horizontal(
             click_load(
                 first, http, service_url, engagements=clients, prefix=f"a:h1-{backend}", **load
             ),
+            store_pid,
         )
         second = await BotServer.start(
             backend, tmp / f"horizontal-{backend}-2.log", **server_options
@@ -138,6 +152,7 @@ async def measure_horizontal(
                 spread=[second],
                 **load,
             ),
+            store_pid,
         )
         racing = await measured(
             both,
@@ -150,12 +165,14 @@ async def measure_horizontal(
                 spread=[second],
                 **load,
             ),
+            store_pid,
         )
         one_again = await measured(
             [first],
             click_load(
                 first, http, service_url, engagements=clients, prefix=f"a:h3-{backend}", **load
             ),
+            store_pid,
         )
     finally:
         first.stop()

@@ -298,10 +298,11 @@ def _horizontal_text(results: Results) -> str:
     ]
     for backend, run in results.horizontal.items():
         two = run.two
+        store = f", the Cosmos DB server {two.store_cores:.2f}" if two.store_cpu_s else ""
         lines.append(
-            f"- {LABEL[backend]}: ×{run.speedup:.2f}; while two processes ran, the servers and "
-            f"the load generator used {two.cores_used:.2f} cores together (the generator "
-            f"{two.generator_cores:.2f}); racing across processes "
+            f"- {LABEL[backend]}: ×{run.speedup:.2f}; while two processes ran, this run's "
+            f"processes used {two.cores_used:.2f} cores together (the load generator "
+            f"{two.generator_cores:.2f}{store}); racing across processes "
             f"{run.racing.server_ms_per_click:.2f} ms of server CPU per click (an etag conflict "
             f"costs a re-read and a retry)."
         )
