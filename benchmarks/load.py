@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,11 +118,14 @@ async def click_load(
     engagements: int,
     seconds: float,
     prefix: str,
+    spread: Sequence[BotServer] = (),
 ) -> ClickLoad:
     """`clients` people clicking Done / Reopen as fast as they are answered. Client c works in
     personal chat `prefix-(c % engagements)` on its own share of the Enable tasks (so two or
     more clients share each engagement document and its etag), and remembers every change
-    the bot confirmed (HTTP 200 with the updated card)."""
+    the bot confirmed (HTTP 200 with the updated card). With `spread`, the clients take turns
+    over `server` and those (the same store behind them), clients of one engagement on
+    different ones."""
     conversations = [f"{prefix}-{e}" for e in range(engagements)]
     # The engagement exists before the clock starts (a Reopen of an open task changes nothing).
     await asyncio.gather(
@@ -143,6 +146,7 @@ async def click_load(
         for task in share:
             result.final[conversation, task] = "open"
     turn = [0] * clients
+    targets = [server.bot_url, *(other.bot_url for other in spread)]
 
     async def one(index: int) -> Reply | None:
         conversation = conversations[index % engagements]
@@ -152,7 +156,8 @@ async def click_load(
         done = result.final[conversation, task] == "open"
         verb = "task.done" if done else "task.reopen"
         activity = personal_click(service_url, verb, task, conversation)
-        reply = await http.post(server.bot_url, activity, parse=True)
+        target = targets[(index + index // engagements) % len(targets)]
+        reply = await http.post(target, activity, parse=True)
         if not reply.is_card:
             result.uncertain.add((conversation, task))
             return None

@@ -13,11 +13,14 @@ from typing import Any, TypeVar
 from benchmarks.appprocess import MemoryRun, StartupRun
 from benchmarks.common import progress
 from benchmarks.floor import FloorRun
+from benchmarks.horizontal import HorizontalRun
 from benchmarks.load import ClickLoad, Load
 from benchmarks.nudges import NudgeRun
 from benchmarks.own_tasks import OwnTasksRun
 from benchmarks.parsing import ParseTimes
 from benchmarks.reports import ReportsRun
+from benchmarks.scale import ScaleRun
+from benchmarks.tenants import TenantsRun
 from benchmarks.turns import ClickCost, LatencyRun
 
 T = TypeVar("T")
@@ -45,6 +48,11 @@ class Sizes:
     report_samples: int = 30
     report_rss_runs: int = 100
     own_task_clicks: int = 200
+    fleet_tenants: int = 200
+    fleet_per_tenant: int = 10
+    scale_engagements: int = 100_000
+    scale_touched: int = 1_000
+    horizontal_seconds: float = 8.0
 
 
 QUICK = Sizes(
@@ -64,6 +72,10 @@ QUICK = Sizes(
     report_samples=5,
     report_rss_runs=10,
     own_task_clicks=40,
+    fleet_tenants=20,
+    scale_engagements=5_000,
+    scale_touched=100,
+    horizontal_seconds=2.0,
 )
 
 
@@ -95,6 +107,9 @@ class Results:
     parse: ParseTimes | None = None
     reports: ReportsRun | None = None
     own_tasks: dict[str, OwnTasksRun] = field(default_factory=dict)
+    tenants: TenantsRun | None = None
+    scale: ScaleRun | None = None
+    horizontal: dict[str, HorizontalRun] = field(default_factory=dict)
     # Source files of the bot that changed while the run was going (figures may then mix
     # versions of the code).
     changed: list[str] = field(default_factory=list)

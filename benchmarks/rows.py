@@ -9,6 +9,7 @@ from benchmarks.floor import PAIR
 from benchmarks.parsing import CLICK, MESSAGE
 from benchmarks.report import DONE_VS_FLOOR, Row, verdict
 from benchmarks.results import BACKENDS, LABEL, BotRun, Results
+from benchmarks.rows_fleet import fleet_rows
 from benchmarks.rows_load import memory_rows, nudge_rows, startup_rows, throughput_rows
 from benchmarks.rows_own_tasks import own_tasks_rows
 from benchmarks.rows_reports import reports_rows
@@ -45,6 +46,7 @@ def build_rows(results: Results) -> list[Row]:
         rows += nudge_rows(results, backend)
     rows += reports_rows(results)
     rows += own_tasks_rows(results)
+    rows += fleet_rows(results)
     return rows
 
 

@@ -15,10 +15,12 @@ from pathlib import Path
 from benchmarks import report
 from benchmarks.client import Http, new_session
 from benchmarks.common import PROJECT_ROOT, changed_sources, progress, source_snapshot
+from benchmarks.fleet import fleet_sections
 from benchmarks.method import details_text, findings_text, method_text
 from benchmarks.report import Machine
 from benchmarks.results import QUICK, BotRun, Results, Sizes
 from benchmarks.rows import build_rows
+from benchmarks.rows_fleet import fleet_rows, fleet_text
 from benchmarks.rows_own_tasks import own_tasks_rows
 from benchmarks.rows_reports import reports_rows
 from benchmarks.sections import measure_all, own_tasks_section, reports_section
@@ -84,6 +86,7 @@ async def run_all(sizes: Sizes, write_docs: bool) -> int:
         try:
             async with new_session() as session:
                 await measure_all(results, cosmos, connector, Http(session), connector.url, tmp)
+                await fleet_sections(results, cosmos, Http(session), connector.url, tmp)
         finally:
             await connector.stop()
             cosmos.stop()
@@ -104,12 +107,32 @@ async def run_all(sizes: Sizes, write_docs: bool) -> int:
                 elapsed_s=elapsed,
                 findings=findings_text(results, rows),
                 method=method_text(sizes),
-                details=details_text(results),
+                details=details_text(results) + fleet_text(results),
                 profile=results.bots.get("embedded", BotRun()).profile,
             )
         )
         progress(f"wrote {DOCS.relative_to(PROJECT_ROOT)}")
     progress(f"done in {elapsed / 60:.1f} min")
+    return 1 if results.errors else 0
+
+
+async def run_fleet_only(sizes: Sizes) -> int:
+    """`--only fleet`: many tenants, scale and two processes (issue 22 items 2, 4, 5) alone,
+    their rows and their docs text on stdout."""
+    results = Results(sizes)
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        cosmos = CosmosServer(port=free_port(), log_dir=tmp)
+        connector = FakeConnector()
+        await connector.start()
+        try:
+            cosmos.start()
+            async with new_session() as session:
+                await fleet_sections(results, cosmos, Http(session), connector.url, tmp)
+        finally:
+            await connector.stop()
+            cosmos.stop()
+    print(report.table(fleet_rows(results)), fleet_text(results), sep="\n", flush=True)
     return 1 if results.errors else 0
 
 
@@ -123,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["reports", "own-tasks"],
+        choices=["reports", "own-tasks", "fleet"],
         help="run one section alone and print its rows (docs/ left alone)",
     )
     parser.add_argument(
@@ -133,6 +156,8 @@ def main(argv: list[str] | None = None) -> None:
     sizes = QUICK if args.quick else Sizes()
     if args.only == "reports":
         sys.exit(asyncio.run(run_reports_only(sizes)))
+    if args.only == "fleet":
+        sys.exit(asyncio.run(run_fleet_only(sizes)))
     if args.only == "own-tasks":
         sys.exit(asyncio.run(run_own_tasks_only(sizes, args.cosmos)))
     write_docs = not args.no_docs and not args.quick

@@ -19,8 +19,10 @@ Two more things are decided here, where every outbound client is made:
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,10 +35,38 @@ from botframework.connector.auth import (
     ConnectorFactory,
     UserTokenClient,
 )
+from requests.adapters import HTTPAdapter
 
 from bot.tokens import OffLoopAppCredentials
 
 MAX_CLIENTS = 256
+# botbuilder's connector client sends with `requests` in the event loop's default executor
+# (msrest's AsyncRequestsHTTPSender), whose stock size is min(32, CPUs + 4): 6 threads on 2
+# cores, so at most 6 posts and replies in flight in the whole process, 20-60 a second at
+# Teams' round trips whatever the number of tenants. 32 allow 100-300 a second at 100-300 ms
+# per send, about what one process can post; more threads cost more CPU per send than they
+# add (the benchmark's many-tenant nudge run: 128 threads spent a third more per nudge).
+OUTBOUND_THREADS = 32
+
+
+def pooled_session(session: Any, global_config: Any, local_config: Any, **kwargs: Any) -> Any:
+    """msrest's per-request session hook (`session_configuration_callback`): the first time
+    it sees a session, gives it OUTBOUND_THREADS connections per host. requests keeps 10, and
+    the sends in flight past those each open a connection and drop it after: a new TLS
+    handshake per send."""
+    if not getattr(session, "bot_pooled", False):
+        for prefix in ("http://", "https://"):
+            retries = session.adapters[prefix].max_retries  # hidden retries stay off
+            session.mount(prefix, HTTPAdapter(pool_maxsize=OUTBOUND_THREADS, max_retries=retries))
+        session.bot_pooled = True
+    return kwargs
+
+
+def use_outbound_threads(loop: asyncio.AbstractEventLoop) -> None:
+    """Gives `loop` a default executor with OUTBOUND_THREADS threads (see there)."""
+    loop.set_default_executor(
+        ThreadPoolExecutor(max_workers=OUTBOUND_THREADS, thread_name_prefix="bot-outbound")
+    )
 
 
 def is_loopback_url(url: str) -> bool:
@@ -104,6 +134,7 @@ class _CachingConnectorFactory(ConnectorFactory):
             if self._app_id:
                 client = with_off_loop_token(client)
             disable_hidden_retries(client)
+            client.config.session_configuration_callback = pooled_session
             self._cache.put(key, client)
         return client
 

@@ -18,6 +18,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 
 from bot.adapter import ACTIVITY_JSON, OnboardingAdapter, log_turn_error
 from bot.config import ConfigurationError, Settings
+from bot.connectors import use_outbound_threads
 from bot.files import FILE_ROUTE, file_handler
 from bot.limits import HEALTH_PATH, in_flight_cap
 from bot.outbound import Outbound
@@ -186,6 +187,7 @@ def create_app(
         return handle
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        use_outbound_threads(asyncio.get_running_loop())
         await store.open()
         schedulers = []
         if settings.nudges_enabled:

@@ -7,7 +7,8 @@ the slot is recorded right after the post, and that pair is shielded from cancel
 stopped run finishes the nudge in hand and the next run sends the rest. A run that dies
 between the post and the record (a hard kill in that instant) leaves a claim that expires
 after the lease: that nudge is posted again rather than lost. So after a crash at most the
-nudges in flight (CONCURRENCY) are posted twice, and none is skipped.
+nudges in flight (CONCURRENCY, TENANT_CONCURRENCY of one tenant) are posted twice, and none is
+skipped.
 
 The post must end well within the claim's lease (NUDGE_LEASE_SECONDS, 2 minutes by default),
 or a later run would take the slot over while it is still being sent: it is given half the
@@ -37,7 +38,15 @@ log = logging.getLogger("bot.nudges")
 
 SNOOZE = timedelta(days=1)
 BATCH = 200
-CONCURRENCY = 16
+# Nudges in flight per tenant: Teams allows a tenant 50 sends/s, and at a few hundred ms per
+# send 16 keep that busy. Past it a tenant's nudges wait without holding a slot of the run's
+# cap, so one big tenant cannot hold up the others.
+TENANT_CONCURRENCY = 16
+# Nudges in flight in all: tenants' sends go in parallel (each under its own limits), twice
+# the sends the process has threads for (bot/connectors.py OUTBOUND_THREADS), so the next
+# ones' claims and cards are ready when a thread frees up.
+CONCURRENCY = 64
+REFILL_AT = CONCURRENCY // 2
 
 routes = Routes()
 
@@ -87,7 +96,7 @@ class NudgeReport:
 class DueRun:
     """A run over the engagements the scheduler's index says are due (the index holds the
     earliest of an engagement's digest and weekly report): each is handled by `_handle`,
-    at most CONCURRENCY at a time."""
+    at most TENANT_CONCURRENCY of one tenant and CONCURRENCY in all at a time."""
 
     def __init__(self, services: Services, poster: Poster, lease: timedelta = NUDGE_LEASE) -> None:
         self.services = services
@@ -106,9 +115,15 @@ class DueRun:
         report = NudgeReport()
         seen: set[str] = set()
         gate = asyncio.Semaphore(CONCURRENCY)
+        tenant_gates: dict[str, asyncio.Semaphore] = {}
 
         async def one(engagement: Engagement) -> None:
-            async with gate:
+            tenant = engagement.key.tenant_id
+            tenant_gate = tenant_gates.get(tenant)
+            if tenant_gate is None:
+                tenant_gate = tenant_gates[tenant] = asyncio.Semaphore(TENANT_CONCURRENCY)
+            # The tenant's gate first: waiting for a busy tenant holds no slot of the run's.
+            async with tenant_gate, gate:
                 # The claim, post and record of one engagement finish even if the run is
                 # cancelled; cancellation stops the run before the next engagement.
                 task = asyncio.ensure_future(self._handle(engagement, now, run_id, report))
@@ -116,13 +131,45 @@ class DueRun:
                 task.add_done_callback(self._in_flight.discard)
                 await asyncio.shield(task)
 
-        while True:
-            due = await self.services.due_for_nudge(now, BATCH)
-            fresh = [e for e in due if e.id not in seen]
-            if not fresh:
-                return report
-            seen.update(e.id for e in fresh)
-            await asyncio.gather(*(one(e) for e in fresh))
+        # Engagements queued or in flight; the next query is made when they are down to
+        # REFILL_AT, so the posts never wait for a batch's last one or for the query.
+        running: set[asyncio.Task[None]] = set()
+        room, errors = asyncio.Event(), list[BaseException]()
+
+        def finished(task: asyncio.Task[None]) -> None:
+            running.discard(task)
+            error = None if task.cancelled() else task.exception()
+            if error is not None:
+                errors.append(error)
+            if len(running) <= REFILL_AT:
+                room.set()
+
+        try:
+            while True:
+                # Those in flight are still due until recorded: ask for as many more.
+                limit = BATCH + len(running)
+                due = await self.services.due_for_nudge(now, limit)
+                fresh = [e for e in due if e.id not in seen]
+                seen.update(e.id for e in fresh)
+                for engagement in fresh:
+                    task = asyncio.ensure_future(one(engagement))
+                    running.add(task)
+                    task.add_done_callback(finished)
+                if len(due) < limit or not fresh:
+                    # Every due engagement is in hand (or was already): finish them.
+                    if running:
+                        await asyncio.wait(running)
+                    if errors:
+                        raise errors[0]
+                    return report
+                room.clear()
+                if len(running) > REFILL_AT:
+                    await room.wait()
+                if errors:
+                    raise errors[0]
+        finally:
+            for task in running:
+                task.cancel()
 
     async def _handle(
         self, engagement: Engagement, now: datetime, run_id: str, report: NudgeReport

@@ -5,7 +5,10 @@ serves member lookups and a team's channel list, creates 1:1 chats (`created()` 
 calls), and can be told to fail the next calls with given statuses. With `limits=True` (or
 `enforce_limits()`) it also throttles like Teams: a message send or update beyond the
 documented bot limits (per conversation 7/1 s, 8/2 s, 60/30 s, 1,800/h; per tenant 50/s) is
-answered 429 with a Retry-After, and counted in `throttled`.
+answered 429 with a Retry-After, and counted in `throttled`. Teams knows each conversation's
+tenant; the fake takes it from the activity where that names one, else from
+`conversation_tenants` (conversation id -> tenant id, filled by the test); other sends all
+count against one shared tenant.
 
 `await connector.start()` serves it on a loopback port (its `url` is then the service URL to
 put in activities); `await connector.stop()` ends that.
@@ -128,6 +131,8 @@ class FakeConnector:
     # The team's channels besides General (whose id is the team's and has no name), as
     # GET /v3/teams/{team}/conversations lists them: {"id", "name"}.
     channels: list[dict[str, str]] = field(default_factory=list)
+    # Each conversation's tenant, for the per-tenant limit (see the module doc).
+    conversation_tenants: dict[str, str] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _conversation_throttle: Throttle = field(
         default_factory=lambda: Throttle(TEAMS_CONVERSATION_LIMITS)
@@ -184,6 +189,7 @@ class FakeConnector:
         self.members = list(DEFAULT_MEMBERS)
         self.blocked.clear()
         self.channels.clear()
+        self.conversation_tenants.clear()
         self.delay_s = 0.0
         self.clock = self._clock_at_start
         self.enforce_limits(self._limits_at_start)
@@ -195,8 +201,8 @@ class FakeConnector:
         if "/activities" not in request.path:
             return None
         conversation = request.match_info.get("conversation_id") or request.path.split("/")[3]
-        # One app: its sends are one tenant's unless the activity names another.
-        tenant = "unknown"
+        # A conversation of no known tenant counts against one shared "unknown" tenant.
+        tenant = self.conversation_tenants.get(conversation, "unknown")
         if isinstance(body, dict) and isinstance(body.get("conversation"), dict):
             account = body["conversation"]
             tenant = account.get("tenantId") or account.get("tenantID") or tenant

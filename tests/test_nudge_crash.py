@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from dialogs.nudges import CONCURRENCY
+from dialogs.nudges import TENANT_CONCURRENCY
 from domain.engagement import Actor, Engagement, EngagementKey
 from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository
@@ -97,4 +97,4 @@ async def test_a_kill_9_mid_run_then_a_restart_nudges_everyone_with_bounded_dupl
     per_conversation = Counter(c.conversation_id for c in connector.sent("POST"))
     assert len(per_conversation) == ENGAGEMENTS, "every engagement nudged"
     duplicates = sum(n - 1 for n in per_conversation.values())
-    assert duplicates <= CONCURRENCY, per_conversation.most_common(3)
+    assert duplicates <= TENANT_CONCURRENCY, per_conversation.most_common(3)

@@ -42,6 +42,7 @@ from bot.ratelimit import (
 from bot.scope import scope_of
 from testkit import FakeConnector, free_port
 from testkit import activities as a
+from testkit.connector import TEAMS_TENANT_LIMITS
 
 SECRET_TEXT = "confidential announcement text"
 
@@ -518,6 +519,36 @@ async def test_without_pacing_teams_throttles_and_retry_after_recovers(
     # Every 429 carried a Retry-After, and the sender waited it (whole seconds, >= 1).
     assert len(fake_time.sleeps) == connector.throttled
     assert all(s >= 1 for s in fake_time.sleeps)
+
+
+async def test_the_fake_connector_limits_each_tenant_of_its_conversations_apart(
+    connector: FakeConnector, fake_time: FakeTime
+) -> None:
+    """Teams knows each conversation's tenant: 50 sends/s to one tenant's conversations and 50
+    to another's pass together; the 51st to one tenant within the second is answered 429."""
+    connector.clock = fake_time.clock
+    connector.enforce_limits()
+    unlimited = RateLimiter(
+        clock=fake_time.clock,
+        sleep=fake_time.sleep,
+        conversation_windows=[Window(10_000, 1.0)],
+        tenant_windows=[Window(10_000, 1.0)],
+    )
+    outbound = Outbound(
+        make_adapter(), "", limiter=unlimited, sleep=fake_time.sleep, rng=lambda: 0.0
+    )
+    for tenant in ("t-north", "t-south"):
+        for i in range(TEAMS_TENANT_LIMITS[0][0]):
+            conversation = f"19:{tenant}-{i}@thread.tacv2"
+            connector.conversation_tenants[conversation] = tenant
+            assert await outbound.post(reference_for(connector.url, conversation), text_message())
+    assert connector.throttled == 0
+
+    conversation = "19:t-north-extra@thread.tacv2"
+    connector.conversation_tenants[conversation] = "t-north"
+    assert await outbound.post(reference_for(connector.url, conversation), text_message())
+    assert connector.throttled == 1, "the tenant's 51st send in the second waited a Retry-After"
+    assert fake_time.sleeps == [1.0]
 
 
 async def test_a_send_counts_from_its_completion_once_settled(fake_time: FakeTime) -> None:
