@@ -144,7 +144,7 @@ figures taken in the same run under the same conditions.
      process: a typical Teams `Done` click (an `adaptiveCard/action` invoke on a channel's
      card) and a typical `status` message @mentioning the bot, both with the local time and
      `clientInfo` entity Teams adds, turned into botbuilder's `Activity` by the bot's own
-     parser (`bot.adapter.parse_activity`) and by msrest's (`Activity().deserialize(body)`,
+     parser (`bot.wire.parse_activity`) and by msrest's (`Activity().deserialize(body)`,
      what botbuilder uses), after a check that both build the same activity: the median of
      {PARSE_ROUNDS} rounds of {PARSES_PER_ROUND:,} parses, per parse. Shown beside the `Done`
      click's handler time in the server, of which the parse is a part.

@@ -142,7 +142,7 @@ def _parse_rows(results: Results) -> list[Row]:
                 "1",
                 f"activity parse: {name}, median per parse ({parse.rounds} × {parse.per_round:,})",
                 "no store",
-                f"bot.adapter.parse_activity {parse.direct_us[kind]:.0f} µs; msrest "
+                f"bot.wire.parse_activity {parse.direct_us[kind]:.0f} µs; msrest "
                 f"Activity().deserialize {parse.msrest_us[kind]:.0f} µs"
                 + (beside if kind == CLICK else ""),
             )

@@ -53,6 +53,7 @@ from bot.failures import (
     failure_of,
     is_retryable,
 )
+from bot.messages import send_owned
 from bot.ratelimit import RateLimiter
 
 log = logging.getLogger("bot.outbound")
@@ -111,7 +112,8 @@ class Outbound:
         """Posts `activity` to the conversation `reference` names; returns the new message id."""
 
         async def send(turn_context: TurnContext) -> str | None:
-            response = await turn_context.send_activity(activity)
+            # The send addresses what it is given: a shallow copy keeps the caller's as it was.
+            response = await send_owned(turn_context, copy.copy(activity))
             return response.id if response else None
 
         if within_s is None:

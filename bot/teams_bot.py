@@ -18,6 +18,7 @@ from bot.messages import (
     card_message,
     message_invoke_response,
     search_invoke_response,
+    send_owned,
 )
 from bot.proactive import ProactivePoster
 from bot.roster import members, team_channels
@@ -153,7 +154,7 @@ class OnboardingBot(ActivityHandler):
         """Sends the cards; returns the first one's message id."""
         ids = []
         for card in cards:
-            sent = await turn_context.send_activity(card_message(card))
+            sent = await send_owned(turn_context, card_message(card))
             ids.append(sent.id if sent else None)
         return ids[0] if ids else None
 

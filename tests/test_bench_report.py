@@ -14,7 +14,7 @@ from benchmarks.parsing import CLICK, MESSAGE, ParseTimes, msrest_parse, teams_b
 from benchmarks.results import BotRun, Results, Sizes
 from benchmarks.rows import build_rows
 from benchmarks.turns import DONE, ECHO_INVOKE, STORAGE_PAIR, LatencyRun
-from bot.adapter import parse_activity
+from bot.wire import parse_activity
 
 PARSE = ParseTimes({CLICK: 30.0, MESSAGE: 25.0}, {CLICK: 140.0, MESSAGE: 120.0}, 7, 2000)
 
@@ -55,13 +55,11 @@ def test_the_parse_figures_sit_beside_the_done_clicks_time_in_the_server() -> No
     click, message = rows[done_inside + 1], rows[done_inside + 2]
     assert click.measure.startswith("activity parse: a Teams `Done` click")
     assert click.value == (
-        "bot.adapter.parse_activity 30 µs; msrest Activity().deserialize 140 µs; "
+        "bot.wire.parse_activity 30 µs; msrest Activity().deserialize 140 µs; "
         "embedded `Done` click handler p50 560 µs"
     )
     assert message.measure.startswith("activity parse: a Teams message")
-    assert message.value == (
-        "bot.adapter.parse_activity 25 µs; msrest Activity().deserialize 120 µs"
-    )
+    assert message.value == ("bot.wire.parse_activity 25 µs; msrest Activity().deserialize 120 µs")
 
 
 def test_a_missed_embedded_latency_target_is_explained_with_the_runs_own_figures() -> None:
