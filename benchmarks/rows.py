@@ -19,7 +19,6 @@ from benchmarks.turns import (
     ECHO_MESSAGE,
     ECHO_SMALL,
     REOPEN,
-    STATUS,
     STORAGE_PAIR,
     UNSUPPORTED,
     LatencyRun,
@@ -76,7 +75,6 @@ def _latency_rows(results: Results, backend: str) -> list[Row]:
         ),
         Row("1", "echo turn: card invoke, three-line card", label, _p(latency, ECHO_SMALL)),
         Row("1", "real bot: unsupported invoke, 400 (no store)", label, _p(latency, UNSUPPORTED)),
-        Row("1", "`status` message", label, _p(latency, STATUS)),
     ]
     # Its old target (echo + 1.2 × storage pair) is retired (issue 22): figure only.
     rows.append(Row("1", "`Done` click", label, _p(latency, DONE)))

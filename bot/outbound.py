@@ -43,6 +43,7 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
+from bot.connector_http import ConnectorHttp
 from bot.failures import (
     ACTIVITY_NOT_FOUND,
     UNREACHABLE,
@@ -154,7 +155,12 @@ class Outbound:
                 tenant_id=tenant,
                 channel_data={"tenant": {"id": tenant}},
             )
-            created = await client.conversations.create_conversation(parameters)
+            connector_http = getattr(turn_context.adapter, "connector_http", None)
+            created = None
+            if isinstance(connector_http, ConnectorHttp):
+                created = await connector_http.create_conversation(client, parameters)
+            if created is None:  # not a client ConnectorHttp may call for
+                created = await client.conversations.create_conversation(parameters)
             return str(created.id) if created and created.id else None
 
         # Paced as a send to the conversation it starts from: Teams counts creations there.

@@ -17,6 +17,7 @@ from botbuilder.schema import (
     Attachment,
     ChannelAccount,
     ConversationAccount,
+    ConversationParameters,
     Entity,
 )
 from msrest.serialization import Deserializer, Model, Serializer
@@ -96,6 +97,11 @@ def activity_body(activity: Activity) -> bytes:
         return orjson.dumps(_plain(activity, Activity))
     except (_NotPlain, TypeError):
         return orjson.dumps(_SERIALIZER.body(activity, "Activity"))  # type: ignore[no-untyped-call]
+
+
+def parameters_body(parameters: ConversationParameters) -> bytes:
+    """The body of a create-conversation call: small and rare, so msrest's JSON as it is."""
+    return orjson.dumps(_SERIALIZER.body(parameters, "ConversationParameters"))  # type: ignore[no-untyped-call]
 
 
 def _plain(model: Model, declared: type[Model]) -> dict[str, Any]:

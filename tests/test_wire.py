@@ -9,8 +9,16 @@ from typing import Any
 
 import orjson
 from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference, InputHints
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+    InputHints,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from msrest.serialization import Serializer
@@ -168,3 +176,41 @@ async def test_the_adapter_sends_what_botbuilders_connector_client_sends(
     assert ours == botbuilders
     assert all(answers) and answers[0] != answers[1]
     assert ours[0][2]["type"] == ActivityTypes.message
+
+
+async def test_members_and_new_chats_are_asked_for_as_botbuilder_asks(
+    connector: FakeConnector,
+) -> None:
+    """The people picker's members and a new 1:1 chat, through the adapter's own calls and
+    through botbuilder's: the same requests and the same answers."""
+    adapter = OnboardingAdapter(
+        ConfigurationBotFrameworkAuthentication(Settings().bot_framework_config())
+    )
+    reference = ConversationReference().deserialize(a.conversation_reference(connector.url, a.TEAM))
+    ours: list[Any] = []
+    theirs: list[Any] = []
+
+    async def both_ways(turn_context: TurnContext) -> None:
+        client = turn_context.turn_state[adapter.BOT_CONNECTOR_CLIENT_KEY]
+        ours.append(await adapter.connector_http.members(client, a.TEAM))
+        # What TeamsInfo.get_members does for a conversation (the proactive turn has no team).
+        listed = await TeamsInfo._get_members(client, a.TEAM)
+        theirs.append([{**m.additional_properties, **m.serialize()} for m in listed])
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=a.BOT_ID),
+            members=[ChannelAccount(id="29:user2")],
+            tenant_id=a.TENANT,
+            channel_data={"tenant": {"id": a.TENANT}},
+        )
+        ours.append((await adapter.connector_http.create_conversation(client, parameters)).id)
+        theirs.append((await client.conversations.create_conversation(parameters)).id)
+
+    try:
+        await adapter.continue_conversation(reference, both_ways, "")
+    finally:
+        await adapter.close()
+    assert ours == theirs and ours[0] and ours[1]
+    calls = [(c.method, c.path, c.body) for c in connector.calls]
+    assert calls[0] == calls[1] and calls[0][1].endswith("/members")
+    assert calls[2] == calls[3] and calls[2][:2] == ("POST", "/v3/conversations")
