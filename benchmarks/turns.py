@@ -118,10 +118,14 @@ async def measure_latency(
     right after another click). Each round's first click marks one of the Enable tasks of
     a personal chat done and its second reopens it, so every click is a real change and the
     engagement document stays at its steady-state size (20-entry audit tail, 64 remembered
-    activity ids); Details and setup saves alternate between two values, so each changes
-    something too. With `floor`, every measured round also times one storage pair on a copy
-    of that document, at its own random place in the round. `peers` (name -> URL) are the
-    peers' echo bots (benchmarks/peer_bots.py): a message and an invoke of each per round."""
+    activity ids); Details and setup saves alternate between values (a due date, the reminder
+    hour), so each changes
+    something too. The other views come every second round (the message commands in one, the
+    other clicks in the next), setup saves and `Send to my chat` every fifth. With `floor`,
+    every measured round also times one storage pair on a copy of that document, at its own
+    random place in the round. `peers` (name -> URL) are the peers' echo bots
+    (benchmarks/peer_bots.py): their message echo in the message rounds, their invoke echo in
+    the click rounds."""
     conversation = f"a:bench-latency-{tag}"
     echo_conversation = f"a:bench-echo-{tag}"
     latencies = Latencies()
@@ -132,10 +136,13 @@ async def measure_latency(
 
     def round_of(i: int, with_pair: bool) -> list[tuple[str, str, dict[str, Any], int]]:
         task = CLICKED_TASKS[i % len(CLICKED_TASKS)]
-        kinds = [ECHO_MESSAGE, ECHO_INVOKE, ECHO_SMALL, CLICK, CLICK, *VIEWS[:-2]]
-        kinds += [k for peer in peers for k in (peer_message(peer), peer_invoke(peer))]
-        kinds.remove(DONE)
-        kinds.remove(REOPEN)
+        kinds = [ECHO_MESSAGE, ECHO_INVOKE, ECHO_SMALL, STATUS, CLICK, CLICK]
+        # The other views and the peers take turns (messages, then clicks and invokes), so a
+        # round stays short; setup saves and proactive posts come every fifth round.
+        if i % 2 == 0:
+            kinds += [*MESSAGES[1:], *(peer_message(peer) for peer in peers)]
+        else:
+            kinds += [DETAILS_SAVE, PAGE, *(peer_invoke(peer) for peer in peers)]
         kinds += [SETUP_SAVE, PROACTIVE] if i % UNSUPPORTED_EVERY == 1 else []
         if i % UNSUPPORTED_EVERY == 0:  # a cross-check of the echo floor, not a floor itself
             kinds.append(UNSUPPORTED)
@@ -165,7 +172,7 @@ async def measure_latency(
                     "task.save",
                     task,
                     conversation,
-                    data={"view": "task", "owner": "", "due": f"2026-12-1{i % 2}"},
+                    data={"view": "task", "owner": "", "due": f"2026-12-1{i // 2 % 2}"},
                 ),
                 200,
             ),
