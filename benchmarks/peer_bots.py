@@ -36,6 +36,7 @@ REQUIREMENTS = PEERS_DIR / "requirements.txt"
 VENV = PROJECT_ROOT / ".venv-peers"
 # The peers by the name the table gives them, and the script of each.
 SCRIPTS = {"Agents SDK": "agents_echo.py", "Teams SDK": "teams_echo.py"}
+VENV_TIMEOUT_S = 120.0
 INSTALL_TIMEOUT_S = 900.0
 READY_TIMEOUT_S = 60.0
 
@@ -55,7 +56,9 @@ def _install() -> Path:
     if python.exists() and stamp.exists() and stamp.read_text() == wanted:
         return python
     progress(f"installing the peers into {VENV.name} (first run only)")
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--clear", str(VENV)], check=True, timeout=VENV_TIMEOUT_S
+    )
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
          "-r", str(REQUIREMENTS)],

@@ -23,7 +23,9 @@ Two things botbuilder 4.17.1 does that this module works around:
   blocking sleeps, and 429/503 with `Retry-After`, sleeping what it says; when those run out
   the error no longer carries the status (`ClientRequestError` wrapping `RetryError`). POST is
   not retried there. The adapter's connector clients have those hidden retries switched off
-  (bot/connectors.py), so every attempt here is one HTTP request and its status is seen.
+  (bot/connectors.py), and posts, updates and new chats go out through the adapter's own
+  ConnectorHttp (bot/connector_http.py), which never retries: every attempt here is one HTTP
+  request and its status is seen.
 """
 
 from __future__ import annotations
