@@ -58,6 +58,7 @@ from bot.failures import (
 )
 from bot.messages import send_owned
 from bot.ratelimit import RateLimiter
+from bot.wire import parse_reference
 
 log = logging.getLogger("bot.outbound")
 
@@ -193,7 +194,7 @@ class Outbound:
         send: Callable[[TurnContext], Awaitable[str | None]],
         deadline: float | None = None,
     ) -> str | None:
-        conversation_reference = ConversationReference().deserialize(reference)
+        conversation_reference = parse_reference(reference)
         conversation = conversation_reference.conversation
         if conversation is None or not conversation.id or not conversation_reference.service_url:
             raise ValueError("conversation reference needs serviceUrl and conversation.id")

@@ -18,6 +18,7 @@ from botbuilder.schema import (
     ChannelAccount,
     ConversationAccount,
     ConversationParameters,
+    ConversationReference,
     Entity,
 )
 from msrest.serialization import Deserializer, Model, Serializer
@@ -37,7 +38,7 @@ _NESTED: dict[str, type[Model]] = {
 # Per model: JSON key -> (attribute, msrest type).
 _FIELDS: dict[type[Model], dict[str, tuple[str, str]]] = {
     model: {spec["key"]: (name, spec["type"]) for name, spec in model._attribute_map.items()}
-    for model in (Activity, *_NESTED.values())
+    for model in (Activity, ConversationReference, *_NESTED.values())
 }
 
 
@@ -48,6 +49,13 @@ def parse_activity(body: dict[str, Any]) -> Activity:
     keys in `additional_properties`, timestamps by msrest's own ISO 8601 parser."""
     activity = _direct(Activity, body)
     return activity if activity is not None else _ACTIVITY("Activity", body)
+
+
+def parse_reference(stored: dict[str, Any]) -> ConversationReference:
+    """The ConversationReference msrest would build from a stored reference (bot/scope.py),
+    by the same rules as `parse_activity`: built once per proactive send."""
+    reference = _direct(ConversationReference, stored)
+    return reference if reference is not None else _ACTIVITY("ConversationReference", stored)
 
 
 def _direct(model: type[Model], data: dict[str, Any]) -> Any:

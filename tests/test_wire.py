@@ -28,7 +28,7 @@ from bot import wire
 from bot.adapter import OnboardingAdapter
 from bot.config import Settings
 from bot.messages import card_message
-from bot.wire import activity_body, parse_activity
+from bot.wire import activity_body, parse_activity, parse_reference
 from cards.common import Card
 from testkit import FakeConnector
 from testkit import activities as a
@@ -103,6 +103,21 @@ def test_what_the_bot_sends_serialises_as_msrest_serialises_it_without_msrest() 
 
 
 # Integers within 64 bits: orjson's range, and any card's.
+def test_stored_references_parse_as_msrest_parses_them() -> None:
+    """A proactive send builds the ConversationReference from the stored one (bot/scope.py)
+    directly; it must be msrest's, also for shapes only msrest reads."""
+    stored = [
+        a.conversation_reference(URL, a.TEAM),
+        a.conversation_reference(URL, "a:1", conversation_type="personal"),
+        {**a.conversation_reference(URL, a.TEAM), "user": {"id": "29:user1", "x": 1}},
+        {**a.conversation_reference(URL, a.TEAM), "activityId": "1", "locale": "ko-KR"},
+        {**a.conversation_reference(URL, a.TEAM), "bot": {"id": 28}},  # msrest converts
+        {"serviceUrl": URL, "conversation": {"id": "c", "isGroup": True}, "extra": [1]},
+    ]
+    for reference in stored:
+        assert parse_reference(reference) == ConversationReference().deserialize(reference)
+
+
 CARD_JSON = st.recursive(
     st.none()
     | st.booleans()
