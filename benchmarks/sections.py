@@ -41,12 +41,10 @@ from benchmarks.turns import (
     peer_invoke,
     peer_message,
 )
-from domain.engagement import EngagementKey
 from storage.base import DocumentStore
 from storage.cosmos import CosmosStore
 from storage.embedded import EmbeddedStore
 from testkit import CONTAINER, CosmosServer, FakeConnector, WireCounter
-from testkit import activities as a
 
 # The whole run should stay under 10 minutes; the optional Cosmos DB nudge run is skipped
 # when it would likely end past this.
@@ -136,7 +134,7 @@ async def bot_run(
             if run.solo is not None:
                 await verify(run.solo, store)
             if run.latency is not None:
-                engagement_id = EngagementKey(a.TENANT, run.latency.conversation).id
+                engagement_id = personal_key(run.latency.conversation).id
                 doc = await store.read(engagement_id, "engagement")
                 run.body = doc.body if doc else None
         finally:
