@@ -40,4 +40,4 @@ package: setup
 	$(PY) scripts/package_manifest.py
 
 clean:
-	rm -rf $(VENV) node_modules build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-peers node_modules build .pytest_cache .mypy_cache .ruff_cache

@@ -188,12 +188,19 @@ def personal_message(service_url: str, text: str, conversation: str) -> dict[str
 
 
 def personal_click(
-    service_url: str, verb: str, task: str, conversation: str, tenant: str = a.TENANT
+    service_url: str,
+    verb: str,
+    task: str,
+    conversation: str,
+    tenant: str = a.TENANT,
+    *,
+    data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """A click in the benchmark personal chat `conversation`; `task` "" names none."""
     return a.click(
         service_url,
         verb,
-        {"task": task},
+        ({"task": task} if task else {}) | (data or {}),
         conversation=conversation,
         conversation_type="personal",
         tenant=tenant,

@@ -92,5 +92,10 @@ def create_echo_app(settings: Settings) -> web.Application:
         return await adapter.process(request, bot)
 
     app = web.Application(middlewares=[turn_logging], client_max_size=MAX_REQUEST_BYTES)
+
+    async def close(app: web.Application) -> None:
+        await adapter.close()
+
+    app.on_cleanup.append(close)
     app.router.add_post("/api/messages", messages)
     return app

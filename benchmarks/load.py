@@ -212,3 +212,22 @@ async def profile_clicks(
         summary: dict[str, Any] = await server.control(http.session, "/profile/stop")
     summary["clients"] = clients
     return summary
+
+
+async def turn_load(
+    http: Http,
+    url: str,
+    activity: Callable[[int], dict[str, Any]],
+    answered: Callable[[Reply], bool],
+    *,
+    clients: int,
+    seconds: float,
+) -> Load:
+    """Closed-loop load of one kind of turn: client `i` sends `activity(i)` to `url`; a
+    reply counts when `answered` says so. For the peers and the bot's views alike."""
+
+    async def one(index: int) -> Reply | None:
+        reply = await http.post(url, activity(index), parse=True)
+        return reply if answered(reply) else None
+
+    return await closed_loop(clients, seconds, one)

@@ -142,6 +142,7 @@ async def nudge_fanout(
     connector = TimedConnector(limits=True)
     await connector.start()
     counting = CountingStore(store)
+    adapter: OnboardingAdapter | None = None
     await counting.open()
     try:
         service_url = connector.url
@@ -188,6 +189,8 @@ async def nudge_fanout(
             wire=wire.snapshot() if wire is not None else None,
         )
     finally:
+        if adapter is not None:
+            await adapter.close()
         await counting.close()
         await connector.stop()
 

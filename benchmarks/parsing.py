@@ -1,4 +1,4 @@
-"""Activity parsing: the time `bot.adapter.parse_activity` takes to build the botbuilder
+"""Activity parsing: the time `bot.wire.parse_activity` takes to build the botbuilder
 `Activity` of a typical Teams click and message, against msrest's own deserializer
 (`Activity().deserialize(body)`, what botbuilder does without it). Both run in this process on
 the same bodies, after a check that they build the same activity."""
@@ -13,7 +13,7 @@ from typing import Any
 
 from botbuilder.schema import Activity
 
-from bot.adapter import parse_activity
+from bot.wire import parse_activity
 from testkit import activities as a
 
 CLICK, MESSAGE = "click", "message"

@@ -88,6 +88,9 @@ class BotRun:
     solo: ClickLoad | None = None
     profile: dict[str, Any] | None = None
     body: dict[str, Any] | None = None
+    # Closed-loop loads of the views and of the peers' echo bots (embedded only), by kind
+    # (benchmarks/turns.py: STATUS, peer_message(name), peer_invoke(name)).
+    loads: dict[str, Load] = field(default_factory=dict)
 
 
 @dataclass

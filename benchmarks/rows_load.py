@@ -7,7 +7,6 @@ from benchmarks import report
 from benchmarks.common import fmt_ms, percentile
 from benchmarks.nudges import queries_bound
 from benchmarks.report import (
-    CLICKS_VS_ECHO,
     CLICKS_VS_PAIR,
     INFO,
     NUDGE_READS_PER_DUE,
@@ -53,25 +52,27 @@ def throughput_rows(results: Results, backend: str) -> list[Row]:
         return rows
     rate = clicks.load.per_second
     measure = f"`Done` clicks/s, 2 clients per engagement ({clients}, {sizes.click_seconds:g} s)"
-    baseline: tuple[float, str, float] | None = None
-    if backend == "embedded" and run.echo is not None:
-        baseline = (run.echo.per_second, "echo invokes/s", CLICKS_VS_ECHO)
+    baseline: tuple[float, str] | None = None
+    if backend == "embedded" and run.echo is not None and run.echo.per_second:
+        # Its old target (≥ 50 % of echo invokes/s) is retired (issue 22): figure only.
+        baseline = (run.echo.per_second, "echo invokes/s")
+        share = f"{100 * rate / baseline[0]:.0f} % of {baseline[1]}"
+        rows.append(Row("3", measure, label, f"{rate:.0f}/s = {share}"))
     elif backend == "cosmos" and floor is not None:
-        baseline = (floor.load.per_second, "storage pairs/s", CLICKS_VS_PAIR)
-    if baseline is None:
-        rows.append(Row("3", measure, label, f"{rate:.0f}/s", "baseline not measured", report.FAIL))
-    else:
-        base, name, share = baseline
+        baseline = (floor.load.per_second, "storage pairs/s")
+        base = baseline[0]
         rows.append(
             Row(
                 "3",
                 measure,
                 label,
-                f"{rate:.0f}/s = {100 * rate / base:.0f} % of {name}",
-                f"≥ {100 * share:.0f} % of {name} = {share * base:.0f}/s",
-                verdict(rate >= share * base),
+                f"{rate:.0f}/s = {100 * rate / base:.0f} % of {baseline[1]}",
+                f"≥ {100 * CLICKS_VS_PAIR:.0f} % of {baseline[1]} = {CLICKS_VS_PAIR * base:.0f}/s",
+                verdict(rate >= CLICKS_VS_PAIR * base),
             )
         )
+    else:
+        rows.append(Row("3", measure, label, f"{rate:.0f}/s", "baseline not measured", report.FAIL))
     rows.append(
         Row(
             "3",

@@ -9,27 +9,42 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from benchmarks.appprocess import measure_memory, measure_startup
-from benchmarks.client import BotServer, Http, personal_key
+from benchmarks.client import (
+    BotServer,
+    Http,
+    Reply,
+    personal_click,
+    personal_key,
+    personal_message,
+)
 from benchmarks.common import progress
 from benchmarks.floor import PairSource, cosmos_pairs, embedded_pairs, measure_floor
-from benchmarks.load import click_load, echo_load, profile_clicks, verify
+from benchmarks.load import click_load, echo_load, profile_clicks, turn_load, verify
 from benchmarks.nudges import nudge_fanout
 from benchmarks.own_tasks import measure_own_tasks
 from benchmarks.parsing import measure_parse
+from benchmarks.peer_bots import peer_bots
 from benchmarks.reports import measure_reports
 from benchmarks.results import BACKENDS, BotRun, Results, section
 from benchmarks.rows_own_tasks import section_name
-from benchmarks.turns import FloorInRounds, measure_click_cost, measure_latency
-from domain.engagement import EngagementKey
+from benchmarks.turns import (
+    CLICKED_TASKS,
+    STATUS,
+    FloorInRounds,
+    measure_click_cost,
+    measure_latency,
+    peer_invoke,
+    peer_message,
+)
 from storage.base import DocumentStore
 from storage.cosmos import CosmosStore
 from storage.embedded import EmbeddedStore
 from testkit import CONTAINER, CosmosServer, FakeConnector, WireCounter
-from testkit import activities as a
 
 # The whole run should stay under 10 minutes; the optional Cosmos DB nudge run is skipped
 # when it would likely end past this.
@@ -46,10 +61,11 @@ async def bot_run(
     server_options: dict[str, str],
     store_factory: Callable[[], DocumentStore],
     pairs: PairSource,
+    peers: dict[str, str] | None = None,
 ) -> None:
-    """Latency (with the storage pair in its rounds), cost per click, throughput (and on the
-    embedded store: echo throughput and the profile) against one server process; fills `run`
-    as it goes."""
+    """Latency (with the storage pair and the `peers` in its rounds), cost per click,
+    throughput (and on the embedded store: echo, `status` and the peers' throughput, and the
+    profile) against one server process; fills `run` as it goes."""
     sizes = results.sizes
     server = await BotServer.start(backend, tmp / f"server-{backend}.log", **server_options)
     try:
@@ -64,6 +80,7 @@ async def bot_run(
                 sizes.warmup,
                 backend,
                 floor=floor_in_rounds(store_factory, pairs),
+                peers=peers,
             ),
         )
         if run.latency is not None:
@@ -82,6 +99,7 @@ async def bot_run(
                     server, http, service_url, clients=sizes.clients, seconds=sizes.echo_seconds
                 ),
             )
+            await views_and_peers_load(results, run, server, http, service_url, peers or {})
         run.clicks = await section(
             results,
             f"click throughput ({backend})",
@@ -116,7 +134,7 @@ async def bot_run(
             if run.solo is not None:
                 await verify(run.solo, store)
             if run.latency is not None:
-                engagement_id = EngagementKey(a.TENANT, run.latency.conversation).id
+                engagement_id = personal_key(run.latency.conversation).id
                 doc = await store.read(engagement_id, "engagement")
                 run.body = doc.body if doc else None
         finally:
@@ -131,6 +149,47 @@ async def bot_run(
             )
     finally:
         server.stop()
+
+
+async def views_and_peers_load(
+    results: Results,
+    run: BotRun,
+    server: BotServer,
+    http: Http,
+    service_url: str,
+    peers: dict[str, str],
+) -> None:
+    """Closed-loop throughput of `status` (each client in its own personal chat) and of each
+    peer's echo message and invoke, with the clients and duration of the echo's."""
+    sizes = results.sizes
+
+    def message(prefix: str) -> Callable[[int], dict[str, Any]]:
+        return lambda i: personal_message(service_url, "status", f"a:{prefix}-{i}")
+
+    def invoke(prefix: str) -> Callable[[int], dict[str, Any]]:
+        task = CLICKED_TASKS[0]
+        return lambda i: personal_click(service_url, "task.done", task, f"a:{prefix}-{i}")
+
+    def posted(reply: Reply) -> bool:
+        return reply.status in (200, 201, 202)
+
+    def card(reply: Reply) -> bool:
+        return reply.is_card
+
+    kinds = [(STATUS, server.bot_url, message("bench-status"), posted)]
+    for peer, url in peers.items():
+        kinds.append((peer_message(peer), url, message("bench-peer"), posted))
+        kinds.append((peer_invoke(peer), url, invoke("bench-peer"), card))
+    for kind, url, activity, answered in kinds:
+        load = await section(
+            results,
+            f"throughput: {kind}",
+            turn_load(
+                http, url, activity, answered, clients=sizes.clients, seconds=sizes.echo_seconds
+            ),
+        )
+        if load is not None:
+            run.loads[kind] = load
 
 
 def floor_in_rounds(store_factory: Callable[[], DocumentStore], pairs: PairSource) -> FloorInRounds:
@@ -216,21 +275,25 @@ async def measure_all(
     }
     data_dir = tmp / "bot-embedded"
     results.bots["embedded"] = BotRun()
-    await section(
-        results,
-        "bot server (embedded), all sections",
-        bot_run(
+    async with AsyncExitStack() as stack:
+        # The peers run beside the bot on the embedded store only, then stop.
+        peers = await section(results, "peers (start)", stack.enter_async_context(peer_bots(tmp)))
+        await section(
             results,
-            results.bots["embedded"],
-            "embedded",
-            http,
-            service_url,
-            tmp,
-            {"data_dir": str(data_dir)},
-            lambda: EmbeddedStore(data_dir),
-            pair_sources["embedded"],
-        ),
-    )
+            "bot server (embedded), all sections",
+            bot_run(
+                results,
+                results.bots["embedded"],
+                "embedded",
+                http,
+                service_url,
+                tmp,
+                {"data_dir": str(data_dir)},
+                lambda: EmbeddedStore(data_dir),
+                pair_sources["embedded"],
+                peers.urls if peers else None,
+            ),
+        )
     connector.calls.clear()
 
     # The floor reads and writes the engagement document the Done clicks just worked on.

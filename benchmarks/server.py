@@ -22,7 +22,7 @@ from pyinstrument import Profiler
 
 from benchmarks.echo import create_echo_app
 from benchmarks.profiling import summarise
-from benchmarks.timing import ServerTimes
+from benchmarks.timing import ServerTimes, time_serialisation
 from bot.config import Settings, configure_logging
 from bot.web import create_app
 from storage.base import DocumentStore
@@ -83,6 +83,7 @@ def _control_app(store: CountingStore, wire: WireCounter, times: ServerTimes) ->
 
 async def serve(args: argparse.Namespace) -> None:
     settings = Settings(nudges_enabled=False, anonymous=True)
+    time_serialisation()
     wire = WireCounter()
     store = CountingStore(_store(args, wire))
     times = ServerTimes()

@@ -15,6 +15,7 @@ from typing import Any
 from benchmarks.client import (
     BotServer,
     Http,
+    bench_person,
     personal_click,
     personal_message,
     unsupported_invoke,
@@ -37,10 +38,50 @@ STATUS = "status"
 DONE = "Done click"
 REOPEN = "Reopen click"
 STORAGE_PAIR = "storage pair, in the rounds"
-KINDS = (ECHO_MESSAGE, ECHO_INVOKE, ECHO_SMALL, UNSUPPORTED, STATUS, DONE, REOPEN, STORAGE_PAIR)
+# Every other turn type (issue 22 item 1): message commands, card clicks, a proactive post.
+NEXT, PHASE, MY_TASKS, HELP, REPORT = "next", "phase assess", "my tasks", "help", "report"
+MESSAGES = (STATUS, NEXT, PHASE, MY_TASKS, HELP, REPORT)
+DETAILS_SAVE = "Details Save click"
+PAGE = "page click"
+SETUP_SAVE = "setup Save click"
+PROACTIVE = "Send to my chat click"
+CLICKS = (DONE, REOPEN, DETAILS_SAVE, PAGE, SETUP_SAVE, PROACTIVE)
+VIEWS = MESSAGES + CLICKS
 UNSUPPORTED_EVERY = 5
+# `Send to my chat` goes round these personal chats: in one, Teams' pacing (60 sends per 30 s
+# per conversation, which the bot keeps) would soon make the click wait, and the figure would
+# measure the pacing instead of the bot.
+SEND_CHATS = 8
 ROUND_ORDER_SEED = 20261130
 CLICK = "click"  # a click slot of a round: its first is Done, its second Reopen
+
+
+def peer_message(peer: str) -> str:
+    return f"{peer} echo message"
+
+
+def peer_invoke(peer: str) -> str:
+    return f"{peer} echo invoke"
+
+
+def setup_form(conversation: str, hour: int) -> dict[str, str]:
+    """A valid setup form for the benchmark personal chat, its reminder hour `hour` (so that
+    each save changes something); the person is the project manager."""
+    return {
+        "name": "Bench engagement",
+        "services": "aad_premium,intune,rms",
+        "kickoff": "2026-12-01",
+        "target.initiate": "2026-12-15",
+        "target.assess": "2027-01-15",
+        "target.remediate": "2027-02-15",
+        "target.enable": "2027-03-31",
+        "projectManager": bench_person(conversation)["aadObjectId"],
+        "timeZone": "Asia/Seoul",
+        "language": "en",
+        "nudgeDays": "0,2,4",
+        "nudgeHour": str(hour),
+    }
+
 
 # Given the conversation the clicks work on (at its steady-state size after the warm-up),
 # opens the storage floor on a copy of its engagement document and yields one read + write.
@@ -57,8 +98,10 @@ class LatencyRun:
     latencies: Latencies
     unexpected: Counter[str]
     conversation: str
-    # Per kind, in the server (benchmarks/timing.py): n, handler_ms, store_ms, own_ms (p50s).
+    # Per kind, in the server (benchmarks/timing.py): n, handler_ms, store_ms, own_ms,
+    # serialise_ms (p50s).
     inside: dict[str, dict[str, float]]
+    peers: tuple[str, ...] = ()
 
 
 async def measure_latency(
@@ -69,6 +112,7 @@ async def measure_latency(
     warmup: int,
     tag: str,
     floor: FloorInRounds | None = None,
+    peers: dict[str, str] | None = None,
 ) -> LatencyRun:
     """`turns` of each kind, interleaved (one of each per round, the real bot's unsupported
     invoke only every fifth round) so that a noisy neighbour hits every kind alike. Each
@@ -78,18 +122,32 @@ async def measure_latency(
     right after another click). Each round's first click marks one of the Enable tasks of
     a personal chat done and its second reopens it, so every click is a real change and the
     engagement document stays at its steady-state size (20-entry audit tail, 64 remembered
-    activity ids). With `floor`, every measured round also times one storage pair on a copy
-    of that document, at its own random place in the round."""
+    activity ids); Details and setup saves alternate between values (a due date, the reminder
+    hour), so each changes
+    something too. The other views come every second round (the message commands in one, the
+    other clicks in the next), setup saves and `Send to my chat` every fifth. With `floor`,
+    every measured round also times one storage pair on a copy of that document, at its own
+    random place in the round. `peers` (name -> URL) are the peers' echo bots
+    (benchmarks/peer_bots.py): their message echo in the message rounds, their invoke echo in
+    the click rounds."""
     conversation = f"a:bench-latency-{tag}"
     echo_conversation = f"a:bench-echo-{tag}"
     latencies = Latencies()
     unexpected: Counter[str] = Counter()
     bot, echo = server.bot_url, server.echo_url
     order = random.Random(ROUND_ORDER_SEED)
+    peers = peers or {}
 
     def round_of(i: int, with_pair: bool) -> list[tuple[str, str, dict[str, Any], int]]:
         task = CLICKED_TASKS[i % len(CLICKED_TASKS)]
         kinds = [ECHO_MESSAGE, ECHO_INVOKE, ECHO_SMALL, STATUS, CLICK, CLICK]
+        # The other views and the peers take turns (messages, then clicks and invokes), so a
+        # round stays short; setup saves and proactive posts come every fifth round.
+        if i % 2 == 0:
+            kinds += [*MESSAGES[1:], *(peer_message(peer) for peer in peers)]
+        else:
+            kinds += [DETAILS_SAVE, PAGE, *(peer_invoke(peer) for peer in peers)]
+        kinds += [SETUP_SAVE, PROACTIVE] if i % UNSUPPORTED_EVERY == 1 else []
         if i % UNSUPPORTED_EVERY == 0:  # a cross-check of the echo floor, not a floor itself
             kinds.append(UNSUPPORTED)
         if with_pair:
@@ -109,12 +167,63 @@ async def measure_latency(
                 personal_click(service_url, SMALL_VERB, task, echo_conversation),
                 200,
             ),
-            STATUS: (bot, personal_message(service_url, "status", conversation), 201),
             DONE: (bot, personal_click(service_url, "task.done", task, conversation), 200),
             REOPEN: (bot, personal_click(service_url, "task.reopen", task, conversation), 200),
+            DETAILS_SAVE: (
+                bot,
+                personal_click(
+                    service_url,
+                    "task.save",
+                    task,
+                    conversation,
+                    data={"view": "task", "owner": "", "due": f"2026-12-1{i // 2 % 2}"},
+                ),
+                200,
+            ),
+            PAGE: (
+                bot,
+                personal_click(
+                    service_url, "phase.show", "", conversation, data={"phase": "assess"}
+                ),
+                200,
+            ),
+            SETUP_SAVE: (
+                bot,
+                personal_click(
+                    service_url,
+                    "setup.save",
+                    "",
+                    conversation,
+                    data=setup_form(conversation, 10 + i % 4),
+                ),
+                200,
+            ),
+            PROACTIVE: (
+                bot,
+                personal_click(
+                    service_url,
+                    "mytasks.send",
+                    "",
+                    f"a:bench-send-{tag}-{i // UNSUPPORTED_EVERY % SEND_CHATS}",
+                ),
+                200,
+            ),
             UNSUPPORTED: (bot, unsupported_invoke(service_url, conversation), 400),
             STORAGE_PAIR: ("", {}, 0),
         }
+        for kind in MESSAGES:
+            turn[kind] = (bot, personal_message(service_url, kind, conversation), 201)
+        for peer, url in peers.items():
+            turn[peer_message(peer)] = (
+                url,
+                personal_message(service_url, "hello", echo_conversation),
+                0,
+            )
+            turn[peer_invoke(peer)] = (
+                url,
+                personal_click(service_url, "task.done", task, echo_conversation),
+                200,
+            )
         return [(kind, *turn[kind]) for kind in kinds]
 
     async def play(rounds: range, pair: Callable[[], Awaitable[None]] | None) -> None:
@@ -127,18 +236,28 @@ async def measure_latency(
                     continue
                 label = kind if i >= warmup else None
                 reply = await http.post(url, activity, parse=expected == 200, kind=label)
-                ok = reply.status == expected and (expected != 200 or reply.is_card)
+                if expected == 0:  # a peer's message: 200 or 202, as its SDK answers
+                    ok = reply.status in (200, 201, 202)
+                else:
+                    ok = reply.status == expected and (expected != 200 or reply.is_card)
                 if not ok:
                     unexpected[kind] += 1
                 elif i >= warmup:
                     latencies.add(kind, reply.seconds)
 
+    # The engagement is set up first, so every view shows a set-up engagement.
+    await http.post(
+        bot,
+        personal_click(
+            service_url, "setup.save", "", conversation, data=setup_form(conversation, 9)
+        ),
+    )
     await play(range(warmup), None)
     await server.control(http.session, "/times/reset")
     async with (floor or _no_floor)(conversation) as pair:
         await play(range(warmup, warmup + turns), pair)
     inside = await server.control(http.session, "/times")
-    return LatencyRun(latencies, unexpected, conversation, inside)
+    return LatencyRun(latencies, unexpected, conversation, inside, tuple(peers))
 
 
 @dataclass

@@ -26,19 +26,13 @@ from aiohttp import web
 from botbuilder.core import Bot, InvokeResponse, TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    ChannelAccount,
-    ConversationAccount,
-    Entity,
-)
+from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     AuthenticationConstants,
     BotFrameworkAuthentication,
 )
-from msrest.serialization import Deserializer, Model
+from msrest.serialization import Model
 
 from bot.auth import (
     SigningKeyStore,
@@ -47,70 +41,15 @@ from bot.auth import (
     require_expiry,
     signing_keys_from,
 )
+from bot.connector_http import ConnectorHttp
 from bot.connectors import CachingAuthentication, is_loopback_url
+from bot.wire import parse_activity
 
 log = logging.getLogger("bot.adapter")
 # A body not fully received within this time is answered 408 and its connection closed.
 BODY_READ_TIMEOUT_S = 10.0
 # The activity's JSON, for the turn's log line (bot/web.py), once the request is authenticated.
 ACTIVITY_JSON = web.RequestKey("activity_json", dict[str, Any])
-# What Activity().deserialize builds on every call (a map of every schema model, then the
-# deserializer); built once, it parses the same way.
-_ACTIVITY = Deserializer(Activity._infer_class_models())  # type: ignore[no-untyped-call]
-
-
-def parse_activity(body: dict[str, Any]) -> Activity:
-    """The Activity msrest would build from `body`, built directly when every field has the
-    shape Teams sends (msrest's generic deserializer was a sixth of a click's CPU); anything
-    else goes through msrest itself. Same rules: attributes by their exact JSON key, unknown
-    keys in `additional_properties`, timestamps by msrest's own ISO 8601 parser."""
-    activity = _direct(Activity, body)
-    return activity if activity is not None else _ACTIVITY("Activity", body)
-
-
-_NESTED: dict[str, type[Model]] = {
-    "ChannelAccount": ChannelAccount,
-    "ConversationAccount": ConversationAccount,
-}
-# Per model: JSON key -> (attribute, msrest type).
-_FIELDS: dict[type[Model], dict[str, tuple[str, str]]] = {
-    model: {spec["key"]: (name, spec["type"]) for name, spec in model._attribute_map.items()}
-    for model in (Activity, ChannelAccount, ConversationAccount, Entity)
-}
-
-
-def _direct(model: type[Model], data: dict[str, Any]) -> Any:
-    """`model` from `data`, or None where msrest must decide (a type it would convert)."""
-    built = model()
-    extra: dict[str, Any] = {}
-    fields = _FIELDS[model]
-    for key, value in data.items():
-        field = fields.get(key)
-        if field is None:
-            extra[key] = value
-            continue
-        name, kind = field
-        if value is None or kind == "object":
-            pass
-        elif kind == "str" or kind == "bool":
-            if type(value) is not (str if kind == "str" else bool):
-                return None
-        elif kind == "iso-8601":
-            value = Deserializer.deserialize_iso(value)  # type: ignore[no-untyped-call]
-        elif kind in _NESTED:
-            value = _direct(_NESTED[kind], value) if isinstance(value, dict) else None
-            if value is None:
-                return None
-        elif kind == "[Entity]" and isinstance(value, list):
-            entities = [_direct(Entity, e) if isinstance(e, dict) else None for e in value]
-            if any(e is None for e in entities):
-                return None
-            value = entities
-        else:
-            return None
-        setattr(built, name, value)
-    built.additional_properties = extra
-    return built
 
 
 def _problem(status: int, message: str) -> web.Response:
@@ -131,9 +70,33 @@ class OnboardingAdapter(CloudAdapter):
     def __init__(self, authentication: BotFrameworkAuthentication) -> None:
         super().__init__(CachingAuthentication(authentication))
         self.signing_keys = SigningKeyStore()
+        self.connector_http = ConnectorHttp()
 
     async def close(self) -> None:
         await self.signing_keys.close()
+        await self.connector_http.close()
+
+    async def send_activities(
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
+        """Messages go out through ConnectorHttp (serialised once); anything else (an invoke
+        response, a trace, a delay) the way botbuilder sends it."""
+        client = context.turn_state.get(self.BOT_CONNECTOR_CLIENT_KEY)
+        responses: list[ResourceResponse] = []
+        for activity in activities:
+            sent = None
+            if activity.type == ActivityTypes.message:
+                activity.id = None  # as botbuilder: a new message has no id of its own
+                sent = await self.connector_http.send(client, activity)
+            if sent is None:
+                sent, *_ = await super().send_activities(context, [activity])
+            responses.append(sent)
+        return responses
+
+    async def update_activity(self, context: TurnContext, activity: Activity) -> Any:
+        client = context.turn_state.get(self.BOT_CONNECTOR_CLIENT_KEY)
+        updated = await self.connector_http.update(client, activity)
+        return updated if updated is not None else await super().update_activity(context, activity)
 
     async def process(
         self, request: web.Request, bot: Bot, ws_response: web.WebSocketResponse | None = None

@@ -23,7 +23,9 @@ Two things botbuilder 4.17.1 does that this module works around:
   blocking sleeps, and 429/503 with `Retry-After`, sleeping what it says; when those run out
   the error no longer carries the status (`ClientRequestError` wrapping `RetryError`). POST is
   not retried there. The adapter's connector clients have those hidden retries switched off
-  (bot/connectors.py), so every attempt here is one HTTP request and its status is seen.
+  (bot/connectors.py), and posts, updates and new chats go out through the adapter's own
+  ConnectorHttp (bot/connector_http.py), which never retries: every attempt here is one HTTP
+  request and its status is seen.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
+from bot.connector_http import ConnectorHttp
 from bot.failures import (
     ACTIVITY_NOT_FOUND,
     UNREACHABLE,
@@ -53,7 +56,9 @@ from bot.failures import (
     failure_of,
     is_retryable,
 )
+from bot.messages import send_owned
 from bot.ratelimit import RateLimiter
+from bot.wire import parse_reference
 
 log = logging.getLogger("bot.outbound")
 
@@ -111,7 +116,8 @@ class Outbound:
         """Posts `activity` to the conversation `reference` names; returns the new message id."""
 
         async def send(turn_context: TurnContext) -> str | None:
-            response = await turn_context.send_activity(activity)
+            # The send addresses what it is given: a shallow copy keeps the caller's as it was.
+            response = await send_owned(turn_context, copy.copy(activity))
             return response.id if response else None
 
         if within_s is None:
@@ -152,7 +158,12 @@ class Outbound:
                 tenant_id=tenant,
                 channel_data={"tenant": {"id": tenant}},
             )
-            created = await client.conversations.create_conversation(parameters)
+            connector_http = getattr(turn_context.adapter, "connector_http", None)
+            created = None
+            if isinstance(connector_http, ConnectorHttp):
+                created = await connector_http.create_conversation(client, parameters)
+            if created is None:  # not a client ConnectorHttp may call for
+                created = await client.conversations.create_conversation(parameters)
             return str(created.id) if created and created.id else None
 
         # Paced as a send to the conversation it starts from: Teams counts creations there.
@@ -183,7 +194,7 @@ class Outbound:
         send: Callable[[TurnContext], Awaitable[str | None]],
         deadline: float | None = None,
     ) -> str | None:
-        conversation_reference = ConversationReference().deserialize(reference)
+        conversation_reference = parse_reference(reference)
         conversation = conversation_reference.conversation
         if conversation is None or not conversation.id or not conversation_reference.service_url:
             raise ValueError("conversation reference needs serviceUrl and conversation.id")

@@ -13,6 +13,7 @@ from typing import Any
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.core.teams import TeamsInfo
 
+from bot.connector_http import ConnectorHttp
 from bot.failures import failure_of
 from dialogs.scope import TurnScope
 from domain.profile import Channel, Person
@@ -27,16 +28,35 @@ async def members(turn_context: TurnContext, scope: TurnScope) -> list[Person]:
     cannot list them, the person acting is still known."""
     try:
         async with asyncio.timeout(LIST_TIMEOUT_S):
-            accounts = await TeamsInfo.get_members(turn_context)
+            accounts = await _members(turn_context)
     except Exception as error:  # see the module's docstring (timeouts too)
         log.warning("could not list members: %s", type(error).__name__)
         accounts = []
-    people = [Person(a.aad_object_id or a.id, a.name or "") for a in accounts if a.id]
+    people = [
+        Person(str(a.get("aadObjectId") or a["id"]), str(a.get("name") or ""))
+        for a in accounts
+        if isinstance(a.get("id"), str) and a["id"]
+    ]
     me = scope.actor
-    # A member list without Entra ids (the Agents Playground's says `objectId`, which the
-    # SDK does not read) lists the person under their Teams id: the same person, once.
+    # A member list without Entra ids (the Agents Playground's says `objectId`) lists the
+    # person under their Teams id: the same person, once.
     listed = any(p.id in (me.person.id, me.id) for p in people)
     return people if listed else [me.person, *people]
+
+
+async def _members(turn_context: TurnContext) -> list[dict[str, Any]]:
+    """The team's members in a team, else the conversation's, as TeamsInfo.get_members asks
+    for them; through the adapter's own connector calls where it has them."""
+    team_id = TeamsInfo.get_team_id(turn_context)
+    conversation = team_id or turn_context.activity.conversation.id
+    client = turn_context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+    connector_http = getattr(turn_context.adapter, "connector_http", None)
+    if isinstance(connector_http, ConnectorHttp):
+        listed = await connector_http.members(client, conversation)
+        if listed is not None:
+            return listed
+    accounts = await TeamsInfo.get_members(turn_context)
+    return [{**a.additional_properties, **a.serialize()} for a in accounts]
 
 
 async def team_channels(turn_context: TurnContext, scope: TurnScope) -> list[Channel]:

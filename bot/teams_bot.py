@@ -19,6 +19,7 @@ from bot.messages import (
     card_message,
     message_invoke_response,
     search_invoke_response,
+    send_owned,
 )
 from bot.proactive import ProactivePoster
 from bot.roster import is_member, members, team_channels
@@ -155,11 +156,8 @@ class OnboardingBot(ActivityHandler):
 
     async def _send(self, turn_context: TurnContext, cards: tuple[Card, ...]) -> str | None:
         """Sends the cards; returns the first one's message id."""
-        ids = []
-        for card in cards:
-            sent = await turn_context.send_activity(card_message(card))
-            ids.append(sent.id if sent else None)
-        return ids[0] if ids else None
+        sent = [await send_owned(turn_context, card_message(card)) for card in cards]
+        return sent[0].id if sent and sent[0] else None
 
     # Installation -------------------------------------------------------------------
 

@@ -82,6 +82,9 @@ class OffLoopAppCredentials(AsyncHTTPPolicy[Any, Any]):
         self.credentials = credentials
         self._tokens = AccessTokens(credentials)
 
+    async def token(self) -> str:
+        return await self._tokens.get()
+
     async def send(self, request: Request[Any], **kwargs: Any) -> Response[Any, Any]:
         token = await self._tokens.get()
         request.http_request.headers["Authorization"] = f"Bearer {token}"

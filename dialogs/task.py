@@ -6,6 +6,7 @@ tasks'), showing the change.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -29,14 +30,10 @@ TaskChange = Callable[..., AuditEntry | None]
 async def task_details(
     ctx: FlowContext, engagement: Engagement, task: Task, view: View, notice: str | None = None
 ) -> Card:
+    # The notes come from the store, the members from Teams: asked for at the same time.
+    notes, members = await asyncio.gather(ctx.services.notes(engagement.id, task.id), ctx.roster())
     return task_card(
-        engagement,
-        ctx.services.catalog,
-        task,
-        view,
-        notes=await ctx.services.notes(engagement.id, task.id),
-        members=await ctx.roster(),
-        notice=notice,
+        engagement, ctx.services.catalog, task, view, notes=notes, members=members, notice=notice
     )
 
 

@@ -8,7 +8,8 @@ from botbuilder.schema import Activity, ConversationAccount
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.adapter import json_body, parse_activity
+from bot.adapter import json_body
+from bot.wire import parse_activity
 from testkit import activities as a
 from tests.harness import BotHarness
 

@@ -14,7 +14,7 @@ from benchmarks.parsing import CLICK, MESSAGE, ParseTimes, msrest_parse, teams_b
 from benchmarks.results import BotRun, Results, Sizes
 from benchmarks.rows import build_rows
 from benchmarks.turns import DONE, ECHO_INVOKE, STORAGE_PAIR, LatencyRun
-from bot.adapter import parse_activity
+from bot.wire import parse_activity
 
 PARSE = ParseTimes({CLICK: 30.0, MESSAGE: 25.0}, {CLICK: 140.0, MESSAGE: 120.0}, 7, 2000)
 
@@ -50,36 +50,29 @@ def test_the_parse_figures_sit_beside_the_done_clicks_time_in_the_server() -> No
     rows = build_rows(results(done_ms=0.91))
     measures = [r.measure for r in rows]
     done_inside = measures.index(
-        "in the server: `Done` click handler = echo's + store calls + the bot's work"
+        "in the server: `Done` click handler = echo's + store calls + the bot's work "
+        "+ reply serialisation"
     )
     click, message = rows[done_inside + 1], rows[done_inside + 2]
     assert click.measure.startswith("activity parse: a Teams `Done` click")
     assert click.value == (
-        "bot.adapter.parse_activity 30 µs; msrest Activity().deserialize 140 µs; "
+        "bot.wire.parse_activity 30 µs; msrest Activity().deserialize 140 µs; "
         "embedded `Done` click handler p50 560 µs"
     )
     assert message.measure.startswith("activity parse: a Teams message")
-    assert message.value == (
-        "bot.adapter.parse_activity 25 µs; msrest Activity().deserialize 120 µs"
-    )
+    assert message.value == ("bot.wire.parse_activity 25 µs; msrest Activity().deserialize 120 µs")
 
 
-def test_a_missed_embedded_latency_target_is_explained_with_the_runs_own_figures() -> None:
+def test_the_retired_embedded_targets_keep_their_figures_without_a_verdict() -> None:
+    """Issue 22 retired Done ≤ echo + 1.2 × pair and clicks/s ≥ 50 % of the echo's."""
     run = results(done_ms=0.91)
+    rows = {r.measure: r for r in build_rows(run) if r.backend == "embedded"}
+    done = rows["`Done` click"]
+    assert done.value.startswith("p50 0.91") and (done.target, done.result) == ("", report.INFO)
+    clicks = next(r for m, r in rows.items() if m.startswith("`Done` clicks/s, 2 clients"))
+    assert clicks.value == "1321/s = 30 % of echo invokes/s"
+    assert (clicks.target, clicks.result) == ("", report.INFO)
     text = findings_text(run, build_rows(run))
-    # 1.2 × 0.21 = 0.25 ms of margin; the store calls take 0.13 of it, the bot's own work
-    # beyond the echo turn 0.43 - 0.17 = 0.26.
-    assert "0.91 ms against 0.51 + 1.2 × 0.21 = 0.76 ms" in text
-    assert "leaves about 0.12 ms" in text and "That takes 0.26 ms" in text
-    assert "1,321 clicks/s is 30 % of the echo's 4,437/s" in text
-    assert "uses 0.77 ms" in text
-    assert "in this run, embedded: 0.91 ms and 1,321 clicks/s." in text
-
-
-def test_a_met_target_needs_no_explanation() -> None:
-    run = results(done_ms=0.70)
-    text = findings_text(run, build_rows(run))
-    assert "Latency on the embedded store" not in text
     assert "`Done` click (embedded)" not in text
 
 
@@ -100,7 +93,7 @@ def test_the_document_carries_the_findings_and_the_method_with_the_table() -> No
     positions = [document.index(heading) for heading in sections]
     assert positions == sorted(positions)
     assert document.index(report.table(rows)) < positions[0]
-    assert "Latency on the embedded store" in document
+    assert "Targets met:" in document
 
 
 def test_the_method_says_how_the_reports_figures_are_taken() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from benchmarks.timing import KIND_HEADER, ServerTimes
+from benchmarks.timing import KIND_HEADER, ServerTimes, _timed, serialisation_time
 from storage.base import Document
 from storage.embedded import EmbeddedStore
 from testkit import CountingStore
@@ -75,3 +75,14 @@ async def test_reset_forgets_the_turns() -> None:
 
 async def _ok(request: web.Request) -> web.Response:
     return web.Response()
+
+
+def test_serialisation_is_timed_within_a_turn_only() -> None:
+    """The server wraps the bot's reply serialisers with `_timed`; a wrapped call counts for
+    the turn being timed, and costs nothing outside one."""
+    pause = _timed(lambda: time.sleep(0.01) or "bytes")
+    assert pause() == "bytes"
+    with serialisation_time() as spent:
+        assert pause() == "bytes"
+        assert pause() == "bytes"
+    assert 0.02 <= spent[0] < 0.5

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -224,10 +225,21 @@ async def _many_engagements(tmp_path: Path, connector: FakeConnector, n: int):
     return store
 
 
+_adapters: list[OnboardingAdapter] = []
+
+
+@pytest.fixture(autouse=True)
+async def close_adapters() -> AsyncIterator[None]:
+    yield
+    while _adapters:
+        await _adapters.pop().close()
+
+
 def _nudger(store: EmbeddedStore) -> Nudger:
     adapter = OnboardingAdapter(
         ConfigurationBotFrameworkAuthentication(Settings().bot_framework_config())
     )
+    _adapters.append(adapter)  # closed after the test
     services = Services(EngagementRepository(store), CATALOG, lambda: MONDAY)
     return Nudger(services, ProactivePoster(Outbound(adapter, "")))
 

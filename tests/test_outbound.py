@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -63,13 +63,25 @@ class FakeTime:
         await asyncio.sleep(0)  # let other senders run, as a real sleep would
 
 
+_made: list[OnboardingAdapter] = []
+
+
 def make_adapter() -> OnboardingAdapter:
-    """As bot/web.py builds it (anonymous), with the same turn-error handler."""
+    """As bot/web.py builds it (anonymous), with the same turn-error handler; closed after
+    the test (its HTTP session with it)."""
     adapter = OnboardingAdapter(
         ConfigurationBotFrameworkAuthentication(Settings().bot_framework_config())
     )
     adapter.on_turn_error = log_turn_error
+    _made.append(adapter)
     return adapter
+
+
+@pytest.fixture(autouse=True)
+async def close_adapters() -> AsyncIterator[None]:
+    yield
+    while _made:
+        await _made.pop().close()
 
 
 def reference_for(service_url: str, conversation: str = a.TEAM) -> dict[str, Any]:
