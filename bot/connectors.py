@@ -40,12 +40,13 @@ from requests.adapters import HTTPAdapter
 from bot.tokens import OffLoopAppCredentials
 
 MAX_CLIENTS = 256
-# botbuilder's connector client sends with `requests` in the event loop's default executor
-# (msrest's AsyncRequestsHTTPSender), whose stock size is min(32, CPUs + 4): 6 threads on 2
-# cores, so at most 6 posts and replies in flight in the whole process, 20-60 a second at
-# Teams' round trips whatever the number of tenants. 32 allow 100-300 a second at 100-300 ms
-# per send, about what one process can post; more threads cost more CPU per send than they
-# add (the benchmark's many-tenant nudge run: 128 threads spent a third more per nudge).
+# What still goes through botbuilder's connector client (a member lookup, the team's channels,
+# and every call when the adapter's credentials are of a kind bot/connector_http.py does not
+# know) runs `requests` in the event loop's default executor (msrest's AsyncRequestsHTTPSender),
+# whose stock size is min(32, CPUs + 4): 6 threads on 2 cores, which once capped the whole
+# process at 6 posts in flight. Posts, replies and new chats now go out on the adapter's
+# aiohttp session instead; 32 threads keep the remaining calls from queueing behind each other
+# (the benchmark's many-tenant nudge run: 128 threads spent a third more CPU per nudge).
 OUTBOUND_THREADS = 32
 
 
