@@ -58,7 +58,7 @@ MAX_RETRY_PAUSE_S = 0.05
 # Engagements remembered, document and parsed (about 50 KB each in memory); a miss only
 # costs a read.
 RECENT_DOCUMENTS = 256
-# Archive chunks remembered parsed (20 entries each, about 20 KB in memory): they never
+# Archive chunks remembered parsed (20 entries each, about 16 KB in memory): they never
 # change once written, so a report reads each one once per process.
 RECENT_AUDIT_CHUNKS = 512
 # How far an entry's time may run behind an earlier entry's (instances' clocks disagree a

@@ -39,9 +39,7 @@ def profile(services: frozenset[str]) -> Profile:
     )
 
 
-async def long_history(repo: EngagementRepository) -> Engagement:
-    """An engagement changed once an hour for ten days: tasks done, reopened, not applicable,
-    by three people, and scope changes."""
+async def created(repo: EngagementRepository) -> Engagement:
     engagement, _ = await repo.create_if_missing(
         Engagement(
             key=EngagementKey("tenant-1", f"team:19:{uuid.uuid4().hex}@thread.tacv2"),
@@ -51,6 +49,13 @@ async def long_history(repo: EngagementRepository) -> Engagement:
             locale="en-US",
         )
     )
+    return engagement
+
+
+async def long_history(repo: EngagementRepository) -> Engagement:
+    """An engagement changed once an hour for ten days: tasks done, reopened, not applicable,
+    by three people, and scope changes."""
+    engagement = await created(repo)
     for n in range(CHANGES):
         at, op = T0 + timedelta(hours=n), f"op-{n}"
         if n % 10 == 0:
@@ -141,3 +146,32 @@ async def test_an_archive_not_in_contiguous_chunks_is_read_whole(
     assert build_report(engagement, CATALOG, bounded, NOW) == build_report(
         engagement, CATALOG, whole, NOW
     )
+
+
+async def test_an_entry_a_little_behind_the_clock_of_a_later_one_is_still_read(
+    document_store: DocumentStore,
+) -> None:
+    """Instances' clocks disagree a little: the last entry of the first chunk was written
+    two minutes after the first entry of the second by another clock. The period starting
+    between them still holds it."""
+    repo = EngagementRepository(document_store)
+    engagement = await created(repo)
+    second_chunk = T0 + timedelta(hours=AUDIT_TAIL_LIMIT)
+    for n in range(2 * AUDIT_TAIL_LIMIT + 1):
+        late = n == AUDIT_TAIL_LIMIT - 1
+        at = second_chunk + timedelta(minutes=2) if late else T0 + timedelta(hours=n)
+        task = TASKS[n % len(TASKS)]
+        status = TaskStatus.DONE if (n // len(TASKS)) % 2 == 0 else TaskStatus.OPEN
+        await repo.update(
+            engagement.id,
+            lambda e, t=task, s=status, at=at, op=f"op-{n}": e.set_task_status(
+                CATALOG, task_id=t, status=s, actor=MANAGER, at=at, op_id=op
+            ),
+        )
+    stored = await repo.get(engagement.id)
+    assert stored is not None and stored.audit_tail[0]["seq"] == 2 * AUDIT_TAIL_LIMIT + 1
+    since = second_chunk + timedelta(minutes=1)
+    bounded = await EngagementRepository(document_store).audit_since(stored, since)
+    assert AUDIT_TAIL_LIMIT in [e.seq for e in bounded]
+    whole = await repo.audit_trail(engagement.id)
+    assert bounded == [e for e in whole if e.at >= since]
