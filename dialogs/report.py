@@ -11,7 +11,7 @@ from dialogs.context import FlowContext, Reply
 from dialogs.router import Routes
 from dialogs.services import Services
 from domain.engagement import Engagement
-from domain.report import build_report
+from domain.report import build_report, report_since
 
 routes = Routes()
 
@@ -19,8 +19,10 @@ routes = Routes()
 async def status_report(
     services: Services, engagement: Engagement, view: View, now: datetime
 ) -> Card:
-    trail = await services.audit_trail(engagement.id)
-    report = build_report(engagement, services.catalog, trail, now)
+    # The card needs the period's changes only; the chart, served at its own link, replays
+    # the whole trail.
+    recent = await services.audit_since(engagement, report_since(engagement, now))
+    report = build_report(engagement, services.catalog, recent, now)
     chart = services.links.url("chart", engagement.id, engagement.key.tenant_id, now)
     title = engagement.profile.name if engagement.profile else view.t("overview.title")
     return report_card(report, title, view, chart_url=chart)

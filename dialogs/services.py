@@ -158,6 +158,11 @@ class Services:
         """Every change to the engagement, oldest first."""
         return await self._repo.audit_trail(engagement_id)
 
+    async def audit_since(self, engagement: Engagement, since: datetime) -> list[AuditEntry]:
+        """The changes to `engagement` (as given) from `since` on, oldest first; read back
+        only as far as that."""
+        return await self._repo.audit_since(engagement, since)
+
     async def setup_draft(self, engagement_id: str) -> dict[str, str] | None:
         return await self._repo.setup_draft(engagement_id)
 

@@ -24,7 +24,7 @@ import hashlib
 import random
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from domain.engagement import AuditEntry, Engagement, utc_iso
@@ -58,6 +58,12 @@ MAX_RETRY_PAUSE_S = 0.05
 # Engagements remembered, document and parsed (about 50 KB each in memory); a miss only
 # costs a read.
 RECENT_DOCUMENTS = 256
+# Archive chunks remembered parsed (20 entries each, about 16 KB in memory): they never
+# change once written, so a report reads each one once per process.
+RECENT_AUDIT_CHUNKS = 512
+# How far an entry's time may run behind an earlier entry's (instances' clocks disagree a
+# little): reading stops only at entries older than the start by this much.
+AUDIT_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class EngagementRepository:
@@ -66,6 +72,7 @@ class EngagementRepository:
         self._recent: OrderedDict[str, tuple[Document, Engagement]] = OrderedDict()
         self._recent_limit = recent
         self._writers = KeyedLocks()
+        self._audit_chunks: OrderedDict[tuple[str, int], list[AuditEntry]] = OrderedDict()
 
     @property
     def store(self) -> DocumentStore:
@@ -326,6 +333,40 @@ class EngagementRepository:
         archived = await self._store.list_partition(engagement_id, AUDIT_PREFIX)
         stored = [e for doc in archived for e in doc.body["entries"]] + engagement.audit_tail
         return [AuditEntry.from_dict(e) for e in stored]
+
+    async def audit_since(self, engagement: Engagement, since: datetime) -> list[AuditEntry]:
+        """The audit entries of `engagement` (as given) from `since` on, oldest first: its
+        tail, then archive chunks backwards by id (`audit-<first seq>`) only until their
+        entries are older than `since`, so the cost follows the period, not the history.
+        An archive not laid out in contiguous chunks is read whole instead."""
+        entries = [AuditEntry.from_dict(e) for e in engagement.audit_tail]
+        first = entries[0].seq if entries else engagement.audit_seq + 1
+        horizon = since - AUDIT_CLOCK_SKEW
+        while first > 1 and (not entries or entries[0].at >= horizon):
+            chunk = await self._audit_chunk(engagement.id, first - AUDIT_TAIL_LIMIT)
+            if not chunk or chunk[-1].seq != first - 1:
+                entries = await self.audit_trail(engagement.id)
+                break
+            entries = chunk + entries
+            first = chunk[0].seq
+        return [e for e in entries if e.at >= since]
+
+    async def _audit_chunk(self, engagement_id: str, first_seq: int) -> list[AuditEntry] | None:
+        """The archive chunk starting at `first_seq`, parsed; remembered, as it never changes."""
+        key = (engagement_id, first_seq)
+        chunk = self._audit_chunks.get(key)
+        if chunk is None:
+            if first_seq < 1:
+                return None
+            doc = await self._store.read(engagement_id, f"{AUDIT_PREFIX}{first_seq:010d}")
+            if doc is None:
+                return None
+            chunk = [AuditEntry.from_dict(e) for e in doc.body["entries"]]
+            self._audit_chunks[key] = chunk
+            if len(self._audit_chunks) > RECENT_AUDIT_CHUNKS:
+                self._audit_chunks.popitem(last=False)
+        self._audit_chunks.move_to_end(key)
+        return chunk
 
 
 class KeyedLocks:
