@@ -160,7 +160,7 @@ async def test_an_announcement_is_made_even_if_the_answer_then_fails(tmp_path) -
             TEAM, Actor("29:user1", "User One"), "29:user1", "en", "channel", "op-0", {"x": 1}
         )
 
-        async def roster() -> list[Person]:
+        async def roster(*, fresh: bool = False) -> list[Person]:
             return [scope.actor.person]
 
         async def no_channels() -> list[Channel]:
