@@ -219,10 +219,12 @@ class Poster(Protocol):
         when the post failed after the sender's retries or could not be made within
         `within_s` seconds."""
 
-    async def open_personal_chat(self, reference: dict[str, Any], person_id: str) -> dict[str, Any]:
-        """The reference of the bot's 1:1 chat with `person_id`, created through the
-        conversation `reference` names; raises like `post` (ConversationUnreachable when the
-        person blocked the bot or is no longer there)."""
+    async def post_to_personal_chat(
+        self, reference: dict[str, Any], person_id: str, card: Card
+    ) -> str | None:
+        """Posts `card` to the bot's 1:1 chat with `person_id`, a member of the conversation
+        `reference` names (the chat is created there when need be); raises like `post`
+        (ConversationUnreachable when the person blocked the bot or is no longer there)."""
 
     async def update(self, reference: dict[str, Any], activity_id: str, card: Card) -> None:
         """Replaces message `activity_id` with `card`; raises CardGone, ConversationUnreachable,

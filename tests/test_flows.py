@@ -132,7 +132,9 @@ class NothingPosted:
     async def post(self, reference: dict[str, Any], card: Any) -> str | None:
         raise AssertionError("unexpected post")
 
-    async def open_personal_chat(self, reference: dict[str, Any], person_id: str) -> Any:
+    async def post_to_personal_chat(
+        self, reference: dict[str, Any], person_id: str, card: Any
+    ) -> str | None:
         raise AssertionError("unexpected chat")
 
     async def update(self, reference: dict[str, Any], activity_id: str, card: Any) -> None:
