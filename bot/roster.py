@@ -33,8 +33,6 @@ from domain.profile import Channel, Person
 log = logging.getLogger("bot.turn")
 
 LIST_TIMEOUT_S = 3.0
-
-
 # Short: another instance of the bot may have missed a leave (see the module's docstring).
 MEMBERS_TTL_S = 60.0
 MEMBER_LISTS_MOST = 2000
@@ -63,48 +61,43 @@ class MemberLists:
 
 
 class TurnRoster:
-    """A turn's `roster` (dialogs.context.Roster): listed on first use, from the kept list
-    when there is one; `fresh` asks Teams again, once a turn."""
+    """A turn's `roster` (dialogs.context.Roster): the people of this conversation (what the
+    people picker offers and accepts), from the kept list when there is one, else listed by
+    Teams; `fresh` asks Teams unless this turn already did. If Teams cannot list them, the
+    person acting is still known."""
 
     def __init__(self, turn_context: TurnContext, scope: TurnScope, kept: MemberLists) -> None:
         self._turn_context, self._scope, self._kept = turn_context, scope, kept
         self._people: list[Person] | None = None
-        self._asked_again = False
+        self._listed_by_teams = False
 
     async def __call__(self, *, fresh: bool = False) -> list[Person]:
-        if fresh and not self._asked_again:
-            self._asked_again = True
-            self._people = await members(self._turn_context, self._scope, self._kept, fresh=True)
-        elif self._people is None:
-            self._people = await members(self._turn_context, self._scope, self._kept)
+        if self._people is None or (fresh and not self._listed_by_teams):
+            listed = None if fresh else self._kept.get(self._turn_context)
+            if listed is None:
+                listed = await self._list()
+                self._listed_by_teams = True
+            me = self._scope.actor
+            # A member list without Entra ids (the Agents Playground's says `objectId`) lists
+            # the person under their Teams id: the same person, once.
+            known = any(p.id in (me.person.id, me.id) for p in listed)
+            self._people = list(listed) if known else [me.person, *listed]
         return self._people
 
-
-async def members(
-    turn_context: TurnContext, scope: TurnScope, kept: MemberLists, *, fresh: bool = False
-) -> list[Person]:
-    """People of this conversation (what the people picker offers and accepts): the kept
-    list unless `fresh`. If Teams cannot list them, the person acting is still known."""
-    listed = None if fresh else kept.get(turn_context)
-    if listed is None:
+    async def _list(self) -> tuple[Person, ...]:
         try:
             async with asyncio.timeout(LIST_TIMEOUT_S):
-                accounts = await _members(turn_context)
+                accounts = await _members(self._turn_context)
         except Exception as error:  # see the module's docstring (timeouts too)
             log.warning("could not list members: %s", type(error).__name__)
-            accounts = None
+            return ()  # not kept: the next turn asks again
         listed = tuple(
             Person(str(a.get("aadObjectId") or a["id"]), str(a.get("name") or ""))
-            for a in accounts or []
+            for a in accounts
             if isinstance(a.get("id"), str) and a["id"]
         )
-        if accounts is not None:  # a failure is not kept: the next turn asks again
-            kept.put(turn_context, listed)
-    me = scope.actor
-    # A member list without Entra ids (the Agents Playground's says `objectId`) lists the
-    # person under their Teams id: the same person, once.
-    known = any(p.id in (me.person.id, me.id) for p in listed)
-    return list(listed) if known else [me.person, *listed]
+        self._kept.put(self._turn_context, listed)
+        return listed
 
 
 def _listed(turn_context: TurnContext) -> tuple[str, str]:

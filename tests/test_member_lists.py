@@ -106,9 +106,11 @@ async def test_someone_who_left_is_refused_at_once(
     connector.members = [m for m in connector.members if m["id"] != KIM["id"]]
     status, _ = await bot.send(membership_event(bot, "membersRemoved", KIM))
     assert status in (200, 201)
+    connector.calls.clear()
     answer = await save_owner(bot, "aad-user2")
     assert REFUSED in answer and await owner(bot) == "aad-user1"
     assert "Kim Minji" not in answer
+    assert member_lists(connector) == 1  # Teams, asked once in the turn, decides
 
 
 async def test_opening_a_team_engagement_from_the_personal_chat_asks_teams_every_time(
