@@ -44,7 +44,7 @@ NAMES = {
     DETAILS_SAVE: "Details `Save` click (a due date)",
     PAGE: "page click (a phase's card, `phase.show`)",
     SETUP_SAVE: "setup `Save` click (the reminder hour)",
-    PROACTIVE: "proactive send: `Send to my chat` click (opens the 1:1 chat, posts the list)",
+    PROACTIVE: "proactive send: `Send to my chat` click (posts the list to the 1:1 chat)",
 }
 
 

@@ -22,7 +22,7 @@ from bot.messages import (
     send_owned,
 )
 from bot.proactive import ProactivePoster
-from bot.roster import is_member, members, team_channels
+from bot.roster import MemberLists, TurnRoster, is_member, team_channels
 from bot.scope import MalformedActivity, scope_of, tenant_of
 from cards.common import Card
 from cards.notice import error_card
@@ -36,7 +36,7 @@ from dialogs.zones import BadSearch, zone_search
 from domain.catalog import Language
 from domain.errors import DomainError
 from domain.i18n import language_for, text
-from domain.profile import Channel, Person
+from domain.profile import Channel
 from storage.base import StoreUnavailable
 
 log = logging.getLogger("bot.turn")
@@ -84,6 +84,7 @@ class OnboardingBot(ActivityHandler):
         self.poster = poster
         self.live = live
         self.allowed_tenants = allowed_tenants
+        self.member_lists = MemberLists()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -117,13 +118,8 @@ class OnboardingBot(ActivityHandler):
         store is taken as unavailable: the answer is a refusal, and the op id makes Teams'
         redelivery or the person's retry safe). The announcements of changes it saved are
         posted even if it fails afterwards (the change is saved: the news must not be lost)."""
-        people: list[Person] = []
+        roster = TurnRoster(turn_context, scope, self.member_lists)
         listed: list[Channel] = []
-
-        async def roster() -> list[Person]:
-            if not people:
-                people.extend(await members(turn_context, scope))
-            return people
 
         async def channels() -> list[Channel]:
             if not listed:
@@ -164,6 +160,7 @@ class OnboardingBot(ActivityHandler):
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
+        self.member_lists.forget(turn_context)
         if _includes_bot(members_added, turn_context):
             await self.on_installation_update_add(turn_context)
 
@@ -176,6 +173,7 @@ class OnboardingBot(ActivityHandler):
     async def on_members_removed_activity(
         self, members_removed: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
+        self.member_lists.forget(turn_context)  # before anything that may fail
         if _includes_bot(members_removed, turn_context):
             await self.on_installation_update_remove(turn_context)
         scope = await self._stored_scope_or_none(turn_context)

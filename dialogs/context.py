@@ -69,13 +69,20 @@ class CardData:
         return {k: v for k, v in self.values.items() if isinstance(v, str)}
 
 
+class Roster(Protocol):
+    """The people of this conversation, listed by Teams on first use (or kept from a recent
+    turn: bot/roster.py). `fresh` asks Teams again, at most once a turn: before a flow
+    refuses someone the list lacks, since they may have joined seconds ago."""
+
+    async def __call__(self, *, fresh: bool = False) -> list[Person]: ...
+
+
 @dataclass
 class FlowContext:
     scope: TurnScope
     data: CardData
     services: Services
-    # The people of this conversation, listed by Teams on first use.
-    roster: Callable[[], Awaitable[list[Person]]]
+    roster: Roster
     # What the flow posts on its own (a person's list sent to their personal chat).
     poster: Poster
     # A team's channels, listed by Teams on first use (none outside a team).
@@ -146,9 +153,10 @@ class FlowContext:
         """Someone picked in a people picker, who must be in this conversation."""
         if not isinstance(person_id, str) or not person_id or len(person_id) > 200:
             raise UnknownPerson()
-        for member in await self.roster():
-            if member.id == person_id:
-                return member
+        for fresh in (False, True):
+            for member in await self.roster(fresh=fresh):
+                if member.id == person_id:
+                    return member
         raise UnknownPerson()
 
 
@@ -211,10 +219,12 @@ class Poster(Protocol):
         when the post failed after the sender's retries or could not be made within
         `within_s` seconds."""
 
-    async def open_personal_chat(self, reference: dict[str, Any], person_id: str) -> dict[str, Any]:
-        """The reference of the bot's 1:1 chat with `person_id`, created through the
-        conversation `reference` names; raises like `post` (ConversationUnreachable when the
-        person blocked the bot or is no longer there)."""
+    async def post_to_personal_chat(
+        self, reference: dict[str, Any], person_id: str, card: Card
+    ) -> str | None:
+        """Posts `card` to the bot's 1:1 chat with `person_id`, a member of the conversation
+        `reference` names (the chat is created there when need be); raises like `post`
+        (ConversationUnreachable when the person blocked the bot or is no longer there)."""
 
     async def update(self, reference: dict[str, Any], activity_id: str, card: Card) -> None:
         """Replaces message `activity_id` with `card`; raises CardGone, ConversationUnreachable,

@@ -11,13 +11,24 @@ opened before someone else's is refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
+
 from cards.meeting import meeting_card, meeting_form_card
 from dialogs.changes import change_engagement
 from dialogs.context import FlowContext, InvalidAction, Reply
 from dialogs.router import Routes
 from domain.catalog import Track
 from domain.engagement import Engagement
-from domain.errors import MeetingChanged, TooManyTasks, UnknownMeeting, UnknownTrack
+from domain.errors import (
+    ActionItemUnreadable,
+    MeetingChanged,
+    TooManyTasks,
+    UnknownMeeting,
+    UnknownPerson,
+    UnknownTrack,
+)
 from domain.meetings import (
     Meeting,
     MeetingForm,
@@ -34,6 +45,17 @@ from storage.base import AlreadyExists, EtagMismatch, NotFound
 
 routes = Routes()
 MAX_REVISION_DIGITS = 6
+R = TypeVar("R")
+
+
+async def _with_members(ctx: FlowContext, read: Callable[..., R]) -> R:
+    """`read(members=...)` of the form against the conversation's people; when it refuses an
+    attendee or an owner, once more against Teams' current list (they may have joined
+    seconds ago)."""
+    try:
+        return read(members=await ctx.roster())
+    except (UnknownPerson, ActionItemUnreadable):
+        return read(members=await ctx.roster(fresh=True))
 
 
 def _phase(ctx: FlowContext, engagement: Engagement) -> Track:
@@ -135,11 +157,11 @@ async def save(ctx: FlowContext) -> Reply:
         track = (
             services.catalog.track(stored.summary.track_id) if stored else _phase(ctx, engagement)
         )
-        recorded = read_form(
+        read = partial(
+            read_form,
             _form(ctx),
             meeting_id=meeting_id,
             track=track,
-            members=await ctx.roster(),
             time_zone=engagement.profile.time_zone if engagement.profile else None,
             now=services.clock(),
             revision=seen + 1,
@@ -147,6 +169,7 @@ async def save(ctx: FlowContext) -> Reply:
             form_id=form,
             earlier=stored.action_items if stored else "",
         )
+        recorded = await _with_members(ctx, read)
         if engagement.live_own_tasks() + len(recorded.action_items) > MAX_OWN_TASKS:
             raise TooManyTasks(limit=MAX_OWN_TASKS)
         try:
@@ -161,7 +184,7 @@ async def save(ctx: FlowContext) -> Reply:
         assert found is not None
         # The stored save of this form, with the action items the form sent: their tasks
         # exist already, unless the first attempt stopped between the two steps.
-        items = action_items(_form(ctx).action_items, await ctx.roster())
+        items = await _with_members(ctx, partial(action_items, _form(ctx).action_items))
         recorded = Recorded(found[0], items)
     return await _apply(ctx, recorded)
 

@@ -70,8 +70,9 @@ async def send_to_personal_chat(ctx: FlowContext) -> Reply:
     scope = ctx.scope
     sent = True
     try:
-        chat = await ctx.poster.open_personal_chat(scope.reference, scope.user_id)
-        await ctx.poster.post(chat, await my_tasks_view(ctx))
+        await ctx.poster.post_to_personal_chat(
+            scope.reference, scope.user_id, await my_tasks_view(ctx)
+        )
     except ConversationUnreachable as gone:
         log.info("personal chat unreachable: HTTP %s", gone.status)
         sent = False

@@ -50,7 +50,11 @@ async def _checklist(ctx: FlowContext, kept: str | None = None) -> tuple[str, Ch
         raise TextTooLong(limit=MAX_CHECKLIST_CHARS)
     # The roster is asked for only when a line names an owner.
     members = await ctx.roster() if SEPARATOR in lines else []
-    return lines, parse_checklist(lines, members)
+    checked = parse_checklist(lines, members)
+    if checked.errors and members:
+        # An owner the kept list lacks may have joined seconds ago: Teams' list decides.
+        checked = parse_checklist(lines, await ctx.roster(fresh=True))
+    return lines, checked
 
 
 @routes.verb("own.add", command="add task", argument="phase")

@@ -103,8 +103,7 @@ class PersonalReminders:
             view = services.engagement_view(engagement, now)
             card = personal_reminder_card(overdue, services.catalog, view, owner_name=person.name)
             try:
-                chat = await self.poster.open_personal_chat(reference, person.id)
-                await self.poster.post(chat, card)
+                await self.poster.post_to_personal_chat(reference, person.id, card)
             except ConversationUnreachable as gone:
                 status = gone.status
                 await services.change_reminders(

@@ -132,7 +132,9 @@ class NothingPosted:
     async def post(self, reference: dict[str, Any], card: Any) -> str | None:
         raise AssertionError("unexpected post")
 
-    async def open_personal_chat(self, reference: dict[str, Any], person_id: str) -> Any:
+    async def post_to_personal_chat(
+        self, reference: dict[str, Any], person_id: str, card: Any
+    ) -> str | None:
         raise AssertionError("unexpected chat")
 
     async def update(self, reference: dict[str, Any], activity_id: str, card: Any) -> None:
@@ -160,7 +162,7 @@ async def test_an_announcement_is_made_even_if_the_answer_then_fails(tmp_path) -
             TEAM, Actor("29:user1", "User One"), "29:user1", "en", "channel", "op-0", {"x": 1}
         )
 
-        async def roster() -> list[Person]:
+        async def roster(*, fresh: bool = False) -> list[Person]:
             return [scope.actor.person]
 
         async def no_channels() -> list[Channel]:

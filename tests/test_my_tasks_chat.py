@@ -58,3 +58,40 @@ async def test_a_personal_chat_that_cannot_be_opened_is_said_so(bot, connector) 
     answer = await click(bot, "mytasks.send", {}, sender=KIM)
     assert "could not reach your personal chat" in dump(answer["value"])
     assert not [c for c in connector.sent("POST") if "/activities" in c.path]
+
+
+async def test_a_second_send_posts_to_the_chat_created_the_first_time(bot, connector) -> None:
+    """Issue 22: a person's 1:1 chat with the bot is remembered, not created per send."""
+    await kims_placeholder(bot, connector)
+    connector.calls.clear()
+    for _ in range(2):
+        answer = await click(bot, "mytasks.send", {}, sender=KIM)
+        assert "Sent: your task list is in your personal chat" in dump(answer["value"])
+    assert len(connector.created()) == 1
+    posted = [c for c in connector.sent("POST") if c.conversation_id == "a:personal-29:user2"]
+    assert len(posted) == 2
+
+
+async def test_a_remembered_chat_teams_refuses_is_created_again(bot, connector) -> None:
+    await kims_placeholder(bot, connector)
+    await click(bot, "mytasks.send", {}, sender=KIM)
+    for status in (403, 404):
+        connector.calls.clear()
+        connector.fail_next(status, code="ConversationNotFound")  # the post to the kept chat
+        answer = await click(bot, "mytasks.send", {}, sender=KIM)
+        assert "Sent: your task list is in your personal chat" in dump(answer["value"])
+        assert len(connector.created()) == 1
+        posts = [c for c in connector.sent("POST") if c.conversation_id == "a:personal-29:user2"]
+        assert len(posts) == 2  # refused, then sent to the chat created again
+
+
+async def test_a_person_who_blocked_the_bot_since_is_told_the_list_did_not_go(
+    bot, connector
+) -> None:
+    await kims_placeholder(bot, connector)
+    await click(bot, "mytasks.send", {}, sender=KIM)
+    connector.blocked.add(KIM["id"])
+    connector.calls.clear()
+    answer = await click(bot, "mytasks.send", {}, sender=KIM)
+    assert "could not reach your personal chat" in dump(answer["value"])
+    assert len(connector.created()) == 1  # asked again once, refused
