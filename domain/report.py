@@ -111,12 +111,16 @@ def build_report(
     recent = [e for e in trail if e.at >= since]
     latest_status: dict[str, AuditEntry] = {}
     for entry in recent:
-        if entry.change is Change.STATUS and engagement.has_task(catalog, entry.subject):
+        if entry.change is Change.STATUS:
             latest_status[entry.subject] = entry
+    # Whether a task still exists is asked once per task, not once per entry: a busy week
+    # has thousands of entries for a few dozen tasks.
     settled = [
         Settled(engagement.task(catalog, t), TaskStatus(e.after), e.actor, e.at)
         for t, e in latest_status.items()
-        if e.after in SETTLED and engagement.status_of(t).value == e.after
+        if e.after in SETTLED
+        and engagement.has_task(catalog, t)
+        and engagement.status_of(t).value == e.after
     ]
     overdue = [
         (task, engagement.record(task.id).owner, due)

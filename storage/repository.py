@@ -339,17 +339,20 @@ class EngagementRepository:
         tail, then archive chunks backwards by id (`audit-<first seq>`) only until their
         entries are older than `since`, so the cost follows the period, not the history.
         An archive not laid out in contiguous chunks is read whole instead."""
-        entries = [AuditEntry.from_dict(e) for e in engagement.audit_tail]
-        first = entries[0].seq if entries else engagement.audit_seq + 1
+        tail = [AuditEntry.from_dict(e) for e in engagement.audit_tail]
+        # Newest first, joined once at the end: prepending chunk by chunk would copy the
+        # period's entries once per chunk.
+        newest_first = [tail]
+        first = tail[0].seq if tail else engagement.audit_seq + 1
+        oldest = tail[0] if tail else None
         horizon = since - AUDIT_CLOCK_SKEW
-        while first > 1 and (not entries or entries[0].at >= horizon):
+        while first > 1 and (oldest is None or oldest.at >= horizon):
             chunk = await self._audit_chunk(engagement.id, first - AUDIT_TAIL_LIMIT)
             if not chunk or chunk[-1].seq != first - 1:
-                entries = await self.audit_trail(engagement.id)
-                break
-            entries = chunk + entries
-            first = chunk[0].seq
-        return [e for e in entries if e.at >= since]
+                return [e for e in await self.audit_trail(engagement.id) if e.at >= since]
+            newest_first.append(chunk)
+            first, oldest = chunk[0].seq, chunk[0]
+        return [e for part in reversed(newest_first) for e in part if e.at >= since]
 
     async def _audit_chunk(self, engagement_id: str, first_seq: int) -> list[AuditEntry] | None:
         """The archive chunk starting at `first_seq`, parsed; remembered, as it never changes."""
