@@ -45,13 +45,13 @@ async def add_own_tasks(click: Click) -> None:
     """Pastes `OWN` tasks into the Remediate phase: the preview, then its Create."""
     lines = checklist(OWN)
     preview = await click("own.check", {"phase": "remediate", "lines": lines})
-    create = _create_data(preview)
+    create = create_data(preview)
     if create.get("count") != str(OWN):
         raise RuntimeError(f"the checklist's preview reads {create.get('count')} tasks")
     await click("own.create", {**create, "phase": "remediate", "lines": lines})
 
 
-def _create_data(preview: Any) -> dict[str, str]:
+def create_data(preview: Any) -> dict[str, str]:
     """The preview card's Create button's data."""
     found: list[dict[str, str]] = []
 

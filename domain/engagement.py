@@ -973,9 +973,7 @@ class Engagement:
         at: datetime,
         op_id: str,
     ) -> AuditEntry | None:
-        phase = next((p for p in catalog.phases if p.id == phase_id), None)
-        if phase is None:
-            raise UnknownTrack(name=phase_id)
+        self._phase(catalog, phase_id)  # an unknown phase is refused
         self.require_manager(actor, ManagerAction.SKIP)
         reason = _clean(reason, MAX_REASON_CHARS)
         if reason is None:
@@ -992,9 +990,7 @@ class Engagement:
     ) -> AuditEntry | None:
         """Puts a skipped phase back in the plan; its completion is announced when its
         tasks are done (audited as a skip entry from "skipped" back to none)."""
-        phase = next((p for p in catalog.phases if p.id == phase_id), None)
-        if phase is None:
-            raise UnknownTrack(name=phase_id)
+        phase = self._phase(catalog, phase_id)
         self.require_manager(actor, ManagerAction.SKIP)
         if self.has_applied(op_id) or phase_id not in self.skipped_phases:
             return None

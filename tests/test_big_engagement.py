@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from benchmarks.big_engagement import create_data
 from domain.catalog import default_catalog
 from domain.engagement import Change, Engagement, EngagementKey, TaskStatus
 from domain.own_tasks import MAX_OWN_TASKS
@@ -40,26 +41,8 @@ async def big_engagement(bot: BotHarness, connector: FakeConnector) -> None:
         for n in range(1, OWN + 1)
     )
     preview = (await click(bot, "own.check", {"phase": "remediate", "lines": lines}))["value"]
-    create = _create_data(preview)
+    create = create_data(preview)
     await click(bot, "own.create", {**create, "phase": "remediate", "lines": lines})
-
-
-def _create_data(card: object) -> dict[str, str]:
-    found: list[dict[str, str]] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if node.get("verb") == "own.create":
-                found.append(node["data"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    assert found, "the preview offers Create"
-    return found[0]
 
 
 async def stored(store: DocumentStore | None) -> Engagement:
