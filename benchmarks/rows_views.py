@@ -71,7 +71,8 @@ def _split(latency: LatencyRun, kind: str) -> tuple[str, float] | None:
 
 def view_rows(latency: LatencyRun, label: str) -> list[Row]:
     """A row per turn type besides Done and Reopen (theirs are above), each against twice the
-    Done click's p50; then the largest serialisation share of any turn the bot served."""
+    Done click's p50; then the largest serialisation share of any turn the bot served (the
+    echo floors beside it)."""
     lat, rows = latency.latencies, []
     limit = VIEW_VS_DONE * lat.p50_ms(DONE)
     for kind in VIEWS:
@@ -90,9 +91,12 @@ def view_rows(latency: LatencyRun, label: str) -> list[Row]:
                 verdict(lat.p50_ms(kind) <= limit),
             )
         )
-    shares = {
+    # The bot's turns are held to the target; the echo floors (turns that do nothing but
+    # answer a fixed reply, so serialisation is most of what little they do) are shown beside.
+    shares = {kind: split[1] for kind in VIEWS if (split := _split(latency, kind)) is not None}
+    floors = {
         kind: split[1]
-        for kind in (*VIEWS, ECHO_MESSAGE, ECHO_INVOKE)
+        for kind in (ECHO_MESSAGE, ECHO_INVOKE)
         if (split := _split(latency, kind)) is not None
     }
     if shares:
@@ -100,10 +104,12 @@ def view_rows(latency: LatencyRun, label: str) -> list[Row]:
         rows.append(
             Row(
                 "1",
-                "reply serialisation: largest share of a turn's time in the server (p50s)",
+                "reply serialisation: largest share of a bot turn's time in the server (p50s)",
                 label,
                 f"{100 * shares[worst]:.0f} % ({worst}); every turn: "
-                + ", ".join(f"{k} {100 * v:.0f} %" for k, v in shares.items()),
+                + ", ".join(f"{k} {100 * v:.0f} %" for k, v in shares.items())
+                + "; the echo floors: "
+                + ", ".join(f"{k} {100 * v:.0f} %" for k, v in floors.items()),
                 f"≤ {100 * SERIALISE_SHARE:.0f} %",
                 verdict(shares[worst] <= SERIALISE_SHARE),
             )
