@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import random
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -31,7 +33,7 @@ from storage.base import (
     NotFound,
     StoreError,
 )
-from storage.patches import pointer
+from storage.patches import body_patch, pointer
 from storage.repository import (
     AUDIT_PREFIX,
     AUDIT_TAIL_LIMIT,
@@ -123,6 +125,79 @@ async def test_read_if_changed_hands_back_the_known_document_until_it_changes(
     assert await document_store.read_if_changed(patched) == replaced
     await document_store.delete(p, "doc")
     assert await document_store.read_if_changed(replaced) is None
+
+
+# Keys with the characters a JSON Pointer escapes, and Korean.
+_KEYS = ("a", "b", "c/d", "e~f", "단계", "x", "y")
+
+
+def _random_value(rng: random.Random) -> Any:
+    return rng.choice(
+        [rng.randint(0, 9), f"v{rng.randint(0, 99)}", {"status": rng.choice(("open", "done"))}]
+    )
+
+
+def _random_map(rng: random.Random) -> dict[str, Any]:
+    return {k: _random_value(rng) for k in rng.sample(_KEYS, rng.randint(0, len(_KEYS)))}
+
+
+def _changed(rng: random.Random, body: dict[str, Any]) -> dict[str, Any]:
+    """`body` after one to three random changes, as a new document (`body` is untouched):
+    entries set, added and removed, objects set whole, emptied, turned into values and back,
+    properties added and removed, the list appended to."""
+    after = {k: dict(v) if isinstance(v, dict) else v for k, v in body.items()}
+    after["tail"] = list(body.get("tail", []))
+    for _ in range(rng.randint(1, 3)):
+        name = rng.choice(("tasks", "ops", "meta", "extra"))
+        entries = after.get(name)
+        kind = rng.randrange(6)
+        if kind <= 1 and isinstance(entries, dict):
+            entries[rng.choice(_KEYS)] = _random_value(rng)
+        elif kind == 2 and isinstance(entries, dict) and entries:
+            del entries[rng.choice(list(entries))]
+        elif kind == 3:
+            after[name] = _random_map(rng)
+        elif kind == 4:
+            after[name] = rng.randint(0, 9) if rng.random() < 0.5 else {}
+            if rng.random() < 0.3:
+                del after[name]
+        else:
+            after["tail"].append(rng.randint(0, 9))
+    return after
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_a_read_of_what_changed_since_a_known_version_equals_a_whole_read(
+    document_store: DocumentStore, seed: int
+) -> None:
+    """`read_if_changed` may build on the version it knows (the embedded store reads only
+    the entries written since): over random patch sequences, whole writes and versions
+    known from reads, from writes and from earlier such reads, it reads what `read` reads,
+    and leaves the known document as it was."""
+    rng = random.Random(seed)
+    p = pk()
+    body: dict[str, Any] = {"n": 0, "tasks": _random_map(rng), "ops": {}, "tail": []}
+    current = await document_store.create(p, "doc", body)
+    known = [current]
+    for step in range(40):
+        after = _changed(rng, current.body)
+        after["n"] = step + 1
+        whole = rng.random() < 0.1
+        operations = None if whole else body_patch(current.body, after, rng.randint(1, 10))
+        if operations is None:
+            current = await document_store.replace(p, "doc", after, etag=current.etag)
+        else:
+            etag = await document_store.patch(p, "doc", operations, etag=current.etag)
+            current = Document(p, "doc", after, etag)
+        stored = await document_store.read(p, "doc")
+        assert stored is not None and stored.body == after and stored.etag == current.etag
+        for earlier in rng.sample(known, min(3, len(known))):
+            as_known = copy.deepcopy(earlier.body)
+            read = await document_store.read_if_changed(earlier)
+            assert read == stored, f"step {step}: known at {earlier.body['n']}"
+            assert earlier.body == as_known, "the known document is left as it was"
+            known.append(read)
+        known.append(rng.choice((current, stored)))
 
 
 async def test_replace_with_the_current_etag_writes_and_changes_the_etag(
