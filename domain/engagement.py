@@ -1365,10 +1365,20 @@ class Engagement:
         return stored
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], known: Engagement | None = None) -> Engagement:
+    def from_dict(
+        cls,
+        data: dict[str, Any],
+        known: Engagement | None = None,
+        known_data: dict[str, Any] | None = None,
+    ) -> Engagement:
         """The engagement as stored. `known`, an earlier state of it, lends the task records
         and own tasks whose stored form is unchanged instead of their being parsed again:
-        after another instance's click on 300 tasks, one record is new."""
+        after another instance's click on 300 tasks, one record is new. `known_data` is the
+        stored form `known` was read from or written as: a map or an entry that is the very
+        object it holds (a store that reads only what changed shares them) is not compared."""
+        if known is not None and known_data is None:
+            known_data = known.to_dict()
+        stored_before = known_data or {}
         installed_by = data.get("installedBy")
         profile = data.get("profile")
         last_change = data.get("lastChangeAt")
@@ -1382,7 +1392,12 @@ class Engagement:
             installed_by=Actor.from_dict(installed_by) if installed_by else None,
             locale=data.get("locale", "en-US"),
             profile=Profile.from_dict(profile) if profile else None,
-            tasks=_parsed(data.get("tasks", {}), known.tasks if known else {}, TaskRecord.stored),
+            tasks=_parsed(
+                data.get("tasks", {}),
+                known.tasks if known else {},
+                stored_before.get("tasks", {}),
+                TaskRecord.stored,
+            ),
             skipped_phases={
                 k: PhaseSkip.from_dict(v) for k, v in data.get("skippedPhases", {}).items()
             },
@@ -1409,7 +1424,10 @@ class Engagement:
             audit_seq=int(data.get("auditSeq", 0)),
             # Documents from before own tasks have neither key.
             own_tasks=_parsed(
-                data.get("ownTasks", {}), known.own_tasks if known else {}, OwnTask.from_dict
+                data.get("ownTasks", {}),
+                known.own_tasks if known else {},
+                stored_before.get("ownTasks", {}),
+                OwnTask.from_dict,
             ),
             own_seq=int(data.get("ownSeq", 0)),
             meetings={
@@ -1452,15 +1470,21 @@ S = TypeVar("S", bound=_Stored)
 
 
 def _parsed(
-    stored: dict[str, Any], known: dict[str, S], parse: Callable[[str, dict[str, Any]], S]
+    stored: dict[str, Any],
+    known: dict[str, S],
+    known_stored: dict[str, Any],
+    parse: Callable[[str, dict[str, Any]], S],
 ) -> dict[str, S]:
-    """Each entry parsed, or the known one where its stored form is the same."""
+    """Each entry parsed, or the known one where its stored form is the same. `known_stored`
+    is the stored form of `known`, entry for entry."""
+    if stored is known_stored or stored == known_stored:  # in C; the common case
+        return dict(known)
     parsed: dict[str, S] = {}
     for key, data in stored.items():
         before = known.get(key)
-        parsed[key] = (
-            before if before is not None and before.to_dict() == data else parse(key, data)
-        )
+        if before is None or (data is not known_stored.get(key) and data != before.to_dict()):
+            before = parse(key, data)
+        parsed[key] = before
     return parsed
 
 

@@ -12,7 +12,7 @@ import copy
 import random
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ from domain.engagement import (
     TaskStatus,
 )
 from domain.errors import EngagementMissing, NotPermitted, ReasonRequired
+from domain.own_tasks import ChecklistItem
 from storage.base import (
     AlreadyExists,
     Document,
@@ -601,6 +602,75 @@ async def test_the_next_change_from_the_same_process_writes_without_reading(
     assert (counting.calls["read"], counting.calls["patch"]) == (1, 2), "started from what it wrote"
     after = await repo.get(engagement.id)
     assert after is not None and after.audit_seq == 2
+
+
+@pytest.mark.parametrize("seed", range(2))
+async def test_an_engagement_another_instance_changed_reads_as_a_fresh_read_would(
+    document_store: DocumentStore, seed: int
+) -> None:
+    """An instance that remembers an engagement builds on what it knew when another
+    instance changed it (only changed entries read and parsed): over random changes
+    (statuses, due dates, own tasks added, removed, restored and purged, applied ops that
+    expire), it reads what a repository that remembers nothing reads."""
+    rng = random.Random(seed)
+    reader, writer = EngagementRepository(document_store), EngagementRepository(document_store)
+    engagement = await created(writer)
+    at = T0
+
+    def change(n: int) -> Callable[[Engagement], Any]:
+        kind = rng.randrange(5)
+        own = [t for t in engagement.own_tasks if rng.random() < 0.5]
+        op = f"op-{n}"
+
+        def apply(e: Engagement) -> Any:
+            if kind == 0 or (kind >= 3 and not own):
+                items = tuple(
+                    ChecklistItem(i, f"Item {n}.{i}", None, date(2027, 1, 1)) for i in range(3)
+                )
+                return e.add_tasks(
+                    CATALOG,
+                    track_id="remediate",
+                    items=items,
+                    actor=ALICE,
+                    at=at,
+                    op_id=op,
+                    batch=op,
+                )
+            if kind == 1:
+                status = rng.choice((TaskStatus.DONE, TaskStatus.OPEN))
+                return e.set_task_status(
+                    CATALOG,
+                    task_id=rng.choice(STEPS).id,
+                    status=status,
+                    actor=ALICE,
+                    at=at,
+                    op_id=op,
+                )
+            if kind == 2:
+                due = rng.choice((None, date(2027, 2, rng.randint(1, 28))))
+                return e.set_due(
+                    CATALOG, task_id=rng.choice(STEPS).id, due=due, actor=ALICE, at=at, op_id=op
+                )
+            task = own[0]
+            if e.own_tasks.get(task) is None:
+                return None
+            if e.own_tasks[task].removed_at is None:
+                return e.remove_task(CATALOG, task_id=task, actor=ALICE, at=at, op_id=op)
+            if e.own_tasks[task].restorable(at):
+                return e.restore_task(CATALOG, task_id=task, actor=ALICE, at=at, op_id=op)
+            return None
+
+        return apply
+
+    await reader.get(engagement.id)
+    for n in range(30):
+        at += rng.choice((timedelta(seconds=5), timedelta(minutes=11), timedelta(days=8)))
+        engagement, _ = await writer.update(engagement.id, change(n))
+        if rng.random() < 0.7:
+            read = await reader.get(engagement.id)
+            fresh = await EngagementRepository(document_store).get(engagement.id)
+            assert read == fresh == engagement, f"change {n}"
+            assert read.all_tasks(CATALOG) == fresh.all_tasks(CATALOG)
 
 
 async def test_a_remembered_copy_another_instance_overtook_is_never_trusted(
