@@ -627,7 +627,26 @@ class Engagement:
             out_of_scope=out_of_scope,
             unowned=unowned,
             skipped=track.id in self.skipped_phases,
-            signed=track.kind != "phase" or not self.missing_signatures(track.id),
+            signed=self.is_signed(track),
+        )
+
+    def settled_all(self, catalog: Catalog, track: Track) -> bool:
+        """`progress(...).settled_all` without counting every task: no required task in
+        scope is open (it stops at the first open one, so a view of 300 tasks needs not
+        count a phase twice)."""
+        return not any(
+            not task.optional and self.status_of(task.id) is TaskStatus.OPEN and self.in_scope(task)
+            for task in self.tasks_of(catalog, track.id)
+        )
+
+    def is_signed(self, track: Track) -> bool:
+        """Every side the phase needs has signed it off (the general track needs none)."""
+        return track.kind != "phase" or not self.missing_signatures(track.id)
+
+    def is_complete(self, catalog: Catalog, track: Track) -> bool:
+        """`progress(...).complete` without counting every task."""
+        return track.id in self.skipped_phases or (
+            self.is_signed(track) and self.settled_all(catalog, track)
         )
 
     def current_phase(self, catalog: Catalog) -> Track | None:
@@ -636,7 +655,7 @@ class Engagement:
         The general track runs alongside the phases and never gates them.
         """
         for phase in catalog.phases:
-            if not self.progress(catalog, phase).complete:
+            if not self.is_complete(catalog, phase):
                 return phase
         return None
 
@@ -995,7 +1014,7 @@ class Engagement:
         if self.has_applied(op_id) or phase_id not in self.skipped_phases:
             return None
         del self.skipped_phases[phase_id]
-        if not self.progress(catalog, phase).complete:
+        if not self.is_complete(catalog, phase):
             self.completed_phases.pop(phase_id, None)
         return self._audit(op_id, actor, at, phase_id, Change.SKIP, "skipped", None)
 
@@ -1022,7 +1041,14 @@ class Engagement:
         return (*self.people_in(Role.MANAGER), *self.people_in(Role.DEPUTY))
 
     def awaiting_signoff(self, catalog: Catalog) -> list[Track]:
-        return [p for p in catalog.phases if self.progress(catalog, p).awaiting_signoff]
+        """The phases settled but not signed off by every side they need (not skipped)."""
+        return [
+            p
+            for p in catalog.phases
+            if p.id not in self.skipped_phases
+            and not self.is_signed(p)
+            and self.settled_all(catalog, p)
+        ]
 
     def sign_off(
         self,
@@ -1186,7 +1212,7 @@ class Engagement:
             for p in catalog.phases
             if (track_id is None or p.id == track_id)
             and p.id not in self.completed_phases
-            and self.progress(catalog, p).complete
+            and self.is_complete(catalog, p)
         ]
         for phase in newly:
             self.completed_phases[phase.id] = at
