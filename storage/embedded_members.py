@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -131,7 +131,13 @@ def _put_members(
     for member, entry in rows:
         entries[member].append(entry)
     for name, found in entries.items():
-        body[name] = orjson.loads("{" + ",".join(found) + "}")
+        body[name] = _object(found)
+
+
+def _object(entries: Iterable[str]) -> dict[str, Any]:
+    """The object of `"key":value` entries (as the queries put them together)."""
+    parsed: dict[str, Any] = orjson.loads("{" + ",".join(entries) + "}")
+    return parsed
 
 
 def read_since(db: sqlite3.Connection, known: Document, text: str, etag: str) -> dict[str, Any]:
@@ -162,14 +168,14 @@ def read_since(db: sqlite3.Connection, known: Document, text: str, etag: str) ->
             body[name] = _member(db, where, name)
             continue
         if dropped_at > since:
-            rows = db.execute(
+            keys = db.execute(
                 "SELECT key FROM members WHERE pk=? AND id=? AND member=?", (*where, name)
             )
-            kept = {key for (key,) in rows}
+            kept = {key for (key,) in keys}
             entries = {key: value for key, value in entries.items() if key in kept}
         changes = written.get(name)
         if changes:
-            entries = {**entries, **orjson.loads("{" + ",".join(changes) + "}")}
+            entries = {**entries, **_object(changes)}
         body[name] = entries
     return body
 
@@ -180,8 +186,7 @@ def _member(db: sqlite3.Connection, where: tuple[str, str], name: str) -> dict[s
         "WHERE pk=? AND id=? AND member=? ORDER BY rowid",
         (*where, name),
     )
-    parsed: dict[str, Any] = orjson.loads("{" + ",".join(entry for (entry,) in rows) + "}")
-    return parsed
+    return _object(entry for (entry,) in rows)
 
 
 def drop_members(db: sqlite3.Connection, pk: str, doc_id: str) -> None:
