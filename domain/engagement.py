@@ -18,6 +18,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
+import orjson
+
 from domain.applied import AppliedOps
 from domain.catalog import GENERAL_TRACK_ID, Catalog, Language, Task, Track, default_catalog
 from domain.errors import (
@@ -1378,6 +1380,11 @@ class Engagement:
             "auditTail": list(self.audit_tail),
             "auditSeq": self.audit_seq,
             "ownTasks": self._stored_own_tasks(),
+            # Written with the map it names, so a reader whose earlier state has the same
+            # digest takes its own tasks as they are instead of comparing ~86 KB of them. A
+            # writer that does not know it drops it (the repository removes what its body
+            # lacks), and a reader then compares.
+            "ownTasksDigest": self._own_tasks_digest(),
             "ownSeq": self.own_seq,
             "meetings": {key: m.to_dict() for key, m in self.meetings.items()},
         }
@@ -1389,6 +1396,13 @@ class Engagement:
             stored = {task_id: own.to_dict() for task_id, own in self.own_tasks.items()}
             self._own_views["stored"] = stored
         return stored
+
+    def _own_tasks_digest(self) -> str:
+        digest: str | None = self._own_views.get("digest")
+        if digest is None:
+            digest = hashlib.sha256(orjson.dumps(self._stored_own_tasks())).hexdigest()[:32]
+            self._own_views["digest"] = digest
+        return digest
 
     @classmethod
     def from_dict(
@@ -1405,6 +1419,8 @@ class Engagement:
         if known is not None and known_data is None:
             known_data = known.to_dict()
         stored_before = known_data or {}
+        digest = data.get("ownTasksDigest")
+        same_own_tasks = digest is not None and digest == stored_before.get("ownTasksDigest")
         installed_by = data.get("installedBy")
         profile = data.get("profile")
         last_change = data.get("lastChangeAt")
@@ -1449,7 +1465,9 @@ class Engagement:
             audit_tail=list(data.get("auditTail", [])),
             audit_seq=int(data.get("auditSeq", 0)),
             # Documents from before own tasks have neither key.
-            own_tasks=_parsed(
+            own_tasks=dict(known.own_tasks)
+            if known is not None and same_own_tasks
+            else _parsed(
                 data.get("ownTasks", {}),
                 known.own_tasks if known else {},
                 stored_before.get("ownTasks", {}),

@@ -32,6 +32,7 @@ from domain.own_tasks import ChecklistItem
 from domain.profile import Profile
 from domain.roles import signers_of
 from domain.text import is_blank
+from storage.patches import body_patch
 
 CATALOG = default_catalog()
 AT = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
@@ -555,3 +556,28 @@ def test_completion_and_sign_off_without_counting_agree_with_the_counts(seed: in
     assert engagement.awaiting_signoff(CATALOG) == awaiting
     incomplete = [p for p in CATALOG.phases if not engagement.progress(CATALOG, p).complete]
     assert engagement.current_phase(CATALOG) == (incomplete[0] if incomplete else None)
+
+
+def test_own_tasks_are_taken_by_their_digest_only_while_a_write_keeps_it_in_step() -> None:
+    """A reader takes its own tasks as they are when the stored digest is the one it knew;
+    a writer that does not know the digest (an earlier version) changes the map and drops
+    the digest in the same write (the repository removes what its body lacks), and the
+    reader then compares and reads the change."""
+    before = new()
+    items = tuple(ChecklistItem(n, f"Item {n}", None, None) for n in range(3))
+    before.add_tasks(
+        CATALOG, track_id="remediate", items=items, actor=PM, at=AT, op_id="o", batch="b"
+    )
+    known_data = before.to_dict()
+    same = Engagement.from_dict(before.to_dict(), before, known_data)
+    assert same == before and all(same.own_tasks[t] is before.own_tasks[t] for t in same.own_tasks)
+    edited = next(iter(known_data["ownTasks"]))
+    unaware = {k: v for k, v in known_data.items() if k != "ownTasksDigest"}
+    unaware["ownTasks"] = {
+        **known_data["ownTasks"],
+        edited: {**known_data["ownTasks"][edited], "title": "Edited"},
+    }
+    assert {"op": "remove", "path": "/ownTasksDigest"} in (body_patch(known_data, unaware) or [])
+    read = Engagement.from_dict(unaware, before, known_data)
+    assert read.own_tasks[edited].title == "Edited"
+    assert read == Engagement.from_dict(unaware)
