@@ -85,11 +85,12 @@ class EmbeddedStore:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         self._db = db  # closed by close() even if what follows fails
-        # WAL + NORMAL survives a crash or kill of the process (the restart case); busy_timeout
-        # lets a second bot process on the same file wait for the lock instead of failing.
+        # busy_timeout lets a second bot process on the same file wait for the lock instead
+        # of failing (first: switching a file to WAL takes it too); WAL + NORMAL survives a
+        # crash or kill of the process (the restart case).
+        db.execute("PRAGMA busy_timeout=5000")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=5000")
         db.executescript(_SCHEMA + members.SCHEMA)
         members.migrate(db)
         self._db = db
