@@ -197,10 +197,12 @@ figures taken in the same run under the same conditions.
    task, JSON with ASCII escapes; `tests/test_own_tasks.py`), inside Cosmos DB's 2 MB item
    limit; a click no longer rewrites it. The last row times `status` right after a second
    server process on the same store clicked (a quarter as many): the first process then
-   reads the document whole and parses only what changed. The local Cosmos DB server's own
-   cost is not Cosmos DB's (scripts/cosmos-server.js copies only what a patch changes, and
-   answers `If-None-Match` with 304 as Cosmos DB does); on Cosmos DB a patch is billed about
-   like a replace of the whole document, which this run cannot measure (RU are always 1).
+   reads what changed since the version it knew (on SQLite the entry rows written since; on
+   Cosmos DB the whole document) and parses only the records that changed. The local Cosmos
+   DB server's own cost is not Cosmos DB's (scripts/cosmos-server.js copies only what a
+   patch changes, and answers `If-None-Match` with 304 as Cosmos DB does); on Cosmos DB a
+   patch is billed about like a replace of the whole document, which this run cannot
+   measure (RU are always 1).
 """
 
 

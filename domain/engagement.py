@@ -18,6 +18,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
+import orjson
+
 from domain.applied import AppliedOps
 from domain.catalog import GENERAL_TRACK_ID, Catalog, Language, Task, Track, default_catalog
 from domain.errors import (
@@ -627,7 +629,26 @@ class Engagement:
             out_of_scope=out_of_scope,
             unowned=unowned,
             skipped=track.id in self.skipped_phases,
-            signed=track.kind != "phase" or not self.missing_signatures(track.id),
+            signed=self.is_signed(track),
+        )
+
+    def settled_all(self, catalog: Catalog, track: Track) -> bool:
+        """`progress(...).settled_all` without counting every task: no required task in
+        scope is open (it stops at the first open one, so a view of 300 tasks needs not
+        count a phase twice)."""
+        return not any(
+            not task.optional and self.status_of(task.id) is TaskStatus.OPEN and self.in_scope(task)
+            for task in self.tasks_of(catalog, track.id)
+        )
+
+    def is_signed(self, track: Track) -> bool:
+        """Every side the phase needs has signed it off (the general track needs none)."""
+        return track.kind != "phase" or not self.missing_signatures(track.id)
+
+    def is_complete(self, catalog: Catalog, track: Track) -> bool:
+        """`progress(...).complete` without counting every task."""
+        return track.id in self.skipped_phases or (
+            self.is_signed(track) and self.settled_all(catalog, track)
         )
 
     def current_phase(self, catalog: Catalog) -> Track | None:
@@ -636,7 +657,7 @@ class Engagement:
         The general track runs alongside the phases and never gates them.
         """
         for phase in catalog.phases:
-            if not self.progress(catalog, phase).complete:
+            if not self.is_complete(catalog, phase):
                 return phase
         return None
 
@@ -995,7 +1016,7 @@ class Engagement:
         if self.has_applied(op_id) or phase_id not in self.skipped_phases:
             return None
         del self.skipped_phases[phase_id]
-        if not self.progress(catalog, phase).complete:
+        if not self.is_complete(catalog, phase):
             self.completed_phases.pop(phase_id, None)
         return self._audit(op_id, actor, at, phase_id, Change.SKIP, "skipped", None)
 
@@ -1022,7 +1043,14 @@ class Engagement:
         return (*self.people_in(Role.MANAGER), *self.people_in(Role.DEPUTY))
 
     def awaiting_signoff(self, catalog: Catalog) -> list[Track]:
-        return [p for p in catalog.phases if self.progress(catalog, p).awaiting_signoff]
+        """The phases settled but not signed off by every side they need (not skipped)."""
+        return [
+            p
+            for p in catalog.phases
+            if p.id not in self.skipped_phases
+            and not self.is_signed(p)
+            and self.settled_all(catalog, p)
+        ]
 
     def sign_off(
         self,
@@ -1186,7 +1214,7 @@ class Engagement:
             for p in catalog.phases
             if (track_id is None or p.id == track_id)
             and p.id not in self.completed_phases
-            and self.progress(catalog, p).complete
+            and self.is_complete(catalog, p)
         ]
         for phase in newly:
             self.completed_phases[phase.id] = at
@@ -1352,6 +1380,11 @@ class Engagement:
             "auditTail": list(self.audit_tail),
             "auditSeq": self.audit_seq,
             "ownTasks": self._stored_own_tasks(),
+            # Written with the map it names, so a reader whose earlier state has the same
+            # digest takes its own tasks as they are instead of comparing ~86 KB of them. A
+            # writer that does not know it drops it (the repository removes what its body
+            # lacks), and a reader then compares.
+            "ownTasksDigest": self._own_tasks_digest(),
             "ownSeq": self.own_seq,
             "meetings": {key: m.to_dict() for key, m in self.meetings.items()},
         }
@@ -1364,11 +1397,30 @@ class Engagement:
             self._own_views["stored"] = stored
         return stored
 
+    def _own_tasks_digest(self) -> str:
+        digest: str | None = self._own_views.get("digest")
+        if digest is None:
+            digest = hashlib.sha256(orjson.dumps(self._stored_own_tasks())).hexdigest()[:32]
+            self._own_views["digest"] = digest
+        return digest
+
     @classmethod
-    def from_dict(cls, data: dict[str, Any], known: Engagement | None = None) -> Engagement:
+    def from_dict(
+        cls,
+        data: dict[str, Any],
+        known: Engagement | None = None,
+        known_data: dict[str, Any] | None = None,
+    ) -> Engagement:
         """The engagement as stored. `known`, an earlier state of it, lends the task records
         and own tasks whose stored form is unchanged instead of their being parsed again:
-        after another instance's click on 300 tasks, one record is new."""
+        after another instance's click on 300 tasks, one record is new. `known_data` is the
+        stored form `known` was read from or written as: a map or an entry that is the very
+        object it holds (a store that reads only what changed shares them) is not compared."""
+        if known is not None and known_data is None:
+            known_data = known.to_dict()
+        stored_before = known_data or {}
+        digest = data.get("ownTasksDigest")
+        same_own_tasks = digest is not None and digest == stored_before.get("ownTasksDigest")
         installed_by = data.get("installedBy")
         profile = data.get("profile")
         last_change = data.get("lastChangeAt")
@@ -1382,7 +1434,12 @@ class Engagement:
             installed_by=Actor.from_dict(installed_by) if installed_by else None,
             locale=data.get("locale", "en-US"),
             profile=Profile.from_dict(profile) if profile else None,
-            tasks=_parsed(data.get("tasks", {}), known.tasks if known else {}, TaskRecord.stored),
+            tasks=_parsed(
+                data.get("tasks", {}),
+                known.tasks if known else {},
+                stored_before.get("tasks", {}),
+                TaskRecord.stored,
+            ),
             skipped_phases={
                 k: PhaseSkip.from_dict(v) for k, v in data.get("skippedPhases", {}).items()
             },
@@ -1408,8 +1465,13 @@ class Engagement:
             audit_tail=list(data.get("auditTail", [])),
             audit_seq=int(data.get("auditSeq", 0)),
             # Documents from before own tasks have neither key.
-            own_tasks=_parsed(
-                data.get("ownTasks", {}), known.own_tasks if known else {}, OwnTask.from_dict
+            own_tasks=dict(known.own_tasks)
+            if known is not None and same_own_tasks
+            else _parsed(
+                data.get("ownTasks", {}),
+                known.own_tasks if known else {},
+                stored_before.get("ownTasks", {}),
+                OwnTask.from_dict,
             ),
             own_seq=int(data.get("ownSeq", 0)),
             meetings={
@@ -1452,15 +1514,21 @@ S = TypeVar("S", bound=_Stored)
 
 
 def _parsed(
-    stored: dict[str, Any], known: dict[str, S], parse: Callable[[str, dict[str, Any]], S]
+    stored: dict[str, Any],
+    known: dict[str, S],
+    known_stored: dict[str, Any],
+    parse: Callable[[str, dict[str, Any]], S],
 ) -> dict[str, S]:
-    """Each entry parsed, or the known one where its stored form is the same."""
+    """Each entry parsed, or the known one where its stored form is the same. `known_stored`
+    is the stored form of `known`, entry for entry."""
+    if stored is known_stored or stored == known_stored:  # in C; the common case
+        return dict(known)
     parsed: dict[str, S] = {}
     for key, data in stored.items():
         before = known.get(key)
-        parsed[key] = (
-            before if before is not None and before.to_dict() == data else parse(key, data)
-        )
+        if before is None or (data is not known_stored.get(key) and data != before.to_dict()):
+            before = parse(key, data)
+        parsed[key] = before
     return parsed
 
 

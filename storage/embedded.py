@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -86,12 +85,14 @@ class EmbeddedStore:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         self._db = db  # closed by close() even if what follows fails
-        # WAL + NORMAL survives a crash or kill of the process (the restart case); busy_timeout
-        # lets a second bot process on the same file wait for the lock instead of failing.
+        # busy_timeout lets a second bot process on the same file wait for the lock instead
+        # of failing (first: switching a file to WAL takes it too); WAL + NORMAL survives a
+        # crash or kill of the process (the restart case).
+        db.execute("PRAGMA busy_timeout=5000")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=5000")
         db.executescript(_SCHEMA + members.SCHEMA)
+        members.migrate(db)
         self._db = db
 
     async def close(self) -> None:
@@ -191,12 +192,12 @@ class EmbeddedStore:
                     return None
                 if row[1] is None:
                     return known
-                return Document(pk, doc_id, members.assemble(db, pk, doc_id, row[1]), row[0])
+                return Document(pk, doc_id, members.read_since(db, known, row[1], row[0]), row[0])
 
         return await self._point(read)
 
     async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
-        etag, text = _new_etag(), _encode(body)
+        etag, text = members.whole_etag(), _encode(body)
 
         def create(db: sqlite3.Connection) -> None:
             try:
@@ -211,7 +212,7 @@ class EmbeddedStore:
         return Document(pk, doc_id, dict(body), etag)
 
     async def replace(self, pk: str, doc_id: str, body: dict[str, Any], *, etag: str) -> Document:
-        new_etag, text = _new_etag(), _encode(body)
+        new_etag, text = members.whole_etag(), _encode(body)
 
         def replace(db: sqlite3.Connection) -> None:
             with members.transaction(db):
@@ -230,7 +231,7 @@ class EmbeddedStore:
         return Document(pk, doc_id, body, new_etag)
 
     async def upsert(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
-        etag, text = _new_etag(), _encode(body)
+        etag, text = members.whole_etag(), _encode(body)
 
         def upsert(db: sqlite3.Connection) -> None:
             with members.transaction(db):
@@ -247,12 +248,9 @@ class EmbeddedStore:
     async def patch(
         self, pk: str, doc_id: str, operations: list[PatchOperation], *, etag: str
     ) -> str:
-        new_etag = _new_etag()
-        await self._point(
-            lambda db: members.patch(db, pk, doc_id, operations, etag=etag, new_etag=new_etag),
-            writes=True,
+        return await self._point(
+            lambda db: members.patch(db, pk, doc_id, operations, etag=etag), writes=True
         )
-        return new_etag
 
     async def delete(self, pk: str, doc_id: str) -> None:
         def delete(db: sqlite3.Connection) -> None:
@@ -297,7 +295,3 @@ def _encode(body: dict[str, Any]) -> str:
     if members.MEMBERS_KEY in body:
         raise ValueError(f"document body uses the reserved key {members.MEMBERS_KEY}")
     return members.encode(body)
-
-
-def _new_etag() -> str:
-    return uuid.uuid4().hex

@@ -102,7 +102,11 @@ class EngagementRepository:
         if remembered is not None and doc is remembered[0]:
             self._recent.move_to_end(engagement_id)
             return doc, remembered[1].copy()
-        engagement = Engagement.from_dict(doc.body, remembered[1] if remembered else None)
+        engagement = (
+            Engagement.from_dict(doc.body, remembered[1], remembered[0].body)
+            if remembered
+            else Engagement.from_dict(doc.body)
+        )
         self._remember(doc, engagement)
         return doc, engagement
 

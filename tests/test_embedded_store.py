@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 import threading
 import time
@@ -88,7 +89,7 @@ async def test_a_patched_document_is_read_as_of_one_write_while_another_connecti
                 {"op": "set", "path": "/n", "value": 2},
                 {"op": "set", "path": "/map/c", "value": 3},
             ]
-            members.patch(writer, "p", "doc", operations, etag=etag, new_etag="next")
+            members.patch(writer, "p", "doc", operations, etag=etag)
             assert members.assemble(reader, "p", "doc", text) == {"n": 1, "map": {"a": 1, "b": 2}}
         (text,) = reader.execute("SELECT body FROM documents WHERE id='doc'").fetchone()
         assert members.assemble(reader, "p", "doc", text) == {
@@ -98,3 +99,63 @@ async def test_a_patched_document_is_read_as_of_one_write_while_another_connecti
     finally:
         reader.close()
         writer.close()
+
+
+# tests/fixtures/embedded_before_revisions.sqlite3, as the embedded store wrote it before
+# member rows carried revisions (commit da552ef): an engagement-shaped document created whole
+# and patched twice (entries set, one removed, a key with "/"), and a note written whole.
+BEFORE_REVISIONS = {
+    "engagement": {
+        "type": "engagement",
+        "n": 2,
+        "auditTail": [{"seq": 1}, {"seq": 2}],
+        "appliedOps": {"op-a": 1, "op-b": 2, "op-c": 3},
+        "ownTasks": {},
+        "profile": {"name": "Contoso", "zone": "Asia/Seoul"},
+        "tasks": {
+            "t0": {"status": "open", "owner": {"id": "u0", "name": "사용자"}},
+            "t1": {"status": "done"},
+            "t3": {"status": "open", "owner": {"id": "u3", "name": "사용자"}},
+            "t4": {"status": "open", "owner": {"id": "u4", "name": "사용자"}},
+            "t5": {"status": "open", "owner": {"id": "u5", "name": "사용자"}},
+            "a/b": {"status": "n/a"},
+        },
+    },
+    "note-1": {"type": "note", "text": "한국어 ✅"},
+}
+
+
+async def test_a_file_written_before_revisions_reads_patches_and_reads_what_changed(
+    tmp_path: Path,
+) -> None:
+    """Opening a file of the earlier format adds the rows' revisions; its documents read as
+    written, and once patched, a reader who knew them (plain etags, rows of revision 0)
+    reads them whole and then only what changed, as `read` does."""
+    fixture = Path(__file__).parent / "fixtures" / "embedded_before_revisions.sqlite3"
+    shutil.copy(fixture, tmp_path / "bot.sqlite3")
+    store, other = EmbeddedStore(tmp_path), EmbeddedStore(tmp_path)
+    await asyncio.gather(store.open(), other.open())  # both bring the file up to date
+    try:
+        docs = await store.list_partition("eng-fixture", "")
+        assert {d.id: d.body for d in docs} == BEFORE_REVISIONS
+        known = docs[0]
+        operations = [
+            {"op": "set", "path": "/tasks/t3", "value": {"status": "done"}},
+            {"op": "remove", "path": "/tasks/t4"},
+            {"op": "set", "path": "/appliedOps/op-d", "value": 4},
+        ]
+        etag = await other.patch("eng-fixture", "engagement", operations, etag=known.etag)
+        once = await store.read_if_changed(known)
+        assert once == await store.read("eng-fixture", "engagement")
+        assert once is not None and once.etag == etag
+        assert once.body["tasks"]["t3"] == {"status": "done"} and "t4" not in once.body["tasks"]
+        etag = await other.patch(
+            "eng-fixture", "engagement", [{"op": "remove", "path": "/tasks/t0"}], etag=etag
+        )
+        twice = await store.read_if_changed(once)
+        assert twice == await store.read("eng-fixture", "engagement")
+        assert twice is not None and list(twice.body["tasks"]) == ["t1", "t3", "t5", "a/b"]
+        assert twice.body["profile"] is once.body["profile"], "unchanged members are shared"
+    finally:
+        await store.close()
+        await other.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,7 +12,9 @@ from domain.engagement import (
     Actor,
     Engagement,
     EngagementKey,
+    PhaseSkip,
     Signature,
+    TaskRecord,
     TaskStatus,
     check_note,
 )
@@ -29,6 +32,7 @@ from domain.own_tasks import ChecklistItem
 from domain.profile import Profile
 from domain.roles import signers_of
 from domain.text import is_blank
+from storage.patches import body_patch
 
 CATALOG = default_catalog()
 AT = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
@@ -504,3 +508,76 @@ def test_reading_a_changed_engagement_reuses_what_did_not_change() -> None:
     assert all(read.tasks[t] is before.tasks[t] for t in before.tasks)
     assert all(read.own_tasks[t] is before.own_tasks[t] for t in before.own_tasks)
     assert read.tasks_of(CATALOG, "remediate") is before.tasks_of(CATALOG, "remediate")
+    # Given the stored form it knew, maps and entries that are the very objects it holds (a
+    # store that reads only what changed hands them back) are taken without a comparison.
+    known_data = before.to_dict()
+    shared = {**stored, "ownTasks": known_data["ownTasks"]}
+    shared["tasks"] = {**known_data["tasks"], clicked: stored["tasks"][clicked]}
+    from_shared = Engagement.from_dict(shared, before, known_data)
+    assert from_shared == Engagement.from_dict(stored)
+    assert all(from_shared.own_tasks[t] is before.own_tasks[t] for t in before.own_tasks)
+    assert from_shared.tasks[clicked] == after.tasks[clicked]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_completion_and_sign_off_without_counting_agree_with_the_counts(seed: int) -> None:
+    """`is_complete`, `settled_all`, `awaiting_signoff` and `current_phase` stop at the
+    first open required task instead of counting every task: over random states (statuses,
+    scope, own tasks, skips, signatures) they say what the counts of `progress` say."""
+    rng = random.Random(seed)
+    engagement = new()
+    items = tuple(ChecklistItem(n, f"Item {n}", None, None) for n in range(rng.randint(0, 4)))
+    if items:
+        engagement.add_tasks(
+            CATALOG, track_id="remediate", items=items, actor=PM, at=AT, op_id="o", batch="b"
+        )
+    if rng.random() < 0.7:
+        engagement.profile = _profile(*rng.sample(sorted(SERVICES), rng.randint(0, 3)))
+    statuses = (TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.NOT_APPLICABLE)
+    for task in engagement.all_tasks(CATALOG):
+        # Mostly settled, so that phases often are too; the optional one often left open.
+        status = rng.choices(statuses, weights=(5, 1, 1) if task.optional else (1, 10, 3))[0]
+        if rng.random() < 0.98:
+            engagement.tasks[task.id] = TaskRecord(
+                status=TaskStatus.ACKNOWLEDGED
+                if task.duty and status is TaskStatus.DONE
+                else status
+            )
+    for phase in CATALOG.phases:
+        if rng.random() < 0.15:
+            engagement.skipped_phases[phase.id] = PhaseSkip(PM, AT, "skipped")
+        sides = [side for side in signers_of(phase.id) if rng.random() < 0.6]
+        engagement.signoffs[phase.id] = {side: Signature(PM, AT) for side in sides}
+    for track in CATALOG.tracks:
+        counted = engagement.progress(CATALOG, track)
+        assert engagement.settled_all(CATALOG, track) == counted.settled_all
+        assert engagement.is_complete(CATALOG, track) == counted.complete
+    awaiting = [p for p in CATALOG.phases if engagement.progress(CATALOG, p).awaiting_signoff]
+    assert engagement.awaiting_signoff(CATALOG) == awaiting
+    incomplete = [p for p in CATALOG.phases if not engagement.progress(CATALOG, p).complete]
+    assert engagement.current_phase(CATALOG) == (incomplete[0] if incomplete else None)
+
+
+def test_own_tasks_are_taken_by_their_digest_only_while_a_write_keeps_it_in_step() -> None:
+    """A reader takes its own tasks as they are when the stored digest is the one it knew;
+    a writer that does not know the digest (an earlier version) changes the map and drops
+    the digest in the same write (the repository removes what its body lacks), and the
+    reader then compares and reads the change."""
+    before = new()
+    items = tuple(ChecklistItem(n, f"Item {n}", None, None) for n in range(3))
+    before.add_tasks(
+        CATALOG, track_id="remediate", items=items, actor=PM, at=AT, op_id="o", batch="b"
+    )
+    known_data = before.to_dict()
+    same = Engagement.from_dict(before.to_dict(), before, known_data)
+    assert same == before and all(same.own_tasks[t] is before.own_tasks[t] for t in same.own_tasks)
+    edited = next(iter(known_data["ownTasks"]))
+    unaware = {k: v for k, v in known_data.items() if k != "ownTasksDigest"}
+    unaware["ownTasks"] = {
+        **known_data["ownTasks"],
+        edited: {**known_data["ownTasks"][edited], "title": "Edited"},
+    }
+    assert {"op": "remove", "path": "/ownTasksDigest"} in (body_patch(known_data, unaware) or [])
+    read = Engagement.from_dict(unaware, before, known_data)
+    assert read.own_tasks[edited].title == "Edited"
+    assert read == Engagement.from_dict(unaware)

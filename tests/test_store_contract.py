@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import random
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ from domain.engagement import (
     TaskStatus,
 )
 from domain.errors import EngagementMissing, NotPermitted, ReasonRequired
+from domain.own_tasks import ChecklistItem
 from storage.base import (
     AlreadyExists,
     Document,
@@ -31,7 +34,7 @@ from storage.base import (
     NotFound,
     StoreError,
 )
-from storage.patches import pointer
+from storage.patches import body_patch, pointer
 from storage.repository import (
     AUDIT_PREFIX,
     AUDIT_TAIL_LIMIT,
@@ -123,6 +126,79 @@ async def test_read_if_changed_hands_back_the_known_document_until_it_changes(
     assert await document_store.read_if_changed(patched) == replaced
     await document_store.delete(p, "doc")
     assert await document_store.read_if_changed(replaced) is None
+
+
+# Keys with the characters a JSON Pointer escapes, and Korean.
+_KEYS = ("a", "b", "c/d", "e~f", "단계", "x", "y")
+
+
+def _random_value(rng: random.Random) -> Any:
+    return rng.choice(
+        [rng.randint(0, 9), f"v{rng.randint(0, 99)}", {"status": rng.choice(("open", "done"))}]
+    )
+
+
+def _random_map(rng: random.Random) -> dict[str, Any]:
+    return {k: _random_value(rng) for k in rng.sample(_KEYS, rng.randint(0, len(_KEYS)))}
+
+
+def _changed(rng: random.Random, body: dict[str, Any]) -> dict[str, Any]:
+    """`body` after one to three random changes, as a new document (`body` is untouched):
+    entries set, added and removed, objects set whole, emptied, turned into values and back,
+    properties added and removed, the list appended to."""
+    after = {k: dict(v) if isinstance(v, dict) else v for k, v in body.items()}
+    after["tail"] = list(body.get("tail", []))
+    for _ in range(rng.randint(1, 3)):
+        name = rng.choice(("tasks", "ops", "meta", "extra"))
+        entries = after.get(name)
+        kind = rng.randrange(6)
+        if kind <= 1 and isinstance(entries, dict):
+            entries[rng.choice(_KEYS)] = _random_value(rng)
+        elif kind == 2 and isinstance(entries, dict) and entries:
+            del entries[rng.choice(list(entries))]
+        elif kind == 3:
+            after[name] = _random_map(rng)
+        elif kind == 4:
+            after[name] = rng.randint(0, 9) if rng.random() < 0.5 else {}
+            if rng.random() < 0.3:
+                del after[name]
+        else:
+            after["tail"].append(rng.randint(0, 9))
+    return after
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_a_read_of_what_changed_since_a_known_version_equals_a_whole_read(
+    document_store: DocumentStore, seed: int
+) -> None:
+    """`read_if_changed` may build on the version it knows (the embedded store reads only
+    the entries written since): over random patch sequences, whole writes and versions
+    known from reads, from writes and from earlier such reads, it reads what `read` reads,
+    and leaves the known document as it was."""
+    rng = random.Random(seed)
+    p = pk()
+    body: dict[str, Any] = {"n": 0, "tasks": _random_map(rng), "ops": {}, "tail": []}
+    current = await document_store.create(p, "doc", body)
+    known = [current]
+    for step in range(40):
+        after = _changed(rng, current.body)
+        after["n"] = step + 1
+        whole = rng.random() < 0.1
+        operations = None if whole else body_patch(current.body, after, rng.randint(1, 10))
+        if operations is None:
+            current = await document_store.replace(p, "doc", after, etag=current.etag)
+        else:
+            etag = await document_store.patch(p, "doc", operations, etag=current.etag)
+            current = Document(p, "doc", after, etag)
+        stored = await document_store.read(p, "doc")
+        assert stored is not None and stored.body == after and stored.etag == current.etag
+        for earlier in rng.sample(known, min(3, len(known))):
+            as_known = copy.deepcopy(earlier.body)
+            read = await document_store.read_if_changed(earlier)
+            assert read == stored, f"step {step}: known at {earlier.body['n']}"
+            assert earlier.body == as_known, "the known document is left as it was"
+            known.append(read)
+        known.append(rng.choice((current, stored)))
 
 
 async def test_replace_with_the_current_etag_writes_and_changes_the_etag(
@@ -526,6 +602,75 @@ async def test_the_next_change_from_the_same_process_writes_without_reading(
     assert (counting.calls["read"], counting.calls["patch"]) == (1, 2), "started from what it wrote"
     after = await repo.get(engagement.id)
     assert after is not None and after.audit_seq == 2
+
+
+@pytest.mark.parametrize("seed", range(2))
+async def test_an_engagement_another_instance_changed_reads_as_a_fresh_read_would(
+    document_store: DocumentStore, seed: int
+) -> None:
+    """An instance that remembers an engagement builds on what it knew when another
+    instance changed it (only changed entries read and parsed): over random changes
+    (statuses, due dates, own tasks added, removed, restored and purged, applied ops that
+    expire), it reads what a repository that remembers nothing reads."""
+    rng = random.Random(seed)
+    reader, writer = EngagementRepository(document_store), EngagementRepository(document_store)
+    engagement = await created(writer)
+    at = T0
+
+    def change(n: int) -> Callable[[Engagement], Any]:
+        kind = rng.randrange(5)
+        own = [t for t in engagement.own_tasks if rng.random() < 0.5]
+        op = f"op-{n}"
+
+        def apply(e: Engagement) -> Any:
+            if kind == 0 or (kind >= 3 and not own):
+                items = tuple(
+                    ChecklistItem(i, f"Item {n}.{i}", None, date(2027, 1, 1)) for i in range(3)
+                )
+                return e.add_tasks(
+                    CATALOG,
+                    track_id="remediate",
+                    items=items,
+                    actor=ALICE,
+                    at=at,
+                    op_id=op,
+                    batch=op,
+                )
+            if kind == 1:
+                status = rng.choice((TaskStatus.DONE, TaskStatus.OPEN))
+                return e.set_task_status(
+                    CATALOG,
+                    task_id=rng.choice(STEPS).id,
+                    status=status,
+                    actor=ALICE,
+                    at=at,
+                    op_id=op,
+                )
+            if kind == 2:
+                due = rng.choice((None, date(2027, 2, rng.randint(1, 28))))
+                return e.set_due(
+                    CATALOG, task_id=rng.choice(STEPS).id, due=due, actor=ALICE, at=at, op_id=op
+                )
+            task = own[0]
+            if e.own_tasks.get(task) is None:
+                return None
+            if e.own_tasks[task].removed_at is None:
+                return e.remove_task(CATALOG, task_id=task, actor=ALICE, at=at, op_id=op)
+            if e.own_tasks[task].restorable(at):
+                return e.restore_task(CATALOG, task_id=task, actor=ALICE, at=at, op_id=op)
+            return None
+
+        return apply
+
+    await reader.get(engagement.id)
+    for n in range(30):
+        at += rng.choice((timedelta(seconds=5), timedelta(minutes=11), timedelta(days=8)))
+        engagement, _ = await writer.update(engagement.id, change(n))
+        if rng.random() < 0.7:
+            read = await reader.get(engagement.id)
+            fresh = await EngagementRepository(document_store).get(engagement.id)
+            assert read == fresh == engagement, f"change {n}"
+            assert read.all_tasks(CATALOG) == fresh.all_tasks(CATALOG)
 
 
 async def test_a_remembered_copy_another_instance_overtook_is_never_trusted(
