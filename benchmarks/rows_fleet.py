@@ -198,7 +198,14 @@ before and just after the run (their mean is the ceiling, as the shared machine'
 drifts). The sender is CPU-bound in this process (which also serves the fake connector): the
 run's share of the ceiling is what its store writes, rendering and due queries cost on top
 of each send ({run.cpu_ms_per_send:.2f} ms of CPU per nudge against
-{run.ceiling_cpu_ms_per_send:.2f} ms per pre-rendered send).
+{run.ceiling_cpu_ms_per_send:.2f} ms per pre-rendered send). On top of the send, a nudge is
+two SQLite transactions on the event loop (the claim, which on a document never patched
+before also moves its maps into entry rows, and the record after the post, each written from
+the schedule's state alone), the digest and its card, and its share of the due query; a
+send's time in flight grows with everything else the loop runs meanwhile. Writes arriving
+during one of the store's checkpoints used to queue on its worker thread, where each held
+SQLite's lock while it waited for the GIL and pulled the loop's next writes after it (more
+than half of a run's writes); they now wait for the checkpoint and run on the loop.
 
 Before this change the run was capped by the bot, not by Teams: 16 nudges in flight in
 all (now {TENANT_CONCURRENCY} per tenant and {CONCURRENCY} in all), and the Bot Connector

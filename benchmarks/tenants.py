@@ -161,6 +161,7 @@ async def tenants_fanout(store: DocumentStore, *, tenants: int, per_tenant: int)
     connector = TimedConnector(limits=True, delay_s=ROUND_TRIP_S)
     await connector.start()
     counting = CountingStore(store)
+    adapter: OnboardingAdapter | None = None
     await counting.open()
     try:
         seeded = _engagements(connector.url, tenants, per_tenant)
@@ -223,6 +224,8 @@ async def tenants_fanout(store: DocumentStore, *, tenants: int, per_tenant: int)
             store=store_calls,
         )
     finally:
+        if adapter is not None:
+            await adapter.close()
         await counting.close()
         await connector.stop()
 

@@ -190,7 +190,7 @@ class Nudger(DueRun):
         if slot is None:
             return
         try:
-            engagement, claimed = await services.change_by_id(
+            engagement, claimed = await services.change_schedule(
                 engagement_id, lambda e: e.claim_nudge(slot, run_id, now, self.lease)
             )
             if not claimed:
@@ -206,7 +206,7 @@ class Nudger(DueRun):
                     await self.poster.post(reference, card, within_s=within_s)
                 except ConversationUnreachable as gone:
                     status = gone.status
-                    await services.change_by_id(
+                    await services.change_schedule(
                         engagement_id, lambda e: e.mark_unreachable(status, now)
                     )
                     report.unreachable.append(engagement_id)
@@ -214,7 +214,7 @@ class Nudger(DueRun):
                 report.sent.append(engagement_id)
             else:
                 report.quiet.append(engagement_id)
-            await services.change_by_id(engagement_id, lambda e: e.complete_nudge(slot))
+            await services.change_schedule(engagement_id, lambda e: e.complete_nudge(slot))
             # Owners of overdue tasks also hear it in their 1:1 chats (dialogs/reminders.py).
             await self.reminders.remind_owners(engagement, now, run_id)
         except Exception as error:  # one engagement's failure must not stop the run

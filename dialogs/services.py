@@ -130,6 +130,13 @@ class Services:
         bot's removal): its proactive address stays as its own conversation last set it."""
         return await self._repo.update(engagement_id, change)
 
+    async def change_schedule(
+        self, engagement_id: str, change: Callable[[Engagement], R]
+    ) -> tuple[Engagement, R]:
+        """As `change_by_id`, for a change of the scheduler's state only (a nudge's or weekly
+        report's claim and record, `mark_unreachable`): the rest is not serialised."""
+        return await self._repo.update_schedule(engagement_id, change)
+
     async def find(self, engagement_id: str) -> Engagement | None:
         return await self._repo.get(engagement_id)
 

@@ -28,7 +28,7 @@ class Reporter(DueRun):
         if slot is None:
             return
         try:
-            engagement, claimed = await services.change_by_id(
+            engagement, claimed = await services.change_schedule(
                 engagement_id, lambda e: e.claim_report(slot, run_id, now, self.lease)
             )
             if not claimed:
@@ -42,13 +42,13 @@ class Reporter(DueRun):
                     await self.poster.post(reference, card)
                 except ConversationUnreachable as gone:
                     status = gone.status
-                    await services.change_by_id(
+                    await services.change_schedule(
                         engagement_id, lambda e: e.mark_unreachable(status, now)
                     )
                     outcome.unreachable.append(engagement_id)
                     return
                 outcome.sent.append(engagement_id)
-            await services.change_by_id(engagement_id, lambda e: e.complete_report(slot))
+            await services.change_schedule(engagement_id, lambda e: e.complete_report(slot))
         except Exception as error:  # one engagement's failure must not stop the run
             log.warning("weekly report for %s failed: %s", engagement_id, type(error).__name__)
             outcome.failed.append(engagement_id)

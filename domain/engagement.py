@@ -1342,6 +1342,27 @@ class Engagement:
 
     # Storage form -----------------------------------------------------------------------
 
+    def schedule_state(self) -> dict[str, Any]:
+        """The stored properties that hold the scheduler's state (`to_dict` writes them from
+        here): a claim, its completion and `mark_unreachable` change nothing else, so the
+        repository writes those changes without serialising the rest (tests hold them to it)."""
+        return {
+            "nudges": {
+                "paused": self.nudges_paused,
+                "snoozedUntil": self.snoozed_until.isoformat() if self.snoozed_until else None,
+                "lastNudgedAt": self.last_nudged_at.isoformat() if self.last_nudged_at else None,
+                "claim": self.nudge_claim,
+                "unreachable": self.unreachable,
+            },
+            # Derived, stored so the scheduler finds due engagements with an indexed query:
+            # the next digest or weekly report, whichever comes first.
+            "nextNudgeAt": utc_iso(due) if (due := self.next_scheduled_at()) else None,
+            "report": {
+                "lastAt": self.last_report_at.isoformat() if self.last_report_at else None,
+                "claim": self.report_claim,
+            },
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "formatVersion": FORMAT_VERSION,
@@ -1361,20 +1382,7 @@ class Engagement:
             },
             "lastChangeAt": self.last_change_at.isoformat() if self.last_change_at else None,
             "installed": self.installed,
-            "nudges": {
-                "paused": self.nudges_paused,
-                "snoozedUntil": self.snoozed_until.isoformat() if self.snoozed_until else None,
-                "lastNudgedAt": self.last_nudged_at.isoformat() if self.last_nudged_at else None,
-                "claim": self.nudge_claim,
-                "unreachable": self.unreachable,
-            },
-            # Derived, stored so the scheduler finds due engagements with an indexed query:
-            # the next digest or weekly report, whichever comes first.
-            "nextNudgeAt": utc_iso(due) if (due := self.next_scheduled_at()) else None,
-            "report": {
-                "lastAt": self.last_report_at.isoformat() if self.last_report_at else None,
-                "claim": self.report_claim,
-            },
+            **self.schedule_state(),
             "conversationReference": self.conversation_reference,
             "appliedOps": self.applied_ops.to_dict(),
             "auditTail": list(self.audit_tail),

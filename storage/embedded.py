@@ -8,8 +8,8 @@ thread (waking a thread is the larger cost on a small VM), so they run on the ev
 connection. That connection never waits: it has no busy timeout and never checkpoints the
 write-ahead log. A statement that would wait for another process's write lock goes instead to
 a worker thread with its own connection, which may wait; so do queries over many documents and
-the periodic checkpoints (writes meanwhile queue behind them there, as they would behind
-SQLite's own checkpoint at commit). Each connection is only ever used by its own thread.
+the periodic checkpoints (writes meanwhile wait for them to end, as they would behind SQLite's
+own checkpoint at commit). Each connection is only ever used by its own thread.
 """
 
 from __future__ import annotations
@@ -136,8 +136,11 @@ class EmbeddedStore:
         if db is None:
             raise StoreUnavailable("embedded store is not open")
         if writes and self._checkpoint is not None:
-            # Queued behind the checkpoint, so that it can finish and the log start over.
-            return await self._run(statement)
+            # Held until the checkpoint ends, so that it can finish and the log start over;
+            # then written here, not on the worker thread: a write there holds SQLite's lock
+            # while it waits for the GIL, and the loop's next writes, finding the database
+            # locked, would follow it there (under a stream of writes they all stayed there).
+            await asyncio.wait([self._checkpoint])
         try:
             result = statement(db)
         except sqlite3.OperationalError as exc:

@@ -139,6 +139,26 @@ class EngagementRepository:
         on a concurrent write it starts over from fresh state. `change` may run several times
         and must only touch the engagement it is given. Domain errors from `change` propagate
         with nothing written."""
+        return await self._update(engagement_id, change, _whole)
+
+    async def update_schedule(
+        self,
+        engagement_id: str,
+        change: Callable[[Engagement], R],
+    ) -> tuple[Engagement, R]:
+        """As `update`, for a change of the scheduler's state only (`Engagement.schedule_state`:
+        a claim, its completion, `mark_unreachable`): only that part is serialised and
+        compared, not the task records."""
+        return await self._update(engagement_id, change, _schedule)
+
+    async def _update(
+        self,
+        engagement_id: str,
+        change: Callable[[Engagement], R],
+        stored: Callable[[Engagement, dict[str, Any]], dict[str, Any]],
+    ) -> tuple[Engagement, R]:
+        """`update`, with `stored` giving the body to write from the changed engagement and
+        the body it started from."""
         async with self._writers.hold(engagement_id):
             for attempt in range(MAX_WRITE_ATTEMPTS):
                 start = await self._starting_point(engagement_id, first=attempt == 0)
@@ -151,7 +171,7 @@ class EngagementRepository:
                     if fresh:
                         raise
                     continue  # the remembered copy may be stale: judge on a fresh read
-                body = _body(engagement)
+                body = stored(engagement, doc.body)
                 operations = body_patch(doc.body, body)
                 if operations == []:
                     if fresh:
@@ -159,7 +179,7 @@ class EngagementRepository:
                     continue  # "nothing to do" on a remembered copy needs a fresh read too
                 if len(engagement.audit_tail) > AUDIT_TAIL_LIMIT:
                     await self._archive_audit_overflow(engagement, doc.body["auditSeq"])
-                    body = _body(engagement)
+                    body = stored(engagement, doc.body)
                     operations = body_patch(doc.body, body)
                 try:
                     written = await self._write(doc, body, operations)
@@ -448,5 +468,13 @@ def _engagement(doc: Document) -> Engagement:
     return Engagement.from_dict(doc.body)
 
 
-def _body(engagement: Engagement) -> dict[str, object]:
+def _body(engagement: Engagement) -> dict[str, Any]:
     return {"type": "engagement", **engagement.to_dict()}
+
+
+def _whole(engagement: Engagement, before: dict[str, Any]) -> dict[str, Any]:
+    return _body(engagement)
+
+
+def _schedule(engagement: Engagement, before: dict[str, Any]) -> dict[str, Any]:
+    return {**before, **engagement.schedule_state()}

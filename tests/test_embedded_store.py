@@ -9,8 +9,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from storage import embedded_members as members
-from storage.embedded import CHECKPOINT_EVERY, EmbeddedStore
+from storage.embedded import CHECKPOINT_EVERY, EmbeddedStore, Statement, T
 
 
 async def test_a_write_another_process_blocks_waits_off_the_loop_and_then_lands(
@@ -61,6 +63,34 @@ async def test_the_write_ahead_log_is_checkpointed_off_the_loop(tmp_path: Path) 
             await asyncio.sleep(0)  # let a checkpoint in progress run on the worker thread
         # Without checkpoints the log (whose file never shrinks) would have grown threefold.
         assert wal.stat().st_size < 2 * before_any_checkpoint
+    finally:
+        await store.close()
+
+
+async def test_writes_during_a_checkpoint_wait_for_it_and_then_run_on_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = EmbeddedStore(tmp_path)
+    await store.open()
+    on_worker = 0
+    run_on_worker = store._run
+
+    async def counted(statement: Statement[T]) -> T:
+        nonlocal on_worker
+        on_worker += 1
+        return await run_on_worker(statement)
+
+    monkeypatch.setattr(store, "_run", counted)
+    try:
+        # The last create starts a checkpoint; the replaces arrive while it runs (one fewer,
+        # so that they do not start the next one).
+        docs = [await store.create("p", f"d{n}", {"n": 0}) for n in range(CHECKPOINT_EVERY)]
+        written = await asyncio.gather(
+            *(store.replace("p", d.id, {"n": 1}, etag=d.etag) for d in docs[1:])
+        )
+        assert on_worker == 1, "only the checkpoint ran on the worker thread"
+        for doc in written:
+            assert await store.read("p", doc.id) == doc
     finally:
         await store.close()
 

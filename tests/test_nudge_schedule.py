@@ -3,6 +3,7 @@ stop/resume, claims, and what a digest says."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -189,3 +190,34 @@ def test_digest_nothing_to_say_then_overdue_soon_unowned_stalled() -> None:
 
 def test_next_nudge_is_stored_as_a_sortable_utc_string() -> None:
     assert utc_iso(utc(2026, 11, 30, 0, 0)) == "2026-11-30T00:00:00Z"
+
+
+SLOT = utc(2026, 11, 30, 0, 0)
+SCHEDULER_CHANGES: dict[str, Callable[[Engagement], object]] = {
+    "claim a nudge": lambda e: e.claim_nudge(SLOT, "run", SLOT, NUDGE_LEASE),
+    "record a nudge": lambda e: e.complete_nudge(SLOT),
+    "claim a report": lambda e: e.claim_report(SLOT, "run", SLOT, NUDGE_LEASE),
+    "record a report": lambda e: e.complete_report(SLOT),
+    "unreachable": lambda e: e.mark_unreachable(403, SLOT),
+}
+
+
+@pytest.mark.parametrize("name", SCHEDULER_CHANGES)
+def test_scheduler_changes_touch_only_the_stored_schedule_state(name: str) -> None:
+    """The repository writes these changes from `schedule_state` alone (update_schedule):
+    the rest of the stored form must stay as it was."""
+    e = engagement()
+    e.assign_owner(
+        CATALOG,
+        task_id="initiate.start-onboarding",
+        owner=PM.person,
+        actor=PM,
+        at=CREATED,
+        op_id="o",
+    )
+    e.claim_nudge(SLOT, "earlier", CREATED, NUDGE_LEASE)
+    before = e.to_dict()
+    SCHEDULER_CHANGES[name](e)
+    after = e.to_dict()
+    assert after != before
+    assert {**before, **e.schedule_state()} == after

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from dialogs.nudges import Nudger
 from dialogs.services import Services
 from domain.catalog import default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey
+from storage.base import DocumentStore
 from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository
 from testkit import PROJECT_ROOT, FakeConnector, card_actions, free_port, wait_healthy
@@ -350,3 +351,41 @@ async def test_a_long_retry_after_never_gives_a_second_digest(nudge_bot, connect
         nudge_bot.clock_state["now"] = MONDAY + timedelta(minutes=minutes)
         await run(nudge_bot)
     assert len(nudges(connector)) == 2, "the refused attempt and one digest"
+
+
+async def test_a_scheduler_change_leaves_the_document_a_whole_change_leaves(
+    document_store: DocumentStore,
+) -> None:
+    """`update_schedule` serialises and compares only the schedule state: the stored document
+    must be the one `update` (everything serialised and compared) leaves, before and after
+    the engagement's first patch (on the embedded store, the one that splits its maps)."""
+    repo = EngagementRepository(document_store)
+    created, slot = datetime(2026, 11, 29, 12, 0, tzinfo=UTC), datetime(2026, 11, 30, 9, tzinfo=UTC)
+    pm = Actor("29:pm", "PM", "aad-pm")
+    reference = a.conversation_reference("http://x/", "conv", a.TENANT)
+    whole, scheduled = EngagementKey(a.TENANT, "whole").id, EngagementKey(a.TENANT, "sched").id
+    for engagement_id in (whole, scheduled):
+        key = EngagementKey(a.TENANT, "whole" if engagement_id == whole else "sched")
+        e = Engagement(key, "channel", created, installed_by=pm, conversation_reference=reference)
+        await repo.create_if_missing(e)
+    lease = timedelta(minutes=2)
+    schedule_changes: list[Callable[[Engagement], object]] = [
+        lambda e: e.claim_nudge(slot, "run", MONDAY, lease),
+        lambda e: e.complete_nudge(slot),
+        lambda e: e.claim_report(slot, "run", MONDAY, lease),
+        lambda e: e.mark_unreachable(403, MONDAY),
+    ]
+    for n, change in enumerate(schedule_changes):
+        await repo.update(whole, change)
+        await repo.update_schedule(scheduled, change)
+        if n == 1:  # a click in between, written by both the same way
+            for engagement_id in (whole, scheduled):
+                await repo.update(
+                    engagement_id, lambda e: e.snooze(MONDAY, actor=pm, at=MONDAY, op_id="s")
+                )
+        bodies = []
+        for engagement_id in (whole, scheduled):
+            stored = await document_store.read(engagement_id, "engagement")
+            assert stored is not None
+            bodies.append({k: v for k, v in stored.body.items() if k != "conversationKey"})
+        assert bodies[0] == bodies[1]
