@@ -158,7 +158,7 @@ async def sender_ceiling(
 
 async def tenants_fanout(store: DocumentStore, *, tenants: int, per_tenant: int) -> TenantsRun:
     use_outbound_threads(asyncio.get_running_loop())  # as the app does at start-up
-    connector = TimedConnector(limits=True, delay_s=ROUND_TRIP_S)
+    connector = TimedConnector(limits=True, delay_s=ROUND_TRIP_S, keep_bodies=False)
     await connector.start()
     counting = CountingStore(store)
     adapter: OnboardingAdapter | None = None

@@ -1,12 +1,15 @@
 """How the embedded store keeps a patched document: its top-level objects entry by entry.
 
-A document written whole is one row of `documents`. The first patch moves each of its
-top-level objects (an engagement's task records, own tasks, applied ops) into `members`, one
-row per entry, and lists them under MEMBERS_KEY in the remaining body. A patch then rewrites
-the rows it names and the small remaining body, however many tasks the engagement has; a
-read puts the document together again, entries in the order they were added (rowid order, so
-"oldest first" maps such as the applied ops keep their order). A whole write (replace,
-upsert) stores the document whole again.
+A document written whole is one row of `documents`. A patch moves each of its top-level
+objects of more than INLINE_ENTRIES entries (an engagement's task records, own tasks, applied
+ops) into `members`, one row per entry, and lists them under MEMBERS_KEY in the remaining
+body. A patch then rewrites the rows it names and the small remaining body, however many
+tasks the engagement has; a read puts the document together again, entries in the order they
+were added (rowid order, so "oldest first" maps such as the applied ops keep their order).
+Small objects (the schedule, the profile) stay in the body: moving them into rows would cost
+every patch that sets one whole a delete and an insert per entry, and every read a join,
+for bodies that are rewritten anyway. A whole write (replace, upsert) stores the document
+whole again.
 
 A reader that knows an earlier version of the document reads only what was written since
 (`read_since`), instead of putting ~1,000 rows together again. For that an etag names its
@@ -49,6 +52,10 @@ _VERSION_INDEX = "CREATE INDEX IF NOT EXISTS members_version ON members (pk, id,
 # that may have dropped entries from it (a list of names in files written before
 # revisions). Never in a caller's body (Cosmos DB reserves names starting with "_" too).
 MEMBERS_KEY = "_members"
+# Objects of more entries than this are kept in rows (see the module doc): above the few
+# keys of the schedule or a reference, below the catalog's 37 task records.
+INLINE_ENTRIES = 16
+_ABSENT = object()
 
 _UPSERT = (
     "INSERT INTO members (pk, id, member, key, value, version) VALUES (?, ?, ?, ?, ?, ?) "
@@ -212,7 +219,7 @@ def patch(
         for operation in operations:
             rows.apply(body, operation)
         for name, value in list(body.items()):
-            if isinstance(value, dict):
+            if isinstance(value, dict) and len(value) > INLINE_ENTRIES:
                 rows.split(body, name)
         if rows.split_at:
             body[MEMBERS_KEY] = dict(sorted(rows.split_at.items()))
@@ -272,9 +279,17 @@ class _Rows:
             body[name].append(operation["value"])
             return
         if name not in self.split_at:
-            if not isinstance(body.get(name), dict):
+            inline = body.get(name)
+            if not isinstance(inline, dict):
                 raise StoreError(f"patch {op} {path}: no object at /{name}")
-            self.split(body, name)
+            if op == "set":
+                inline[key] = operation["value"]
+            elif op == "remove":
+                if inline.pop(key, _ABSENT) is _ABSENT:
+                    raise StoreError(f"patch remove {path}: absent")
+            else:
+                raise StoreError(f"patch {op} {path}: not applicable")
+            return
         if op == "set":
             self.db.execute(
                 _UPSERT, (*self.where, name, key, encode(operation["value"]), self.revision)

@@ -133,6 +133,10 @@ class FakeConnector:
     channels: list[dict[str, str]] = field(default_factory=list)
     # Each conversation's tenant, for the per-tenant limit (see the module doc).
     conversation_tenants: dict[str, str] = field(default_factory=dict)
+    # False: calls are recorded without their bodies. A benchmark sharing the bot's process
+    # sets it, as thousands of parsed cards kept alive would make every garbage collection in
+    # that process walk them (Teams keeps what it was sent on its own machines).
+    keep_bodies: bool = True
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _conversation_throttle: Throttle = field(
         default_factory=lambda: Throttle(TEAMS_CONVERSATION_LIMITS)
@@ -224,7 +228,9 @@ class FakeConnector:
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else None
-        self.calls.append(RecordedCall(request.method, request.path, body))
+        self.calls.append(
+            RecordedCall(request.method, request.path, body if self.keep_bodies else None)
+        )
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         if self.failures:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from storage import embedded_members as members
+from storage.base import StoreError
 from storage.embedded import CHECKPOINT_EVERY, EmbeddedStore, Statement, T
 
 
@@ -104,7 +105,9 @@ async def test_a_patched_document_is_read_as_of_one_write_while_another_connecti
     store = EmbeddedStore(tmp_path)
     await store.open()
     try:
-        created = await store.create("p", "doc", {"n": 1, "map": {"a": 1}})
+        # A map of more entries than a body keeps inline, so it is kept in rows.
+        big = {f"k{i:02d}": i for i in range(members.INLINE_ENTRIES)}
+        created = await store.create("p", "doc", {"n": 1, "map": big})
         etag = await store.patch(
             "p", "doc", [{"op": "set", "path": "/map/b", "value": 2}], etag=created.etag
         )
@@ -120,15 +123,59 @@ async def test_a_patched_document_is_read_as_of_one_write_while_another_connecti
                 {"op": "set", "path": "/map/c", "value": 3},
             ]
             members.patch(writer, "p", "doc", operations, etag=etag)
-            assert members.assemble(reader, "p", "doc", text) == {"n": 1, "map": {"a": 1, "b": 2}}
+            assert members.assemble(reader, "p", "doc", text) == {"n": 1, "map": {**big, "b": 2}}
         (text,) = reader.execute("SELECT body FROM documents WHERE id='doc'").fetchone()
         assert members.assemble(reader, "p", "doc", text) == {
             "n": 2,
-            "map": {"a": 1, "b": 2, "c": 3},
+            "map": {**big, "b": 2, "c": 3},
         }
+        (rows,) = reader.execute("SELECT count(*) FROM members WHERE id='doc'").fetchone()
+        assert rows == len(big) + 2
     finally:
         reader.close()
         writer.close()
+
+
+async def test_small_maps_stay_in_the_body_and_move_to_rows_once_they_grow(
+    tmp_path: Path,
+) -> None:
+    """A patch that sets a small map (the schedule) rewrites the body only; a map that grows
+    past INLINE_ENTRIES moves to rows, and reads equal the document either way."""
+    store = EmbeddedStore(tmp_path)
+    await store.open()
+    try:
+        created = await store.create("p", "doc", {"small": {"a": 1}, "grows": {}})
+        etag = await store.patch(
+            "p",
+            "doc",
+            [
+                {"op": "set", "path": "/small", "value": {"a": 2, "b": 3}},
+                {"op": "remove", "path": "/small/a"},
+                {"op": "set", "path": "/grows/x", "value": 1},
+            ],
+            etag=created.etag,
+        )
+        assert (await store.read("p", "doc")).body == {"small": {"b": 3}, "grows": {"x": 1}}
+        with pytest.raises(StoreError):
+            await store.patch("p", "doc", [{"op": "remove", "path": "/small/a"}], etag=etag)
+        # Sixteen more entries, in two patches (at most ten operations each): 17 in all.
+        entries = [
+            {"op": "set", "path": f"/grows/k{i:02d}", "value": i}
+            for i in range(members.INLINE_ENTRIES)
+        ]
+        etag = await store.patch("p", "doc", entries[:10], etag=etag)
+        more = entries[10:]
+        await store.patch("p", "doc", more, etag=etag)
+        expected = {"x": 1, **{f"k{i:02d}": i for i in range(members.INLINE_ENTRIES)}}
+        assert (await store.read("p", "doc")).body == {"small": {"b": 3}, "grows": expected}
+    finally:
+        await store.close()
+    db = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None)
+    try:
+        listed = dict(db.execute("SELECT member, count(*) FROM members GROUP BY member"))
+        assert listed == {"grows": members.INLINE_ENTRIES + 1}
+    finally:
+        db.close()
 
 
 # tests/fixtures/embedded_before_revisions.sqlite3, as the embedded store wrote it before
