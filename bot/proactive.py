@@ -10,8 +10,9 @@ once."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from bot import failures
@@ -24,6 +25,11 @@ from dialogs.context import Announcement, CardGone, ConversationUnreachable
 log = logging.getLogger("bot.proactive")
 
 PERSONAL_CHATS_MOST = 10_000
+# Batches of announcements posted at once in the background; past that a turn posts its own
+# before answering (slower, but nothing is dropped or queued without bound).
+ANNOUNCING_MOST = 64
+# How long one batch may take, the sender's retries and Teams' Retry-After included.
+ANNOUNCE_WITHIN_S = 60.0
 
 
 class ProactivePoster:
@@ -33,6 +39,7 @@ class ProactivePoster:
         self._outbound = outbound
         # (tenant, person id) -> the reference of their 1:1 chat with the bot.
         self._personal_chats: Recent[tuple[str, str], dict[str, Any]] = Recent(PERSONAL_CHATS_MOST)
+        self._announcing: set[asyncio.Task[None]] = set()
 
     async def post(
         self, reference: dict[str, Any], card: Card, *, within_s: float | None = None
@@ -73,11 +80,34 @@ class ProactivePoster:
         except failures.ConversationUnreachable as gone:
             raise ConversationUnreachable(gone.status) from gone
 
-    async def announce(self, announcements: Iterable[Announcement]) -> None:
-        """Posts each announcement; a failed post is logged, not raised: the change that
-        caused it is saved, only the post failed."""
-        for announcement in announcements:
-            try:
-                await self.post(announcement.reference, announcement.card)
-            except Exception as error:  # see the docstring
-                log.warning("could not post an announcement: %s", type(error).__name__)
+    async def announce(self, announcements: Sequence[Announcement]) -> None:
+        """Posts the announcements of a turn's saved changes in the background, so the turn
+        answers at once: a click's answer must not wait for Teams' rate limits or an outage
+        of the Bot Connector (Teams gives it 15 s). When ANNOUNCING_MOST batches are already
+        under way, waits for this one instead."""
+        if not announcements:
+            return
+        if len(self._announcing) >= ANNOUNCING_MOST:
+            await self._announce_now(list(announcements))
+            return
+        task = asyncio.create_task(self._announce_now(list(announcements)))
+        self._announcing.add(task)
+        task.add_done_callback(self._announcing.discard)
+
+    async def drain(self) -> None:
+        """Waits for announcements under way (shutdown, tests)."""
+        while self._announcing:
+            await asyncio.gather(*self._announcing, return_exceptions=True)
+
+    async def _announce_now(self, announcements: list[Announcement]) -> None:
+        """Posts each announcement in order; a failed post is logged, not raised: the change
+        that caused it is saved, only the post failed."""
+        try:
+            async with asyncio.timeout(ANNOUNCE_WITHIN_S):
+                for announcement in announcements:
+                    try:
+                        await self.post(announcement.reference, announcement.card)
+                    except Exception as error:  # see the docstring
+                        log.warning("could not post an announcement: %s", type(error).__name__)
+        except TimeoutError:
+            log.warning("announcements not posted within %g s", ANNOUNCE_WITHIN_S)

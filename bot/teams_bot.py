@@ -116,8 +116,8 @@ class OnboardingBot(ActivityHandler):
     ) -> Reply:
         """Runs `flow` with the turn's context, within the turn's deadline (past it, the
         store is taken as unavailable: the answer is a refusal, and the op id makes Teams'
-        redelivery or the person's retry safe). The announcements of changes it saved are
-        posted even if it fails afterwards (the change is saved: the news must not be lost)."""
+        redelivery or the person's retry safe). The announcements of changes it saved go out
+        (after the answer) even if it fails afterwards: the change is saved, so is the news."""
         roster = TurnRoster(turn_context, scope, self.member_lists)
         listed: list[Channel] = []
 

@@ -43,6 +43,9 @@ MAX_REQUEST_BYTES = 256 * 1024
 # A load balancer's probe wants an answer, not a wait: a store that cannot answer this fast
 # counts as unavailable.
 HEALTH_TIMEOUT_S = 0.8
+# The app's proactive sender, whose announcements go out after the turns that made them
+# (bot/proactive.py): a test client waits for them with `app[POSTER].drain()`.
+POSTER = web.AppKey("poster", ProactivePoster)
 
 
 def store_from_settings(settings: Settings) -> DocumentStore:
@@ -204,6 +207,7 @@ def create_app(
         await nudger.drain()
         await reporter.drain()
         await live.drain()
+        await poster.drain()
         await adapter.close()
         renders.close()
         await store.close()
@@ -212,6 +216,7 @@ def create_app(
         middlewares=[in_flight_cap(settings.max_in_flight), turn_logging],
         client_max_size=MAX_REQUEST_BYTES,
     )
+    app[POSTER] = poster
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/api/messages", messages)
     app.router.add_post("/api/nudges/run", run_endpoint(nudger))

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.limits import SERVER_OPTIONS, CappedSite
-from bot.web import create_app
+from bot.web import POSTER, create_app
 from dialogs.services import utc_now
 from storage.base import DocumentStore
 
@@ -82,8 +82,12 @@ class BotHarness:
         body: bytes,
         content_type: str = "application/json",
         headers: dict[str, str] | None = None,
+        *,
+        settle: bool = True,
     ) -> tuple[int, Any]:
-        assert self.session is not None
+        """The answer, after the announcements the turn made are posted (`settle`; they go out
+        in the background, after the answer)."""
+        assert self.session is not None and self.runner is not None
         async with self.session.post(
             self.url, data=body, headers={"Content-Type": content_type, **(headers or {})}
         ) as response:
@@ -92,7 +96,9 @@ class BotHarness:
                 payload = json.loads(raw) if raw else None
             except ValueError:
                 payload = raw.decode(errors="replace")
-            return response.status, payload
+        if settle:
+            await self.runner.app[POSTER].drain()
+        return response.status, payload
 
     async def send(self, activity: dict[str, Any]) -> tuple[int, Any]:
         return await self.post_raw(json.dumps(activity).encode())

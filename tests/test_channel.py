@@ -4,8 +4,17 @@ channels never move where nudges and announcements go, and reading there stores 
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import json
+import time
+from typing import Any, cast
 
+import pytest
+
+from bot import proactive
+from bot.outbound import Outbound
+from bot.web import POSTER
+from dialogs.context import Announcement
 from domain.engagement import Change, EngagementKey
 from storage.base import Document
 from storage.repository import EngagementRepository
@@ -118,3 +127,62 @@ async def test_setup_shows_the_team_channels_and_saving_one_moves_nudges_and_ann
     posts = connector.sent("POST")
     assert posts, "the phase completion was not announced"
     assert {call.conversation_id for call in posts} == {OTHER_CHANNEL}
+
+
+async def test_a_click_that_completes_a_phase_answers_before_its_announcement_is_posted(
+    bot: BotHarness, connector: FakeConnector
+) -> None:
+    """Teams gives a click 15 s: its answer does not wait for the announcement, which goes out
+    after it, through Teams' rate limits (here a 429 asking for 2 s)."""
+    await installed(bot, connector)
+    for task in INITIATE:
+        status, _ = await bot.send(a.click(bot.service_url, "task.done", {"task": task}))
+        assert status == 200
+    connector.calls.clear()
+    connector.fail_next(429, headers={"Retry-After": "2"})
+    sign = {"phase": "initiate", "side": "customer"}
+    started = time.monotonic()
+    # A card whose message id Teams did not send: no shared card to update in the turn.
+    signoff = a.click(bot.service_url, "phase.signoff", sign, reply_to="")
+    status, _ = await bot.post_raw(json.dumps(signoff).encode(), settle=False)
+    answered_s = time.monotonic() - started
+    assert status == 200
+    assert answered_s < 1.5, f"the answer waited {answered_s:.1f} s for the announcement"
+    assert not any("complete" in str(call.body) for call in connector.sent("POST"))
+    assert bot.runner is not None
+    await bot.runner.app[POSTER].drain()
+    posts = [call for call in connector.sent("POST") if call.conversation_id == a.TEAM]
+    assert len(posts) == 2, "the announcement: refused once (429), then posted"
+    assert "Initiate is complete" in str(posts[-1].body)
+
+
+class _HeldOutbound:
+    """An Outbound whose posts wait until released."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.posted: list[str] = []
+
+    async def post(self, reference: dict[str, Any], activity: Any, **_: Any) -> str:
+        await self.release.wait()
+        self.posted.append(reference["id"])
+        return "m"
+
+
+async def test_past_the_announcements_under_way_a_turn_posts_its_own_before_answering(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Background announcements are bounded: once ANNOUNCING_MOST batches are under way, the
+    next turn waits for its own (nothing is dropped, nothing queues without bound)."""
+    monkeypatch.setattr(proactive, "ANNOUNCING_MOST", 1)
+    outbound = _HeldOutbound()
+    poster = proactive.ProactivePoster(cast(Outbound, outbound))
+    card = {"type": "AdaptiveCard", "version": "1.5", "body": []}
+    await asyncio.wait_for(poster.announce([Announcement({"id": "first"}, card)]), 1)
+    second = asyncio.create_task(poster.announce([Announcement({"id": "second"}, card)]))
+    await asyncio.sleep(0.05)
+    assert not second.done(), "the second batch did not wait for its own posts"
+    outbound.release.set()
+    await asyncio.wait_for(second, 1)
+    await asyncio.wait_for(poster.drain(), 1)
+    assert sorted(outbound.posted) == ["first", "second"]
