@@ -92,9 +92,10 @@ figures taken in the same run under the same conditions.
      the server process), each a p50, so they add up only roughly. A message view is split
      against the echo message turn the same way.
    - **The echo floor** is a separate minimal app in the same server process
-     (`benchmarks/echo.py`): the same aiohttp stack, `turn_logging` middleware, access log,
-     `OnboardingAdapter` with the same authentication configuration and error handler, around
-     a bot that does no store work. Its message turn sends one text reply through the Bot
+     (`benchmarks/echo.py`): the same aiohttp stack and server options as app.py's (no
+     access log line for a turn), `turn_logging` middleware, `OnboardingAdapter` with the
+     same authentication configuration and error handler, around a bot that does no store
+     work. Its message turn sends one text reply through the Bot
      Connector (as `status` sends its card); its invoke answers a fixed card of the size and
      shape a Done click answers (the Enable phase's page, rendered once when the app
      starts), so the floor carries the answer's bytes but none of the bot's work. A second
