@@ -1,10 +1,11 @@
 """The storage floor: one point read + one conditional write of an engagement document,
 on the embedded store and with the raw Cosmos DB SDK.
 
-The same pair is measured two ways: once per latency round, between the turns (so it meets
+The same pair is measured three ways: once per latency round, between the turns (so it meets
 the machine in the same state a click does: on this VM an idle thread or process takes
-a few hundred microseconds to wake, which a tight loop never shows), and in a section of its
-own, back to back and with 32 workers for throughput.
+a few hundred microseconds to wake, which a tight loop never shows); back to back, in a
+section of its own; and with 32 workers for throughput, in rounds alternating with the
+bot's click load (`pair_load`, benchmarks/sections.py).
 """
 
 from __future__ import annotations
@@ -37,34 +38,31 @@ PairSource = Callable[[dict[str, Any], int], AbstractAsyncContextManager[Pair]]
 @dataclass
 class FloorRun:
     latencies: Latencies
-    load: Load
 
 
 async def measure_floor(
-    source: PairSource,
-    body: dict[str, Any],
-    *,
-    turns: int,
-    warmup: int,
-    clients: int,
-    seconds: float,
+    source: PairSource, body: dict[str, Any], *, turns: int, warmup: int
 ) -> FloorRun:
-    """Back to back, then `clients` workers on their own documents for `seconds`."""
-    async with source(body, clients) as pair:
+    """Back to back, one pair at a time."""
+    async with source(body, 1) as pair:
         latencies = Latencies()
         for i in range(warmup + turns):
             started = time.perf_counter()
             await pair(0)
             if i >= warmup:
                 latencies.add(PAIR, time.perf_counter() - started)
+    return FloorRun(latencies)
 
-        async def one(index: int) -> Timed:
-            started = time.perf_counter()
-            await pair(index)
-            return Timed(time.perf_counter() - started)
 
-        load = await closed_loop(clients, seconds, one)
-    return FloorRun(latencies, load)
+async def pair_load(pair: Pair, *, clients: int, seconds: float) -> Load:
+    """`clients` workers, each on its own document, for `seconds`."""
+
+    async def one(index: int) -> Timed:
+        started = time.perf_counter()
+        await pair(index)
+        return Timed(time.perf_counter() - started)
+
+    return await closed_loop(clients, seconds, one)
 
 
 def embedded_pairs(data_dir: Path) -> PairSource:

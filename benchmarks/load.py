@@ -1,12 +1,17 @@
 """Turns over HTTP under load: closed-loop throughput of echo turns and clicks (two clients
 racing on each engagement, or one each), the bot server's CPU meanwhile, the lost-update
-check afterwards, and the profile taken under that load."""
+check afterwards, and the profile taken under that load.
+
+Loads that a target compares run in alternating rounds (`alternate`): on a shared machine the
+load drifts over tens of seconds, so figures taken one after the other differ by more than
+the bot and a floor do; the comparison is of the medians of their rounds."""
 
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,10 +33,17 @@ class Load:
     latencies: list[float] = field(default_factory=list)
     # CPU the bot server process used meanwhile, when measured (see `server_cpu`).
     server_cpu_s: float | None = None
+    # Each round's rate, when the load ran in rounds (`in_rounds`).
+    rounds: list[float] = field(default_factory=list)
 
     @property
     def per_second(self) -> float:
         return self.ok / self.seconds if self.seconds else 0.0
+
+    @property
+    def median_per_second(self) -> float:
+        """The median of its rounds' rates; its rate, when it ran in one go."""
+        return statistics.median(self.rounds) if self.rounds else self.per_second
 
     @property
     def p50_ms(self) -> float:
@@ -75,6 +87,34 @@ async def closed_loop(
     return load
 
 
+def in_rounds(loads: Sequence[Load]) -> Load:
+    """The rounds of one load as one: their sums, and each round's rate."""
+    cpu = [load.server_cpu_s for load in loads]
+    return Load(
+        ok=sum(load.ok for load in loads),
+        errors=sum(load.errors for load in loads),
+        seconds=sum(load.seconds for load in loads),
+        latencies=[seconds for load in loads for seconds in load.latencies],
+        server_cpu_s=None if None in cpu else sum(c for c in cpu if c is not None),
+        rounds=[load.per_second for load in loads],
+    )
+
+
+async def alternate(
+    kinds: Mapping[str, Callable[[], Awaitable[Load]]], rounds: int
+) -> dict[str, Load]:
+    """Each kind's load once per round, for `rounds` rounds, each round starting one kind
+    later than the one before (so no kind always runs first, or after the same one); each
+    kind's rounds as one load (`in_rounds`)."""
+    names = list(kinds)
+    done: dict[str, list[Load]] = {name: [] for name in names}
+    for index in range(rounds):
+        start = index % len(names)
+        for name in names[start:] + names[:start]:
+            done[name].append(await kinds[name]())
+    return {name: in_rounds(loads) for name, loads in done.items()}
+
+
 async def with_server_cpu(server: BotServer, run: Awaitable[Load]) -> Load:
     """`run`, with the CPU the bot server process used meanwhile."""
     before = cpu_seconds(server.process.pid)
@@ -109,6 +149,85 @@ class ClickLoad:
     uncertain: set[tuple[str, str]] = field(default_factory=set)
 
 
+class Clicking:
+    """`clients` people clicking Done / Reopen as fast as they are answered, in one or more
+    rounds. Client c works in personal chat `prefix-(c % engagements)` on its own share of
+    the Enable tasks (so two or more clients share each engagement document and its etag),
+    and remembers every change the bot confirmed (HTTP 200 with the updated card), over all
+    rounds. With `spread`, the clients take turns over `server` and those (the same store
+    behind them), clients of one engagement on different ones."""
+
+    def __init__(
+        self,
+        server: BotServer,
+        http: Http,
+        service_url: str,
+        *,
+        clients: int,
+        engagements: int,
+        prefix: str,
+        spread: Sequence[BotServer] = (),
+    ) -> None:
+        self.server, self.http, self.service_url = server, http, service_url
+        self.clients, self.engagements = clients, engagements
+        self.conversations = [f"{prefix}-{e}" for e in range(engagements)]
+        self.targets = [server.bot_url, *(other.bot_url for other in spread)]
+        self.result = ClickLoad(Load(), {}, confirmed={c: set() for c in self.conversations})
+        per_engagement = max(1, clients // engagements)
+        self.shares: list[list[str]] = []
+        for index in range(clients):
+            conversation = self.conversations[index % engagements]
+            share = CLICKED_TASKS[index // engagements :: per_engagement] or CLICKED_TASKS[:1]
+            self.shares.append(share)
+            for task in share:
+                self.result.final[conversation, task] = "open"
+        self.turn = [0] * clients
+        self.loads: list[Load] = []
+
+    async def start(self) -> None:
+        """The engagements exist before the clock starts (a Reopen of an open task changes
+        nothing); the server's store counters count from here."""
+        await asyncio.gather(
+            *(
+                self.http.post(
+                    self.server.bot_url,
+                    personal_click(self.service_url, "task.reopen", CLICKED_TASKS[0], c),
+                )
+                for c in self.conversations
+            )
+        )
+        await self.server.control(self.http.session, "/counters/reset", {"measure_bytes": False})
+
+    async def round(self, seconds: float) -> Load:
+        load = await with_server_cpu(self.server, closed_loop(self.clients, seconds, self._one))
+        self.loads.append(load)
+        return load
+
+    async def finish(self) -> ClickLoad:
+        """Every round's clicks as one load, and the server's store counters."""
+        self.result.load = in_rounds(self.loads)
+        self.result.counters = await self.server.control(self.http.session, "/counters")
+        return self.result
+
+    async def _one(self, index: int) -> Reply | None:
+        result, engagements = self.result, self.engagements
+        conversation = self.conversations[index % engagements]
+        share = self.shares[index]
+        task = share[self.turn[index] % len(share)]
+        self.turn[index] += 1
+        done = result.final[conversation, task] == "open"
+        verb = "task.done" if done else "task.reopen"
+        activity = personal_click(self.service_url, verb, task, conversation)
+        target = self.targets[(index + index // engagements) % len(self.targets)]
+        reply = await self.http.post(target, activity, parse=True)
+        if not reply.is_card:
+            result.uncertain.add((conversation, task))
+            return None
+        result.final[conversation, task] = "done" if done else "open"
+        result.confirmed[conversation].add(activity["id"])
+        return reply
+
+
 async def click_load(
     server: BotServer,
     http: Http,
@@ -120,55 +239,19 @@ async def click_load(
     prefix: str,
     spread: Sequence[BotServer] = (),
 ) -> ClickLoad:
-    """`clients` people clicking Done / Reopen as fast as they are answered. Client c works in
-    personal chat `prefix-(c % engagements)` on its own share of the Enable tasks (so two or
-    more clients share each engagement document and its etag), and remembers every change
-    the bot confirmed (HTTP 200 with the updated card). With `spread`, the clients take turns
-    over `server` and those (the same store behind them), clients of one engagement on
-    different ones."""
-    conversations = [f"{prefix}-{e}" for e in range(engagements)]
-    # The engagement exists before the clock starts (a Reopen of an open task changes nothing).
-    await asyncio.gather(
-        *(
-            http.post(
-                server.bot_url, personal_click(service_url, "task.reopen", CLICKED_TASKS[0], c)
-            )
-            for c in conversations
-        )
+    """`Clicking` in one round of `seconds`."""
+    clicking = Clicking(
+        server,
+        http,
+        service_url,
+        clients=clients,
+        engagements=engagements,
+        prefix=prefix,
+        spread=spread,
     )
-    per_engagement = max(1, clients // engagements)
-    result = ClickLoad(Load(), {}, confirmed={c: set() for c in conversations})
-    shares: list[list[str]] = []
-    for index in range(clients):
-        conversation = conversations[index % engagements]
-        share = CLICKED_TASKS[index // engagements :: per_engagement] or CLICKED_TASKS[:1]
-        shares.append(share)
-        for task in share:
-            result.final[conversation, task] = "open"
-    turn = [0] * clients
-    targets = [server.bot_url, *(other.bot_url for other in spread)]
-
-    async def one(index: int) -> Reply | None:
-        conversation = conversations[index % engagements]
-        share = shares[index]
-        task = share[turn[index] % len(share)]
-        turn[index] += 1
-        done = result.final[conversation, task] == "open"
-        verb = "task.done" if done else "task.reopen"
-        activity = personal_click(service_url, verb, task, conversation)
-        target = targets[(index + index // engagements) % len(targets)]
-        reply = await http.post(target, activity, parse=True)
-        if not reply.is_card:
-            result.uncertain.add((conversation, task))
-            return None
-        result.final[conversation, task] = "done" if done else "open"
-        result.confirmed[conversation].add(activity["id"])
-        return reply
-
-    await server.control(http.session, "/counters/reset", {"measure_bytes": False})
-    result.load = await with_server_cpu(server, closed_loop(clients, seconds, one))
-    result.counters = await server.control(http.session, "/counters")
-    return result
+    await clicking.start()
+    await clicking.round(seconds)
+    return await clicking.finish()
 
 
 async def verify(result: ClickLoad, store: DocumentStore) -> None:

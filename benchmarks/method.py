@@ -63,9 +63,13 @@ figures taken in the same run under the same conditions.
    (posted to the same fake Bot Connector) and an Action.Execute invoke with the card a Done
    click answers. They are played in the same latency rounds as the bot's turns (a message and
    an invoke of each per round) and loaded closed-loop like the echo ({sizes.clients} clients,
-   {sizes.echo_seconds:g} s each), as is `status`. Message views are held to the better
-   peer's message echo, click views to its invoke echo; `status` messages/s and Done clicks/s
-   (one client per engagement) to its throughput.
+   {sizes.echo_seconds:g} s each), as are `status` and Done clicks (one client per
+   engagement, {sizes.solo_seconds:g} s), all in {sizes.rounds} alternating rounds (each
+   kind's time split evenly; each round starts one kind later than the one before). Message
+   views are held to the better peer's message echo, click views to its invoke echo;
+   `status` messages/s and Done clicks/s to its throughput, as the medians of their rounds:
+   on this shared machine the load drifts over tens of seconds, so loads measured one after
+   the other differed by ±20 % between runs.
 1. **Turn latency**: {sizes.turns:,} turns of each kind (after {sizes.warmup} warm-up rounds),
    sent one at a time over HTTP (keep-alive) and interleaved round by round (echo message, echo
    invoke, three-line echo invoke, the message commands `status`, `next`, `phase assess`,
@@ -92,9 +96,10 @@ figures taken in the same run under the same conditions.
      the server process), each a p50, so they add up only roughly. A message view is split
      against the echo message turn the same way.
    - **The echo floor** is a separate minimal app in the same server process
-     (`benchmarks/echo.py`): the same aiohttp stack, `turn_logging` middleware, access log,
-     `OnboardingAdapter` with the same authentication configuration and error handler, around
-     a bot that does no store work. Its message turn sends one text reply through the Bot
+     (`benchmarks/echo.py`): the same aiohttp stack and server options as app.py's (no
+     access log line for a turn), `turn_logging` middleware, `OnboardingAdapter` with the
+     same authentication configuration and error handler, around a bot that does no store
+     work. Its message turn sends one text reply through the Bot
      Connector (as `status` sends its card); its invoke answers a fixed card of the size and
      shape a Done click answers (the Enable phase's page, rendered once when the app
      starts), so the floor carries the answer's bytes but none of the bot's work. A second
@@ -128,9 +133,12 @@ figures taken in the same run under the same conditions.
      keeps them awake and warm.
    - **back to back** in a section of its own (shown for comparison), and with
      {sizes.clients} workers on their own documents for {sizes.floor_seconds:g} s for
-     throughput.
+     throughput, in rounds alternating with the click throughput's (section 3).
 3. **Throughput**: closed loop, {sizes.clients} clients each sending the next click as soon as
-   the previous is answered, for {sizes.click_seconds:g} s. Two clients share each of
+   the previous is answered, for {sizes.click_seconds:g} s in {sizes.rounds} rounds that
+   alternate with the storage pairs' throughput rounds (the Cosmos DB target compares the
+   medians of the rounds, so both meet the same drift of the machine's load). Two clients
+   share each of
    {sizes.click_engagements} engagements (personal chats), each on its own half of the Enable
    tasks, so their writes race on the same document and etag (a lost race is retried on
    fresh state by the repository; the conflicts per click are under Details). A change

@@ -34,6 +34,9 @@ class Sizes:
     warmup: int = 50
     cost_clicks: int = 400
     clients: int = 32
+    # Loads that a target compares run in this many alternating rounds (benchmarks/load.py,
+    # `alternate`), each kind's seconds split over them.
+    rounds: int = 5
     click_engagements: int = 16  # two clients per engagement document
     echo_seconds: float = 10.0
     click_seconds: float = 20.0
@@ -57,6 +60,7 @@ class Sizes:
 
 QUICK = Sizes(
     turns=100,
+    rounds=2,
     warmup=10,
     cost_clicks=100,
     echo_seconds=2.0,
@@ -85,11 +89,14 @@ class BotRun:
     cost: ClickCost | None = None
     echo: Load | None = None
     clicks: ClickLoad | None = None
+    # The storage pairs' throughput, in rounds alternating with `clicks`'.
+    pairs: Load | None = None
     solo: ClickLoad | None = None
     profile: dict[str, Any] | None = None
     body: dict[str, Any] | None = None
     # Closed-loop loads of the views and of the peers' echo bots (embedded only), by kind
-    # (benchmarks/turns.py: STATUS, peer_message(name), peer_invoke(name)).
+    # (benchmarks/turns.py: STATUS, peer_message(name), peer_invoke(name)), in rounds
+    # alternating with each other and with `solo`'s.
     loads: dict[str, Load] = field(default_factory=dict)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from benchmarks import report
 from benchmarks.common import fmt_ms, percentile
+from benchmarks.load import Load
 from benchmarks.nudges import queries_bound
 from benchmarks.report import (
     CLICKS_VS_PAIR,
@@ -25,7 +26,7 @@ def throughput_rows(results: Results, backend: str) -> list[Row]:
     run = results.bots.get(backend, BotRun())
     rows: list[Row] = []
     clients = f"{sizes.clients} clients"
-    floor = results.floors.get(backend)
+    pairs = run.pairs
     if backend == "embedded" and run.echo is not None:
         rows.append(
             Row(
@@ -35,13 +36,13 @@ def throughput_rows(results: Results, backend: str) -> list[Row]:
                 f"{run.echo.per_second:.0f}/s ({run.echo.errors} errors)",
             )
         )
-    if floor is not None:
+    if pairs is not None:
         rows.append(
             Row(
                 "3",
                 f"storage pairs/s ({clients}, {sizes.floor_seconds:g} s)",
                 label,
-                f"{floor.load.per_second:.0f}/s",
+                f"{pairs.median_per_second:.0f}/s, " + in_rounds_of(pairs, "the clicks' rounds"),
             )
         )
     clicks = run.clicks
@@ -50,7 +51,7 @@ def throughput_rows(results: Results, backend: str) -> list[Row]:
             Row("3", "`Done` clicks/s", label, results.missing(f"click throughput ({backend})"))
         )
         return rows
-    rate = clicks.load.per_second
+    rate = clicks.load.median_per_second
     measure = f"`Done` clicks/s, 2 clients per engagement ({clients}, {sizes.click_seconds:g} s)"
     baseline: tuple[float, str] | None = None
     if backend == "embedded" and run.echo is not None and run.echo.per_second:
@@ -58,15 +59,16 @@ def throughput_rows(results: Results, backend: str) -> list[Row]:
         baseline = (run.echo.per_second, "echo invokes/s")
         share = f"{100 * rate / baseline[0]:.0f} % of {baseline[1]}"
         rows.append(Row("3", measure, label, f"{rate:.0f}/s = {share}"))
-    elif backend == "cosmos" and floor is not None:
-        baseline = (floor.load.per_second, "storage pairs/s")
+    elif backend == "cosmos" and pairs is not None:
+        baseline = (pairs.median_per_second, "storage pairs/s")
         base = baseline[0]
         rows.append(
             Row(
                 "3",
                 measure,
                 label,
-                f"{rate:.0f}/s = {100 * rate / base:.0f} % of {baseline[1]}",
+                f"{rate:.0f}/s = {100 * rate / base:.0f} % of {baseline[1]} ({base:.0f}/s); "
+                + in_rounds_of(clicks.load, "the storage pairs' rounds"),
                 f"≥ {100 * CLICKS_VS_PAIR:.0f} % of {baseline[1]} = {CLICKS_VS_PAIR * base:.0f}/s",
                 verdict(rate >= CLICKS_VS_PAIR * base),
             )
@@ -118,7 +120,7 @@ def throughput_rows(results: Results, backend: str) -> list[Row]:
         )
     solo = run.solo
     if solo is not None:
-        solo_rate = solo.load.per_second
+        solo_rate = solo.load.median_per_second
         ratio = f" = {100 * solo_rate / baseline[0]:.0f} % of {baseline[1]}" if baseline else ""
         rows.append(
             Row(
@@ -129,6 +131,14 @@ def throughput_rows(results: Results, backend: str) -> list[Row]:
             )
         )
     return rows
+
+
+def in_rounds_of(load: Load, others: str) -> str:
+    """How a load's rate was taken: the median of its rounds, alternating with `others`."""
+    if len(load.rounds) < 2:
+        return "one run"
+    rates = ", ".join(f"{rate:.0f}" for rate in load.rounds)
+    return f"median of n={len(load.rounds)} rounds ({rates}), alternating with {others}"
 
 
 def memory_rows(results: Results) -> list[Row]:

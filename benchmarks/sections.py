@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +24,23 @@ from benchmarks.client import (
     personal_message,
 )
 from benchmarks.common import progress
-from benchmarks.floor import PairSource, cosmos_pairs, embedded_pairs, measure_floor
-from benchmarks.load import click_load, echo_load, profile_clicks, turn_load, verify
+from benchmarks.floor import PairSource, cosmos_pairs, embedded_pairs, measure_floor, pair_load
+from benchmarks.load import (
+    Clicking,
+    Load,
+    alternate,
+    click_load,
+    echo_load,
+    profile_clicks,
+    turn_load,
+    verify,
+)
 from benchmarks.nudges import nudge_fanout
 from benchmarks.own_tasks import measure_own_tasks
 from benchmarks.parsing import measure_parse
 from benchmarks.peer_bots import peer_bots
 from benchmarks.reports import measure_reports
-from benchmarks.results import BACKENDS, BotRun, Results, section
+from benchmarks.results import BACKENDS, BotRun, Results, Sizes, section
 from benchmarks.rows_own_tasks import section_name
 from benchmarks.turns import (
     CLICKED_TASKS,
@@ -46,6 +56,10 @@ from storage.cosmos import CosmosStore
 from storage.embedded import EmbeddedStore
 from testkit import CONTAINER, CosmosServer, FakeConnector, WireCounter
 
+# The kinds of load that alternate with others, beside the views' and the peers' (turns.py).
+SOLO_CLICKS = "Done clicks, one client per engagement"
+CLICKS = "Done clicks, two clients per engagement"
+PAIRS = "storage pairs"
 # The whole run should stay under 10 minutes; the optional Cosmos DB nudge run is skipped
 # when it would likely end past this.
 BUDGET_S = 540.0
@@ -64,8 +78,9 @@ async def bot_run(
     peers: dict[str, str] | None = None,
 ) -> None:
     """Latency (with the storage pair and the `peers` in its rounds), cost per click,
-    throughput (and on the embedded store: echo, `status` and the peers' throughput, and the
-    profile) against one server process; fills `run` as it goes."""
+    throughput (clicks in rounds alternating with the storage pairs'; on the embedded store
+    also echo, and `status` and own-engagement clicks in rounds alternating with the peers';
+    and the profile) against one server process; fills `run` as it goes."""
     sizes = results.sizes
     server = await BotServer.start(backend, tmp / f"server-{backend}.log", **server_options)
     try:
@@ -99,33 +114,33 @@ async def bot_run(
                     server, http, service_url, clients=sizes.clients, seconds=sizes.echo_seconds
                 ),
             )
-            await views_and_peers_load(results, run, server, http, service_url, peers or {})
-        run.clicks = await section(
-            results,
-            f"click throughput ({backend})",
-            click_load(
-                server,
-                http,
-                service_url,
-                clients=sizes.clients,
-                engagements=sizes.click_engagements,
-                seconds=sizes.click_seconds,
-                prefix=f"a:bench-load-{backend}",
-            ),
-        )
-        run.solo = await section(
-            results,
-            f"click throughput, own engagements ({backend})",
-            click_load(
-                server,
-                http,
-                service_url,
-                clients=sizes.clients,
-                engagements=sizes.clients,
-                seconds=sizes.solo_seconds,
-                prefix=f"a:bench-solo-{backend}",
-            ),
-        )
+            await section(
+                results,
+                "throughput: status, own-engagement clicks, peers (embedded)",
+                views_and_peers_load(run, sizes, server, http, service_url, peers or {}),
+            )
+        else:
+            run.solo = await section(
+                results,
+                f"click throughput, own engagements ({backend})",
+                click_load(
+                    server,
+                    http,
+                    service_url,
+                    clients=sizes.clients,
+                    engagements=sizes.clients,
+                    seconds=sizes.solo_seconds,
+                    prefix=f"a:bench-solo-{backend}",
+                ),
+            )
+        if run.latency is not None:
+            await section(
+                results,
+                f"click throughput ({backend})",
+                clicks_and_pairs(
+                    run, sizes, server, http, service_url, backend, store_factory, pairs
+                ),
+            )
         store = store_factory()
         await store.open()
         try:
@@ -152,16 +167,17 @@ async def bot_run(
 
 
 async def views_and_peers_load(
-    results: Results,
     run: BotRun,
+    sizes: Sizes,
     server: BotServer,
     http: Http,
     service_url: str,
     peers: dict[str, str],
 ) -> None:
-    """Closed-loop throughput of `status` (each client in its own personal chat) and of each
-    peer's echo message and invoke, with the clients and duration of the echo's."""
-    sizes = results.sizes
+    """Closed-loop throughput of `status` (each client in its own personal chat), of Done
+    clicks (each client in its own engagement) and of each peer's echo message and invoke,
+    with the clients of the echo's, in alternating rounds: the targets compare the medians."""
+    per_round = sizes.echo_seconds / sizes.rounds
 
     def message(prefix: str) -> Callable[[int], dict[str, Any]]:
         return lambda i: personal_message(service_url, "status", f"a:{prefix}-{i}")
@@ -176,37 +192,97 @@ async def views_and_peers_load(
     def card(reply: Reply) -> bool:
         return reply.is_card
 
-    kinds = [(STATUS, server.bot_url, message("bench-status"), posted)]
+    turns = [(STATUS, server.bot_url, message("bench-status"), posted)]
     for peer, url in peers.items():
-        kinds.append((peer_message(peer), url, message("bench-peer"), posted))
-        kinds.append((peer_invoke(peer), url, invoke("bench-peer"), card))
-    for kind, url, activity, answered in kinds:
-        load = await section(
-            results,
-            f"throughput: {kind}",
-            turn_load(
-                http, url, activity, answered, clients=sizes.clients, seconds=sizes.echo_seconds
-            ),
+        turns.append((peer_message(peer), url, message("bench-peer"), posted))
+        turns.append((peer_invoke(peer), url, invoke("bench-peer"), card))
+    kinds: dict[str, Callable[[], Awaitable[Load]]] = {
+        kind: partial(
+            turn_load, http, url, activity, answered, clients=sizes.clients, seconds=per_round
         )
-        if load is not None:
-            run.loads[kind] = load
+        for kind, url, activity, answered in turns
+    }
+    clicking = Clicking(
+        server,
+        http,
+        service_url,
+        clients=sizes.clients,
+        engagements=sizes.clients,
+        prefix="a:bench-solo-embedded",
+    )
+    await clicking.start()
+    kinds[SOLO_CLICKS] = partial(clicking.round, sizes.solo_seconds / sizes.rounds)
+    loads = await alternate(kinds, sizes.rounds)
+    del loads[SOLO_CLICKS]
+    run.loads.update(loads)
+    run.solo = await clicking.finish()
+
+
+async def clicks_and_pairs(
+    run: BotRun,
+    sizes: Sizes,
+    server: BotServer,
+    http: Http,
+    service_url: str,
+    backend: str,
+    store_factory: Callable[[], DocumentStore],
+    pairs: PairSource,
+) -> None:
+    """Done / Reopen clicks with two clients per engagement (racing on its etag) and the
+    storage pairs (the floor: each worker on its own copy of the clicks' engagement document
+    as the latency run left it), in alternating rounds with the same number of clients."""
+    assert run.latency is not None
+    body = await clicked_document(store_factory, run.latency.conversation)
+    clicking = Clicking(
+        server,
+        http,
+        service_url,
+        clients=sizes.clients,
+        engagements=sizes.click_engagements,
+        prefix=f"a:bench-load-{backend}",
+    )
+    await clicking.start()
+    async with pairs(body, sizes.clients) as pair:
+        loads = await alternate(
+            {
+                CLICKS: partial(clicking.round, sizes.click_seconds / sizes.rounds),
+                PAIRS: partial(
+                    pair_load,
+                    pair,
+                    clients=sizes.clients,
+                    seconds=sizes.floor_seconds / sizes.rounds,
+                ),
+            },
+            sizes.rounds,
+        )
+    run.pairs = loads[PAIRS]
+    run.clicks = await clicking.finish()
+
+
+async def clicked_document(
+    store_factory: Callable[[], DocumentStore], conversation: str
+) -> dict[str, Any]:
+    """The engagement document of the latency run's clicks (read through a store object of
+    this process)."""
+    store = store_factory()
+    await store.open()
+    try:
+        doc = await store.read(personal_key(conversation).id, "engagement")
+    finally:
+        await store.close()
+    if doc is None:
+        raise RuntimeError("the latency run's clicks left no engagement document")
+    return doc.body
 
 
 def floor_in_rounds(store_factory: Callable[[], DocumentStore], pairs: PairSource) -> FloorInRounds:
     """The storage pair for the latency rounds, on a copy of the clicks' engagement document
-    as the warm-up left it (read through a store object of this process)."""
+    as the warm-up left it."""
 
     @asynccontextmanager
     async def floor(conversation: str) -> AsyncIterator[Callable[[], Awaitable[None]]]:
-        store = store_factory()
-        await store.open()
-        try:
-            doc = await store.read(personal_key(conversation).id, "engagement")
-        finally:
-            await store.close()
-        if doc is None:
-            raise RuntimeError("the warm-up clicks left no engagement document")
-        async with pairs(doc.body, 1) as pair:
+        body = await clicked_document(store_factory, conversation)
+        async with pairs(body, 1) as pair:
             yield lambda: pair(0)
 
     return floor
@@ -303,14 +379,7 @@ async def measure_all(
             floor = await section(
                 results,
                 f"storage floor ({backend})",
-                measure_floor(
-                    pair_sources[backend],
-                    body,
-                    turns=sizes.turns,
-                    warmup=sizes.warmup,
-                    clients=sizes.clients,
-                    seconds=sizes.floor_seconds,
-                ),
+                measure_floor(pair_sources[backend], body, turns=sizes.turns, warmup=sizes.warmup),
             )
             if floor is not None:
                 results.floors[backend] = floor

@@ -24,6 +24,7 @@ from benchmarks.echo import create_echo_app
 from benchmarks.profiling import summarise
 from benchmarks.timing import ServerTimes, time_serialisation
 from bot.config import Settings, configure_logging
+from bot.limits import SERVER_OPTIONS
 from bot.web import create_app
 from storage.base import DocumentStore
 from testkit import CountingStore, WireCounter
@@ -93,8 +94,9 @@ async def serve(args: argparse.Namespace) -> None:
     runners = []
     ports = {}
     for name, app in (("bot", bot), ("echo", echo), ("control", _control_app(store, wire, times))):
-        # As web.run_app in app.py: aiohttp's access log on for the bot (and the echo floor).
-        runner = web.AppRunner(app, access_log=None) if name == "control" else web.AppRunner(app)
+        # As app.py runs the bot (and so the echo floor): its access log, keep-alive timeout.
+        options = {"access_log": None} if name == "control" else SERVER_OPTIONS
+        runner = web.AppRunner(app, **options)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()

@@ -14,7 +14,8 @@ send a request, and log lines.
 - Requests in flight: past `max_in_flight`, a request is answered 503 at once rather than
   queued. /healthz is not counted, so health checks see a busy bot as alive.
 - Log lines: at most `burst` lines per logger and message template per minute; the rest are
-  counted and reported once the minute is over.
+  counted and reported once the minute is over. A turn is logged once, by bot/web.py's turn
+  log; aiohttp's access log writes a line for every other request.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from aiohttp.web_log import AccessLogger
 
 log = logging.getLogger("bot.limits")
 
@@ -37,6 +39,7 @@ LISTEN_BACKLOG = 128
 # log files, the listening socket.
 RESERVED_FDS = 64
 HEALTH_PATH = "/healthz"
+TURN_PATH = "/api/messages"
 
 _BUSY_BODY = orjson.dumps({"error": "busy, try again shortly"})
 _BUSY_RESPONSE = (
@@ -46,9 +49,22 @@ _BUSY_RESPONSE = (
 )
 
 
+class OtherRequestsLog(AccessLogger):
+    """aiohttp's access log, but not for turns: the turn log (bot/web.py) already writes one
+    line per turn with its status and time, and formatting a second one cost about as much
+    CPU as the turn's activity parse."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        if request.path != TURN_PATH:
+            super().log(request, response, time)
+
+
 # Keyword arguments for aiohttp's AppRunner (and TestServer): the keep-alive timeout is also
 # the time a new connection has to deliver its first request head.
-SERVER_OPTIONS: dict[str, Any] = {"keepalive_timeout": HEADER_READ_TIMEOUT_S}
+SERVER_OPTIONS: dict[str, Any] = {
+    "keepalive_timeout": HEADER_READ_TIMEOUT_S,
+    "access_log_class": OtherRequestsLog,
+}
 
 
 def connection_cap(configured: int) -> int:

@@ -20,7 +20,7 @@ from bot.adapter import ACTIVITY_JSON, OnboardingAdapter, log_turn_error
 from bot.config import ConfigurationError, Settings
 from bot.connectors import use_outbound_threads
 from bot.files import FILE_ROUTE, file_handler
-from bot.limits import HEALTH_PATH, in_flight_cap
+from bot.limits import HEALTH_PATH, TURN_PATH, in_flight_cap
 from bot.outbound import Outbound
 from bot.proactive import ProactivePoster
 from bot.teams_bot import OnboardingBot
@@ -102,7 +102,7 @@ async def turn_logging(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
     """One structured line per turn: where, what, how long, how it ended."""
-    if request.path != "/api/messages":
+    if request.path != TURN_PATH:
         return await handler(request)
     started = time.perf_counter()
     status, outcome = 500, "error"
@@ -218,7 +218,7 @@ def create_app(
     )
     app[POSTER] = poster
     app.cleanup_ctx.append(lifecycle)
-    app.router.add_post("/api/messages", messages)
+    app.router.add_post(TURN_PATH, messages)
     app.router.add_post("/api/nudges/run", run_endpoint(nudger))
     app.router.add_post("/api/reports/run", run_endpoint(reporter))
     app.router.add_get(HEALTH_PATH, healthz)

@@ -242,6 +242,11 @@ class View:
         time_zone = engagement.profile.time_zone if engagement.profile else None
         return cls(engagement.language(fallback), engagement.today(now), time_zone, now)
 
+    def day(self) -> View:
+        """This view without its moment: what depends on the day only (a task's block) is
+        the same for every click of that day, and is built once for it."""
+        return self if self.now is None else View(self.lang, self.today, self.time_zone)
+
     @property
     def moment_now(self) -> datetime:
         return self.now or datetime.combine(self.today, time(), tzinfo=UTC)

@@ -192,7 +192,7 @@ def task_block(engagement: Engagement, task: Task, view: View, mentions: Mention
     record = engagement.record(task.id)
     if record.owner:
         mentions.of(record.owner)  # the block names the owner; the card must carry the entity
-    return _task_block(task, record, view, engagement.in_scope(task))
+    return _task_block(task, record, view.day(), engagement.in_scope(task))
 
 
 def more_id(task: Task) -> str:
@@ -202,9 +202,10 @@ def more_id(task: Task) -> str:
 
 @lru_cache(maxsize=1024)
 def _task_block(task: Task, record: TaskRecord, view: View, in_scope: bool) -> Element:
-    """A task's block depends only on the task, its record, the view and whether it is in
-    scope, and a click changes one task of the eight on a page: the others are built once
-    and reused (cards are never mutated after they are built, so sharing is safe).
+    """A task's block depends only on the task, its record, the view's day (`View.day`, not
+    the click's moment) and whether it is in scope, and a click changes one task of the eight
+    on a page: the others are built once and reused (cards are never mutated after they are
+    built, so sharing is safe).
 
     One line shows the task: its status, title, owner and due date; its description, notes,
     status line and buttons are folded away until the line's toggle opens them, so that a

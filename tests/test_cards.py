@@ -450,3 +450,31 @@ def test_particles_follow_the_final_consonant() -> None:
     assert with_particles("서울(으)로 · 책이(가) · 7을(를) · 2은(는) · 팀과(와)") == (
         "서울로 · 책이 · 7을 · 2는 · 팀과"
     )
+
+
+def test_a_phase_card_reuses_task_blocks_across_the_moments_of_a_day() -> None:
+    """A click's view carries its moment (for meetings); a task's block does not depend on
+    it, so the clicks of one day share the blocks, and the card equals one built afresh."""
+    from cards.phase import _task_block
+
+    engagement = _engagement(TaskStatus.DONE, full=True)
+    track = CATALOG.track("assess")
+    # 10:00 and 22:00 in Seoul, the engagement's zone: one day.
+    morning, evening = (View.of(engagement, "en", AT.replace(hour=h)) for h in (1, 13))
+    assert morning.today == evening.today and morning != evening
+
+    _task_block.cache_clear()
+    first = phase_card(engagement, CATALOG, track, morning)
+    second = phase_card(engagement, CATALOG, track, evening)
+    _task_block.cache_clear()
+    fresh = phase_card(engagement, CATALOG, track, evening)
+
+    assert second == fresh
+    blocks = [item for item in first["body"] if item.get("separator")]
+    assert blocks and all(any(block is other for other in second["body"]) for block in blocks), (
+        "the second click rebuilt task blocks the first one built"
+    )
+    # What is overdue changes with the day: another day builds its own blocks.
+    next_day = View.of(engagement, "en", AT + timedelta(days=1))
+    later = phase_card(engagement, CATALOG, track, next_day)["body"]
+    assert not any(block is other for block in blocks for other in later)

@@ -103,6 +103,23 @@ async def test_one_structured_log_line_per_turn_without_message_text(
     assert "my-secret-words" not in everything
 
 
+async def test_a_turn_is_logged_once_and_other_requests_by_the_access_log(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """aiohttp's access log line would repeat the turn's (bot/limits.py, OtherRequestsLog)."""
+    caplog.set_level(logging.INFO, logger="bot.turns")
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    await bot.send(a.click(bot.service_url, "task.done", TASK))
+    await bot.get("/healthz")
+    # The fake connector in this process has an access log too: only the bot's requests.
+    lines = [
+        r.name
+        for r in caplog.records
+        if r.name == "bot.turns" or any(p in r.getMessage() for p in ("/api/messages", "/healthz"))
+    ]
+    assert lines == ["bot.turns", "aiohttp.access"]
+
+
 async def test_sigterm_shuts_down_cleanly_and_a_restart_keeps_everything(
     tmp_path: Path, connector: FakeConnector
 ) -> None:
