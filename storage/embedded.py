@@ -6,8 +6,11 @@ machine can share the file.
 Point reads and writes of one document take tens of microseconds, less than handing them to a
 thread (waking a thread is the larger cost on a small VM), so they run on the event loop's own
 connection. That connection never waits: it has no busy timeout and never checkpoints the
-write-ahead log. A statement that would wait for another process's write lock goes instead to
-a worker thread with its own connection, which may wait; so do queries over many documents and
+write-ahead log. A statement that finds another process's write lock taken tries again on the
+loop a few times after short pauses (a write holds it for a fraction of a millisecond, and the
+loop serves other turns meanwhile), and past those goes to a worker thread with its own
+connection, which may wait (SQLite's busy handler sleeps 1, 2, 5 ms… between tries, and a
+thread handoff costs more than the write); so do queries over many documents and
 the periodic checkpoints (writes meanwhile wait for them to end, as they would behind SQLite's
 own checkpoint at commit). Each connection is only ever used by its own thread.
 """
@@ -51,6 +54,8 @@ CREATE TABLE IF NOT EXISTS health (
 );
 """
 # Writes on the loop's connection between two checkpoints (run on the worker thread).
+# Pauses before the loop's connection tries a locked database again (see the module doc).
+LOCKED_PAUSES_S = (0.0002, 0.0005, 0.001, 0.002)
 CHECKPOINT_EVERY = 200
 
 
@@ -141,14 +146,18 @@ class EmbeddedStore:
             # while it waits for the GIL, and the loop's next writes, finding the database
             # locked, would follow it there (under a stream of writes they all stayed there).
             await asyncio.wait([self._checkpoint])
-        try:
-            result = statement(db)
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        for pause_s in (*LOCKED_PAUSES_S, None):
+            try:
+                result = statement(db)
+                break
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise StoreUnavailable(str(exc)) from exc
+                if pause_s is None:
+                    return await self._run(statement)  # still locked: wait there
+                await asyncio.sleep(pause_s)  # another process is writing
+            except sqlite3.DatabaseError as exc:  # disk full, corrupt file
                 raise StoreUnavailable(str(exc)) from exc
-            return await self._run(statement)  # another process is writing: wait there
-        except sqlite3.DatabaseError as exc:  # disk full, corrupt file
-            raise StoreUnavailable(str(exc)) from exc
         if writes:
             self._writes += 1
             if self._writes % CHECKPOINT_EVERY == 0 and self._checkpoint is None:

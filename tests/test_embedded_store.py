@@ -13,7 +13,7 @@ import pytest
 
 from storage import embedded_members as members
 from storage.base import StoreError
-from storage.embedded import CHECKPOINT_EVERY, EmbeddedStore, Statement, T
+from storage.embedded import CHECKPOINT_EVERY, LOCKED_PAUSES_S, EmbeddedStore, Statement, T
 
 
 async def test_a_write_another_process_blocks_waits_off_the_loop_and_then_lands(
@@ -47,6 +47,36 @@ async def test_a_write_another_process_blocks_waits_off_the_loop_and_then_lands(
         assert ticks >= 10, "the event loop kept running while it waited"
         assert await store.read("p", "d") == written
     finally:
+        await store.close()
+
+
+async def test_a_write_another_process_blocks_for_a_moment_lands_on_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process's write holds the lock for well under a millisecond: the loop tries
+    again after short pauses instead of handing the write to the worker thread."""
+    store = EmbeddedStore(tmp_path)
+    await store.open()
+    on_worker = 0
+    run_on_worker = store._run
+
+    async def counted(statement: Statement[T]) -> T:
+        nonlocal on_worker
+        on_worker += 1
+        return await run_on_worker(statement)
+
+    monkeypatch.setattr(store, "_run", counted)
+    other = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None)
+    try:
+        doc = await store.create("p", "d", {"n": 0})
+        other.execute("BEGIN IMMEDIATE")
+        # Released by a timer of the same loop, before the loop's last try.
+        asyncio.get_running_loop().call_later(sum(LOCKED_PAUSES_S) / 2, other.rollback)
+        written = await store.replace("p", "d", {"n": 1}, etag=doc.etag)
+        assert on_worker == 0, "the write went to the worker thread"
+        assert await store.read("p", "d") == written
+    finally:
+        other.close()
         await store.close()
 
 
