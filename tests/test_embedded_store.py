@@ -50,6 +50,19 @@ async def test_a_write_another_process_blocks_waits_off_the_loop_and_then_lands(
         await store.close()
 
 
+def worker_statements(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The statements `store` runs on its worker thread from now on, as they run."""
+    ran: list[object] = []
+    run_on_worker = store._run
+
+    async def counted(statement: Statement[T]) -> T:
+        ran.append(statement)
+        return await run_on_worker(statement)
+
+    monkeypatch.setattr(store, "_run", counted)
+    return ran
+
+
 async def test_a_write_another_process_blocks_for_a_moment_lands_on_the_loop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -57,15 +70,7 @@ async def test_a_write_another_process_blocks_for_a_moment_lands_on_the_loop(
     again after short pauses instead of handing the write to the worker thread."""
     store = EmbeddedStore(tmp_path)
     await store.open()
-    on_worker = 0
-    run_on_worker = store._run
-
-    async def counted(statement: Statement[T]) -> T:
-        nonlocal on_worker
-        on_worker += 1
-        return await run_on_worker(statement)
-
-    monkeypatch.setattr(store, "_run", counted)
+    on_worker = worker_statements(store, monkeypatch)
     other = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None)
     try:
         doc = await store.create("p", "d", {"n": 0})
@@ -73,7 +78,7 @@ async def test_a_write_another_process_blocks_for_a_moment_lands_on_the_loop(
         # Released by a timer of the same loop, before the loop's last try.
         asyncio.get_running_loop().call_later(sum(LOCKED_PAUSES_S) / 2, other.rollback)
         written = await store.replace("p", "d", {"n": 1}, etag=doc.etag)
-        assert on_worker == 0, "the write went to the worker thread"
+        assert on_worker == [], "the write went to the worker thread"
         assert await store.read("p", "d") == written
     finally:
         other.close()
@@ -103,15 +108,7 @@ async def test_writes_during_a_checkpoint_wait_for_it_and_then_run_on_the_loop(
 ) -> None:
     store = EmbeddedStore(tmp_path)
     await store.open()
-    on_worker = 0
-    run_on_worker = store._run
-
-    async def counted(statement: Statement[T]) -> T:
-        nonlocal on_worker
-        on_worker += 1
-        return await run_on_worker(statement)
-
-    monkeypatch.setattr(store, "_run", counted)
+    on_worker = worker_statements(store, monkeypatch)
     try:
         # The last create starts a checkpoint; the replaces arrive while it runs (one fewer,
         # so that they do not start the next one).
@@ -119,7 +116,7 @@ async def test_writes_during_a_checkpoint_wait_for_it_and_then_run_on_the_loop(
         written = await asyncio.gather(
             *(store.replace("p", d.id, {"n": 1}, etag=d.etag) for d in docs[1:])
         )
-        assert on_worker == 1, "only the checkpoint ran on the worker thread"
+        assert len(on_worker) == 1, "only the checkpoint ran on the worker thread"
         for doc in written:
             assert await store.read("p", doc.id) == doc
     finally:
