@@ -634,7 +634,7 @@ class Engagement:
 
     def settled_all(self, catalog: Catalog, track: Track) -> bool:
         """`progress(...).settled_all` without counting every task: no required task in
-        scope is open (it stops at the first open one, so a view of 300 tasks needs not
+        scope is open (it stops at the first open one, so a view of 300 tasks need not
         count a phase twice)."""
         return not any(
             not task.optional and self.status_of(task.id) is TaskStatus.OPEN and self.in_scope(task)
