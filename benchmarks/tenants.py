@@ -4,7 +4,7 @@ against the fake Bot Connector enforcing Teams' limits (50 sends/s per tenant, 7
 conversation, 429 with Retry-After beyond them) and answering after ROUND_TRIP_S, as a
 remote service does. The bot's own ceiling is measured in the same run, before and after:
 the same sender (Outbound with its rate limiter, the adapter, the app's outbound threads)
-posting one pre-rendered nudge to each of the same conversations, CONCURRENCY at a time,
+posting one pre-rendered nudge to each of the same conversations on CONCURRENCY workers,
 with no store and no rendering."""
 
 from __future__ import annotations
@@ -142,18 +142,19 @@ def busiest_tenant(connector: TimedConnector) -> int:
 async def sender_ceiling(
     outbound: Outbound, posts: list[tuple[dict[str, Any], Activity]]
 ) -> Ceiling:
-    """Posts each pre-rendered message to its reference, CONCURRENCY at a time."""
-    gate = asyncio.Semaphore(CONCURRENCY)
+    """Posts each pre-rendered message to its reference on CONCURRENCY workers, as the
+    nudger's run does (a worker takes the next post as soon as it is done with one)."""
+    pending = iter(posts)
     sent = 0
 
-    async def one(reference: dict[str, Any], activity: Activity) -> None:
+    async def worker() -> None:
         nonlocal sent
-        async with gate:
+        for reference, activity in pending:
             await outbound.post(reference, activity)
             sent += 1
 
     cpu, started = time.process_time(), time.perf_counter()
-    await asyncio.gather(*(one(r, a) for r, a in posts))
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
     return Ceiling(sent, time.perf_counter() - started, time.process_time() - cpu)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -37,16 +38,19 @@ from domain.roles import ManagerAction
 log = logging.getLogger("bot.nudges")
 
 SNOOZE = timedelta(days=1)
-BATCH = 200
 # Nudges in flight per tenant: Teams allows a tenant 50 sends/s, and at a few hundred ms per
 # send 16 keep that busy. Past it a tenant's nudges wait without holding a slot of the run's
 # cap, so one big tenant cannot hold up the others.
 TENANT_CONCURRENCY = 16
-# Nudges in flight in all: tenants' sends go in parallel (each under its own limits), twice
-# the sends the process has threads for (bot/connectors.py OUTBOUND_THREADS), so the next
-# ones' claims and cards are ready when a thread frees up.
+# Nudges in flight in all (the run's workers): tenants' sends go in parallel, each under its
+# own limits, and each send waits a round trip to the Bot Connector.
 CONCURRENCY = 64
-REFILL_AT = CONCURRENCY // 2
+# The next query is made while this many are still waiting or in flight: more than the
+# workers, so none of them waits for it.
+REFILL_AT = 2 * CONCURRENCY
+# Due engagements fetched by one query. With those still in hand it stays within what the
+# repository remembers (RECENT_DOCUMENTS), so each claim starts from the query's copy.
+BATCH = 128
 
 routes = Routes()
 
@@ -93,10 +97,69 @@ class NudgeReport:
         return {k: list(v) for k, v in self.__dict__.items()}
 
 
+class TenantQueue:
+    """Due engagements waiting to be handled, taken in turn across tenants and never more
+    than `per_tenant` of one tenant at a time: a tenant at its limit waits without holding
+    up the others, and one big tenant does not go before all the small ones."""
+
+    def __init__(self, per_tenant: int = TENANT_CONCURRENCY) -> None:
+        self.per_tenant = per_tenant
+        self._waiting: dict[str, deque[Engagement]] = {}
+        self._in_flight: Counter[str] = Counter()
+        # Tenants with engagements waiting and room for one more, each once, in turn.
+        self._ready: deque[str] = deque()
+        self._count = 0
+
+    def __len__(self) -> int:
+        """Engagements waiting or taken and not yet done."""
+        return self._count
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self._waiting)
+
+    def put(self, engagement: Engagement) -> None:
+        tenant = engagement.key.tenant_id
+        queue = self._waiting.get(tenant)
+        if queue is None:
+            queue = self._waiting[tenant] = deque()
+            if self._in_flight[tenant] < self.per_tenant:
+                self._ready.append(tenant)
+        queue.append(engagement)
+        self._count += 1
+
+    def take(self) -> Engagement | None:
+        """The next engagement whose tenant has room; None when no tenant has."""
+        if not self._ready:
+            return None
+        tenant = self._ready.popleft()
+        queue = self._waiting[tenant]
+        engagement = queue.popleft()
+        self._in_flight[tenant] += 1
+        if not queue:
+            del self._waiting[tenant]
+        elif self._in_flight[tenant] < self.per_tenant:
+            self._ready.append(tenant)
+        return engagement
+
+    def done(self, engagement: Engagement) -> None:
+        tenant = engagement.key.tenant_id
+        self._in_flight[tenant] -= 1
+        if not self._in_flight[tenant]:
+            del self._in_flight[tenant]
+        if tenant in self._waiting and self._in_flight[tenant] == self.per_tenant - 1:
+            self._ready.append(tenant)  # it had no room until now
+        self._count -= 1
+
+
 class DueRun:
     """A run over the engagements the scheduler's index says are due (the index holds the
-    earliest of an engagement's digest and weekly report): each is handled by `_handle`,
-    at most TENANT_CONCURRENCY of one tenant and CONCURRENCY in all at a time."""
+    earliest of an engagement's digest and weekly report): each is handled by `_handle` on
+    one of CONCURRENCY workers, at most TENANT_CONCURRENCY of one tenant at a time.
+
+    A worker that finishes one engagement takes the next at once, so a slot is never idle
+    while a task wakes up for it. A cancelled run stops its workers after the engagement in
+    hand (claim, post and record finish together); `drain` waits for them."""
 
     def __init__(self, services: Services, poster: Poster, lease: timedelta = NUDGE_LEASE) -> None:
         self.services = services
@@ -113,63 +176,70 @@ class DueRun:
         now = now or self.services.clock()
         run_id = uuid.uuid4().hex
         report = NudgeReport()
+        queue = TenantQueue()
         seen: set[str] = set()
-        gate = asyncio.Semaphore(CONCURRENCY)
-        tenant_gates: dict[str, asyncio.Semaphore] = {}
+        errors: list[Exception] = []
+        # Set when idle workers should look again (more queued, or the run ends); replaced
+        # once set. `room` wakes the run when the queue is down to REFILL_AT.
+        more, room = asyncio.Event(), asyncio.Event()
+        last_batch = stopping = False
 
-        async def one(engagement: Engagement) -> None:
-            tenant = engagement.key.tenant_id
-            tenant_gate = tenant_gates.get(tenant)
-            if tenant_gate is None:
-                tenant_gate = tenant_gates[tenant] = asyncio.Semaphore(TENANT_CONCURRENCY)
-            # The tenant's gate first: waiting for a busy tenant holds no slot of the run's.
-            async with tenant_gate, gate:
-                # The claim, post and record of one engagement finish even if the run is
-                # cancelled; cancellation stops the run before the next engagement.
-                task = asyncio.ensure_future(self._handle(engagement, now, run_id, report))
-                self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
-                await asyncio.shield(task)
+        def wake_idle() -> None:
+            nonlocal more
+            more.set()
+            more = asyncio.Event()
 
-        # Engagements queued or in flight; the next query is made when they are down to
-        # REFILL_AT, so the posts never wait for a batch's last one or for the query.
-        running: set[asyncio.Task[None]] = set()
-        room, errors = asyncio.Event(), list[BaseException]()
+        def stop() -> None:
+            nonlocal stopping
+            stopping = True
+            wake_idle()
+            room.set()
 
-        def finished(task: asyncio.Task[None]) -> None:
-            running.discard(task)
-            error = None if task.cancelled() else task.exception()
-            if error is not None:
-                errors.append(error)
-            if len(running) <= REFILL_AT:
-                room.set()
+        async def worker() -> None:
+            while not stopping:
+                engagement = queue.take()
+                if engagement is None:
+                    if last_batch and not queue.waiting:
+                        return
+                    await more.wait()
+                    continue
+                try:
+                    await self._handle(engagement, now, run_id, report)
+                except Exception as error:
+                    errors.append(error)
+                    stop()
+                finally:
+                    queue.done(engagement)
+                if len(queue) <= REFILL_AT:
+                    room.set()
+                if last_batch and not queue.waiting:
+                    wake_idle()  # those idle for a tenant's room: nothing is left to wait for
 
+        workers = [asyncio.ensure_future(worker()) for _ in range(CONCURRENCY)]
+        for task in workers:
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
         try:
-            while True:
-                # Those in flight are still due until recorded: ask for as many more.
-                limit = BATCH + len(running)
-                due = await self.services.due_for_nudge(now, limit)
-                fresh = [e for e in due if e.id not in seen]
-                seen.update(e.id for e in fresh)
-                for engagement in fresh:
-                    task = asyncio.ensure_future(one(engagement))
-                    running.add(task)
-                    task.add_done_callback(finished)
-                if len(due) < limit or not fresh:
-                    # Every due engagement is in hand (or was already): finish them.
-                    if running:
-                        await asyncio.wait(running)
-                    if errors:
-                        raise errors[0]
-                    return report
+            while not stopping:
+                # Those in hand are still due until recorded: ask for as many more.
+                found = await self.services.due_for_nudge(now, BATCH + len(queue), known=seen)
+                for engagement in found.fresh:
+                    seen.add(engagement.id)
+                    queue.put(engagement)
+                if not found.more or not found.fresh:
+                    last_batch = True  # every due engagement is in hand, or was already
+                wake_idle()
+                if last_batch:
+                    break
                 room.clear()
-                if len(running) > REFILL_AT:
+                if len(queue) > REFILL_AT:
                     await room.wait()
-                if errors:
-                    raise errors[0]
+            await asyncio.wait(workers)
+            if errors:
+                raise errors[0]
+            return report
         finally:
-            for task in running:
-                task.cancel()
+            stop()
 
     async def _handle(
         self, engagement: Engagement, now: datetime, run_id: str, report: NudgeReport

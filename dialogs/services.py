@@ -11,7 +11,7 @@ import dataclasses
 import logging
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -29,7 +29,7 @@ from domain.reminders import PersonalReminders
 from storage.base import StoreUnavailable
 from storage.meetings import MeetingRepository
 from storage.people import PeopleRepository
-from storage.repository import EngagementRepository
+from storage.repository import DueEngagements, EngagementRepository
 
 R = TypeVar("R")
 log = logging.getLogger("dialogs.services")
@@ -188,8 +188,10 @@ class Services:
     async def save_live_cards(self, engagement_id: str, cards: dict[str, dict[str, Any]]) -> None:
         await self._repo.save_live_cards(engagement_id, cards)
 
-    async def due_for_nudge(self, now: datetime, limit: int) -> list[Engagement]:
-        return await self._repo.due_for_nudge(now, limit)
+    async def due_for_nudge(
+        self, now: datetime, limit: int, *, known: Container[str] = frozenset()
+    ) -> DueEngagements:
+        return await self._repo.due_for_nudge(now, limit, known=known)
 
     async def note_member(self, person_id: str, key: EngagementKey) -> None:
         """Records that the person is in the conversation of the engagement `key` names (seen

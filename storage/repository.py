@@ -23,9 +23,9 @@ import contextlib
 import hashlib
 import random
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from domain.engagement import AuditEntry, Engagement, utc_iso
 from domain.errors import EngagementMissing
@@ -64,6 +64,12 @@ RECENT_AUDIT_CHUNKS = 512
 # How far an entry's time may run behind an earlier entry's (instances' clocks disagree a
 # little): reading stops only at entries older than the start by this much.
 AUDIT_CLOCK_SKEW = timedelta(minutes=5)
+
+
+class DueEngagements(NamedTuple):
+    fresh: list[Engagement]
+    # The query was cut at its limit: more may be due.
+    more: bool
 
 
 class EngagementRepository:
@@ -275,18 +281,22 @@ class EngagementRepository:
             else:
                 await self._store.delete(pk, engagement.id)
 
-    async def due_for_nudge(self, now: datetime, limit: int) -> list[Engagement]:
-        """Engagements whose next nudge is due by `now` (an indexed query). They are
+    async def due_for_nudge(
+        self, now: datetime, limit: int, *, known: Container[str] = frozenset()
+    ) -> DueEngagements:
+        """Up to `limit` engagements whose next nudge is due by `now` (an indexed query), less
+        those whose ids are `known` (the caller has them in hand: not parsed again). They are
         remembered, so claiming one right after costs one conditional write and no read."""
-        due = []
-        for doc in await self._store.list_due(utc_iso(now), limit):
-            if doc.id == ENGAGEMENT_DOC:
+        docs = await self._store.list_due(utc_iso(now), limit)
+        fresh = []
+        for doc in docs:
+            if doc.id == ENGAGEMENT_DOC and doc.pk not in known:
                 engagement = _engagement(doc)
                 # A copy remembered already may be newer than the query's: keep it.
                 if doc.pk not in self._recent:
                     self._remember(doc, engagement)
-                due.append(engagement)
-        return due
+                fresh.append(engagement)
+        return DueEngagements(fresh, more=len(docs) == limit)
 
     async def setup_draft(self, engagement_id: str) -> dict[str, str] | None:
         """The setup form as last sent back with errors, kept until a valid save."""

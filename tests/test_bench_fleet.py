@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import cosmos_cost as cost
+from dialogs.nudges import BATCH
 
 
 @pytest.mark.parametrize(("kib", "read", "write"), [(1, 1.00, 4.95), (4, 1.14, 6.67)])
@@ -25,7 +26,7 @@ def test_a_click_is_one_write_a_read_now_and_then_and_a_share_of_an_audit_chunk(
     expected = 6.67 + cost.READS_PER_CLICK * 1.14 + 6.67 / cost.CHANGES_PER_AUDIT_CHUNK
     assert ops.click == pytest.approx(expected)
     assert ops.view == pytest.approx(1.14)
-    assert ops.nudge == pytest.approx(2 * 6.67 + 1.14 + cost.QUERY_BASE_RU / 200)
+    assert ops.nudge == pytest.approx(2 * 6.67 + 1.14 + cost.QUERY_BASE_RU / BATCH)
 
 
 def test_the_bill_prices_the_month_serverless_and_provisioned() -> None:
