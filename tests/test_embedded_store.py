@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from storage import embedded
 from storage import embedded_members as members
-from storage.base import StoreError
+from storage.base import Document, StoreError
 from storage.embedded import CHECKPOINT_EVERY, LOCKED_PAUSES_S, EmbeddedStore, Statement, T
 
 
@@ -85,40 +86,84 @@ async def test_a_write_another_process_blocks_for_a_moment_lands_on_the_loop(
         await store.close()
 
 
-async def test_the_write_ahead_log_is_checkpointed_off_the_loop(tmp_path: Path) -> None:
+def held_checkpoints(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Checkpoints of `store` from now on start only once the returned event is set."""
+    release = asyncio.Event()
+    run_on_worker = store._run
+
+    async def held(statement: Statement[T]) -> T:
+        await release.wait()
+        return await run_on_worker(statement)
+
+    monkeypatch.setattr(store, "_run", held)
+    return release
+
+
+async def _writes_during_a_checkpoint(
+    store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> tuple[asyncio.Event, asyncio.Future[list[Document]]]:
+    """Starts a checkpoint that waits for the returned event, then the replaces of
+    CHECKPOINT_EVERY - 1 documents (one fewer, so that they do not start the next one)."""
+    docs = [await store.create("p", f"d{n}", {"n": 0}) for n in range(CHECKPOINT_EVERY - 1)]
+    release = held_checkpoints(store, monkeypatch)
+    await store.create("p", "last", {"n": 0})  # the write that starts the checkpoint
+    replaces = asyncio.gather(*(store.replace("p", d.id, {"n": 1}, etag=d.etag) for d in docs))
+    return release, replaces
+
+
+async def test_writes_go_on_during_a_checkpoint_on_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = EmbeddedStore(tmp_path)
+    await store.open()
+    release, replaces = await _writes_during_a_checkpoint(store, monkeypatch)
+    try:
+        on_worker = worker_statements(store, monkeypatch)
+        written = await asyncio.wait_for(replaces, 5)  # while the checkpoint is held
+        assert len(on_worker) == 1, "only the checkpoint went to the worker thread"
+        for doc in written:
+            assert await store.read("p", doc.id) == doc
+    finally:
+        release.set()
+        await store.close()
+
+
+async def test_once_the_log_is_long_writes_wait_for_the_checkpoint_and_then_run_on_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedded, "LOG_WRITES_HELD", CHECKPOINT_EVERY)
+    store = EmbeddedStore(tmp_path)
+    await store.open()
+    release, replaces = await _writes_during_a_checkpoint(store, monkeypatch)
+    try:
+        await asyncio.sleep(0.05)
+        assert not replaces.done(), "they wait for the checkpoint"
+        on_worker = worker_statements(store, monkeypatch)
+        release.set()
+        written = await asyncio.wait_for(replaces, 5)
+        assert len(on_worker) == 0, "then they ran on the loop"
+        for doc in written:
+            assert await store.read("p", doc.id) == doc
+    finally:
+        release.set()
+        await store.close()
+
+
+async def test_a_stream_of_writes_keeps_the_log_file_bounded(tmp_path: Path) -> None:
+    """Writes go on during checkpoints, so the log would never start over under a stream of
+    them: every LOG_WRITES_HELD writes they wait for one."""
     store = EmbeddedStore(tmp_path)
     await store.open()
     try:
         body = {"text": "x" * 3000}
         wal = tmp_path / "bot.sqlite3-wal"
-        for n in range(CHECKPOINT_EVERY - 1):
-            await store.upsert("p", f"d{n % 5}", body)
-        before_any_checkpoint = wal.stat().st_size
-        for n in range(2 * CHECKPOINT_EVERY):
-            await store.upsert("p", f"d{n % 5}", body)
-            await asyncio.sleep(0)  # let a checkpoint in progress run on the worker thread
-        # Without checkpoints the log (whose file never shrinks) would have grown threefold.
-        assert wal.stat().st_size < 2 * before_any_checkpoint
-    finally:
-        await store.close()
-
-
-async def test_writes_during_a_checkpoint_wait_for_it_and_then_run_on_the_loop(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = EmbeddedStore(tmp_path)
-    await store.open()
-    on_worker = worker_statements(store, monkeypatch)
-    try:
-        # The last create starts a checkpoint; the replaces arrive while it runs (one fewer,
-        # so that they do not start the next one).
-        docs = [await store.create("p", f"d{n}", {"n": 0}) for n in range(CHECKPOINT_EVERY)]
-        written = await asyncio.gather(
-            *(store.replace("p", d.id, {"n": 1}, etag=d.etag) for d in docs[1:])
-        )
-        assert len(on_worker) == 1, "only the checkpoint ran on the worker thread"
-        for doc in written:
-            assert await store.read("p", doc.id) == doc
+        sizes = []
+        for _ in range(4 * embedded.LOG_WRITES_HELD // 50):
+            # 50 at once: a checkpoint always has writes arriving while it runs.
+            await asyncio.gather(*(store.upsert("p", f"d{n}", body) for n in range(50)))
+            sizes.append(wal.stat().st_size)
+        one_stretch = sizes[(embedded.LOG_WRITES_HELD + 2 * CHECKPOINT_EVERY) // 50]
+        assert sizes[-1] <= one_stretch, sizes  # the file only ever grows
     finally:
         await store.close()
 
