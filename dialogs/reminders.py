@@ -67,6 +67,8 @@ class PersonalReminders:
             for task_id, record in engagement.tasks.items()
             if record.owner and engagement.is_overdue(task_id, today)
         }
+        if not owners:
+            return
         slot = day_slot(engagement.time_zone, now)
         # One run reaches several engagements at once: each is its own claimant of a person's
         # day (a claim is re-entrant for its claimant).

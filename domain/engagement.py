@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from copy import copy as shallow_copy
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -413,19 +414,18 @@ class Engagement:
     def copy(self) -> Engagement:
         """An independent copy to change. Task records, skips, the profile and the nudge
         dicts are never changed in place (only replaced), so copying the containers that
-        hold them is enough."""
-        copied = replace(
-            self,
-            tasks=dict(self.tasks),
-            skipped_phases=dict(self.skipped_phases),
-            completed_phases=dict(self.completed_phases),
-            signoffs=dict(self.signoffs),
-            applied_ops=self.applied_ops.copy(),
-            audit_tail=list(self.audit_tail),
-            own_tasks=dict(self.own_tasks),
-            meetings=dict(self.meetings),
-        )
-        copied._own_views = self._own_views  # never changed in place, only replaced
+        hold them is enough. (A shallow copy, then the containers: a third of the time of
+        `dataclasses.replace`, which runs `__init__` over every field; each write copies
+        the engagement twice.)"""
+        copied = shallow_copy(self)  # `_own_views` too: never changed in place, only replaced
+        copied.tasks = dict(self.tasks)
+        copied.skipped_phases = dict(self.skipped_phases)
+        copied.completed_phases = dict(self.completed_phases)
+        copied.signoffs = dict(self.signoffs)
+        copied.applied_ops = self.applied_ops.copy()
+        copied.audit_tail = list(self.audit_tail)
+        copied.own_tasks = dict(self.own_tasks)
+        copied.meetings = dict(self.meetings)
         return copied
 
     # Reading ----------------------------------------------------------------------------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from domain.applied import AppliedOps
 from domain.catalog import SERVICES, default_catalog
 from domain.engagement import (
     Actor,
@@ -240,6 +242,20 @@ def test_a_copy_changes_independently_of_its_original() -> None:
 
     assert copy.to_dict() != before
     assert original.to_dict() == before
+
+
+def test_a_copy_has_its_own_containers_for_every_field_that_holds_one() -> None:
+    """A field added later with a container in it must be copied too (or be one that is
+    only ever replaced, named here)."""
+    original = new()
+    copy = original.copy()
+    shared_on_purpose = {"_own_views"}
+    for f in dataclasses.fields(Engagement):
+        value = getattr(original, f.name)
+        if isinstance(value, dict | list | set | AppliedOps) and f.name not in shared_on_purpose:
+            assert getattr(copy, f.name) is not value, f.name
+        else:
+            assert getattr(copy, f.name) is value, f.name
 
 
 def test_a_change_completes_only_the_phase_it_was_made_in() -> None:
