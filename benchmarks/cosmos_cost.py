@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from dialogs.nudges import BATCH
+from dialogs.due_run import BATCH
 
 # Read and write RU by document size, session consistency, default indexing: Microsoft's table
 # in "Understand request unit consumption" (SIZES_URL). Between two rows, linear.

@@ -20,7 +20,8 @@ from bot.config import Settings
 from bot.outbound import Outbound
 from bot.proactive import ProactivePoster
 from bot.ratelimit import TENANT_PER_SECOND, RateLimiter
-from dialogs.nudges import BATCH, Nudger
+from dialogs.due_run import BATCH
+from dialogs.nudges import Nudger
 from dialogs.services import Services
 from domain.catalog import default_catalog
 from domain.engagement import Engagement

@@ -11,7 +11,7 @@ from benchmarks.scale import WORKED_CLICKS
 from benchmarks.tenants import ROUND_TRIP_S, queries_bound
 from bot.connectors import OUTBOUND_THREADS
 from bot.ratelimit import TENANT_PER_SECOND
-from dialogs.nudges import BATCH, CONCURRENCY, TENANT_CONCURRENCY
+from dialogs.due_run import BATCH, CONCURRENCY, TENANT_CONCURRENCY
 
 CEILING_SHARE = 0.80
 RSS_LIMIT_MIB = 200.0

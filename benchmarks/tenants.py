@@ -29,7 +29,8 @@ from bot.outbound import Outbound
 from bot.proactive import ProactivePoster
 from bot.ratelimit import TENANT_PER_SECOND, RateLimiter
 from cards.nudge import nudge_card
-from dialogs.nudges import BATCH, CONCURRENCY, Nudger
+from dialogs.due_run import BATCH, CONCURRENCY
+from dialogs.nudges import Nudger
 from dialogs.services import Services
 from domain.catalog import default_catalog
 from domain.engagement import Engagement

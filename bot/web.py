@@ -24,11 +24,12 @@ from bot.limits import HEALTH_PATH, TURN_PATH, in_flight_cap
 from bot.outbound import Outbound
 from bot.proactive import ProactivePoster
 from bot.teams_bot import OnboardingBot
+from dialogs.due_run import run_periodically
 from dialogs.files import BoundedWorker, Files
 from dialogs.flows import all_flows
 from dialogs.links import MIN_LINK_KEY_BYTES, LinkSigner
 from dialogs.live import LiveCards
-from dialogs.nudges import Nudger, run_periodically
+from dialogs.nudges import Nudger
 from dialogs.services import Services, utc_now
 from dialogs.weekly import Reporter
 from domain.catalog import default_catalog

@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 
 from dialogs.context import ConversationUnreachable
-from dialogs.nudges import DueRun, NudgeReport
+from dialogs.due_run import DueRun, NudgeReport
 from dialogs.report import status_report
 from domain.engagement import Engagement
 

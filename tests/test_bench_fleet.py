@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import cosmos_cost as cost
-from dialogs.nudges import BATCH
+from dialogs.due_run import BATCH
 
 
 @pytest.mark.parametrize(("kib", "read", "write"), [(1, 1.00, 4.95), (4, 1.14, 6.67)])

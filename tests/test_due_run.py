@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialogs.nudges import BATCH, CONCURRENCY, DueRun, NudgeReport, TenantQueue
+from dialogs.due_run import BATCH, CONCURRENCY, REFILL_AT, DueRun, NudgeReport, TenantQueue
 from dialogs.services import Services
 from domain.catalog import default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey
@@ -101,8 +101,6 @@ def test_the_queue_keeps_every_tenant_within_its_limit_and_loses_nothing(
 
 def test_a_query_and_what_is_still_in_hand_fit_in_what_the_repository_remembers() -> None:
     # Else the oldest due engagements would be forgotten before their claim, which then reads.
-    from dialogs.nudges import REFILL_AT
-
     assert BATCH + REFILL_AT <= RECENT_DOCUMENTS
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from dialogs.nudges import TENANT_CONCURRENCY
+from dialogs.due_run import TENANT_CONCURRENCY
 from domain.engagement import Actor, Engagement, EngagementKey
 from storage.embedded import EmbeddedStore
 from storage.repository import EngagementRepository

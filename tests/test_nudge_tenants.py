@@ -19,7 +19,8 @@ from bot.adapter import OnboardingAdapter
 from bot.config import Settings
 from bot.outbound import Outbound
 from bot.proactive import ProactivePoster
-from dialogs.nudges import BATCH, TENANT_CONCURRENCY, Nudger
+from dialogs.due_run import BATCH, TENANT_CONCURRENCY
+from dialogs.nudges import Nudger
 from dialogs.services import Services
 from domain.catalog import default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey
