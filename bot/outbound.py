@@ -1,6 +1,7 @@
 """One sender for everything the bot posts on its own (announcements, nudges).
 
-Each attempt waits for the rate limiter, then sends through `adapter.continue_conversation`.
+Each attempt waits for the rate limiter, then sends through `adapter.continue_conversation`
+(a post, through the adapter's `post_message`: the same request without botbuilder's turn).
 Failures are sorted by the HTTP status the Bot Connector answered (Teams' guidance, see
 msteams-docs bots/how-to/rate-limit.md):
 - 429: wait `Retry-After` (or back off) and retry;
@@ -45,6 +46,7 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
+from bot.adapter import OnboardingAdapter
 from bot.connector_http import ConnectorHttp
 from bot.failures import (
     ACTIVITY_NOT_FOUND,
@@ -82,6 +84,9 @@ def tenant_of(reference: Mapping[str, Any]) -> str | None:
 
 
 Sleep = Callable[[float], Awaitable[object]]
+# A post without botbuilder's turn (OnboardingAdapter.post_message): the new message's id in a
+# 1-tuple, or None when it cannot be sent that way.
+Direct = Callable[[ConversationReference], Awaitable[tuple[str | None] | None]]
 
 
 class Outbound:
@@ -120,12 +125,22 @@ class Outbound:
             response = await send_owned(turn_context, copy.copy(activity))
             return response.id if response else None
 
+        adapter = self._adapter
+        post_directly: Direct | None = None
+        if isinstance(adapter, OnboardingAdapter):
+
+            async def post_directly(reference: ConversationReference) -> tuple[str | None] | None:
+                sent = await adapter.post_message(reference, copy.copy(activity), self._app_id)
+                return None if sent is None else (sent.id,)
+
         if within_s is None:
-            return await self._deliver("post", reference, send)
+            return await self._deliver("post", reference, send, direct=post_directly)
         deadline = asyncio.get_running_loop().time() + within_s
         try:
             async with asyncio.timeout_at(deadline):
-                return await self._deliver("post", reference, send, deadline=deadline)
+                return await self._deliver(
+                    "post", reference, send, deadline=deadline, direct=post_directly
+                )
         except TimeoutError as late:
             raise DeliveryFailed(None, "deadline", 0) from late
 
@@ -193,6 +208,7 @@ class Outbound:
         reference: dict[str, Any],
         send: Callable[[TurnContext], Awaitable[str | None]],
         deadline: float | None = None,
+        direct: Direct | None = None,
     ) -> str | None:
         conversation_reference = parse_reference(reference)
         conversation = conversation_reference.conversation
@@ -204,7 +220,7 @@ class Outbound:
         for attempt in range(1, self.max_attempts + 1):
             await self.limiter.acquire(tenant_id, conversation_id)
             try:
-                result = await self._attempt(conversation_reference, send)
+                result = await self._attempt(conversation_reference, send, direct)
             finally:
                 self.limiter.settle(tenant_id, conversation_id)
             if not isinstance(result, BaseException):
@@ -240,8 +256,17 @@ class Outbound:
         self,
         reference: ConversationReference,
         send: Callable[[TurnContext], Awaitable[str | None]],
+        direct: Direct | None = None,
     ) -> tuple[str | None] | BaseException:
-        """One request: what `send` returned, or what it (or the adapter) raised."""
+        """One request: what `send` (or `direct`, which needs no turn) returned, or what it
+        (or the adapter) raised."""
+        if direct is not None:
+            try:
+                sent = await direct(reference)
+            except Exception as error:
+                return error
+            if sent is not None:
+                return sent
         outcome: list[tuple[str | None] | BaseException] = []
 
         async def callback(turn_context: TurnContext) -> None:

@@ -7,6 +7,7 @@ reads and a sleep that advances it), so nothing here waits for real.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes
 from msrest.exceptions import ClientRequestError
@@ -31,6 +33,7 @@ from bot.failures import (
     failure_of,
     parse_retry_after,
 )
+from bot.messages import card_message, send_owned
 from bot.outbound import Outbound
 from bot.ratelimit import (
     CONVERSATION_WINDOWS,
@@ -40,6 +43,7 @@ from bot.ratelimit import (
     Window,
 )
 from bot.scope import scope_of
+from bot.wire import parse_reference
 from testkit import FakeConnector, free_port
 from testkit import activities as a
 from testkit.connector import TEAMS_TENANT_LIMITS
@@ -592,3 +596,58 @@ async def test_a_send_counts_from_its_completion_once_settled(fake_time: FakeTim
     for conversation in ("c1", "c2", "c3"):
         await unsettled.acquire("t1", conversation)
     assert fake_time.now - begin == pytest.approx(1.0)
+
+
+def _without_continuation_id(call: Any) -> tuple[str, str, Any]:
+    """A recorded post with the continuation event's id (new on every send) blanked out."""
+    reply_to = call.body["replyToId"]
+    assert reply_to and call.path.endswith(f"/activities/{reply_to}")
+    return call.method, call.path.removesuffix(reply_to), {**call.body, "replyToId": "…"}
+
+
+@pytest.mark.parametrize(
+    "activity",
+    [text_message(), card_message({"type": "AdaptiveCard", "version": "1.5", "body": []})],
+    ids=["text", "card"],
+)
+async def test_a_post_without_botbuilders_turn_is_the_request_its_turn_would_make(
+    connector: FakeConnector, activity: Activity
+) -> None:
+    adapter = make_adapter()
+    stored = with_tenant(reference_for(connector.url), "tenant-a")
+
+    async def send_in_turn(turn_context: TurnContext) -> None:
+        await send_owned(turn_context, copy.copy(activity))
+
+    await adapter.continue_conversation(parse_reference(stored), send_in_turn, "")
+    sent = await adapter.post_message(parse_reference(stored), copy.copy(activity), "")
+
+    in_turn, direct = activity_calls(connector)
+    assert sent is not None and sent.id
+    assert _without_continuation_id(direct) == _without_continuation_id(in_turn)
+    assert direct.body["replyToId"] != in_turn.body["replyToId"], "a new event id each time"
+
+
+async def test_outbound_posts_without_a_turn_and_falls_back_to_one_when_it_must(
+    connector: FakeConnector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter = make_adapter()
+    outbound = Outbound(adapter, "")
+    turns = 0
+    continue_conversation = adapter.continue_conversation
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal turns
+        turns += 1
+        return await continue_conversation(*args, **kwargs)
+
+    monkeypatch.setattr(adapter, "continue_conversation", counted)
+    await outbound.post(reference_for(connector.url), text_message())
+    assert turns == 0 and len(activity_calls(connector)) == 1
+
+    async def not_ours(*args: Any) -> None:
+        return None  # a connector client of a kind ConnectorHttp does not call for
+
+    monkeypatch.setattr(adapter, "post_message", not_ours)
+    await outbound.post(reference_for(connector.url), text_message())
+    assert turns == 1 and len(activity_calls(connector)) == 2
