@@ -84,9 +84,6 @@ def tenant_of(reference: Mapping[str, Any]) -> str | None:
 
 
 Sleep = Callable[[float], Awaitable[object]]
-# A post without botbuilder's turn (OnboardingAdapter.post_message): the new message's id in a
-# 1-tuple, or None when it cannot be sent that way.
-Direct = Callable[[ConversationReference], Awaitable[tuple[str | None] | None]]
 
 
 class Outbound:
@@ -125,21 +122,13 @@ class Outbound:
             response = await send_owned(turn_context, copy.copy(activity))
             return response.id if response else None
 
-        adapter = self._adapter
-        post_directly: Direct | None = None
-        if isinstance(adapter, OnboardingAdapter):
-
-            async def post_directly(reference: ConversationReference) -> tuple[str | None] | None:
-                sent = await adapter.post_message(reference, copy.copy(activity), self._app_id)
-                return None if sent is None else (sent.id,)
-
         if within_s is None:
-            return await self._deliver("post", reference, send, direct=post_directly)
+            return await self._deliver("post", reference, send, message=activity)
         deadline = asyncio.get_running_loop().time() + within_s
         try:
             async with asyncio.timeout_at(deadline):
                 return await self._deliver(
-                    "post", reference, send, deadline=deadline, direct=post_directly
+                    "post", reference, send, deadline=deadline, message=activity
                 )
         except TimeoutError as late:
             raise DeliveryFailed(None, "deadline", 0) from late
@@ -208,7 +197,7 @@ class Outbound:
         reference: dict[str, Any],
         send: Callable[[TurnContext], Awaitable[str | None]],
         deadline: float | None = None,
-        direct: Direct | None = None,
+        message: Activity | None = None,
     ) -> str | None:
         conversation_reference = parse_reference(reference)
         conversation = conversation_reference.conversation
@@ -220,7 +209,7 @@ class Outbound:
         for attempt in range(1, self.max_attempts + 1):
             await self.limiter.acquire(tenant_id, conversation_id)
             try:
-                result = await self._attempt(conversation_reference, send, direct)
+                result = await self._attempt(conversation_reference, send, message)
             finally:
                 self.limiter.settle(tenant_id, conversation_id)
             if not isinstance(result, BaseException):
@@ -256,17 +245,17 @@ class Outbound:
         self,
         reference: ConversationReference,
         send: Callable[[TurnContext], Awaitable[str | None]],
-        direct: Direct | None = None,
+        message: Activity | None = None,
     ) -> tuple[str | None] | BaseException:
-        """One request: what `send` (or `direct`, which needs no turn) returned, or what it
-        (or the adapter) raised."""
-        if direct is not None:
+        """One request: what `send` returned, or what it (or the adapter) raised. A `message`
+        to post goes out without botbuilder's turn where the adapter can send it so."""
+        if message is not None and isinstance(self._adapter, OnboardingAdapter):
             try:
-                sent = await direct(reference)
+                sent = await self._adapter.post_message(reference, copy.copy(message), self._app_id)
             except Exception as error:
                 return error
             if sent is not None:
-                return sent
+                return (sent.id,)
         outcome: list[tuple[str | None] | BaseException] = []
 
         async def callback(turn_context: TurnContext) -> None:
