@@ -29,6 +29,7 @@ async def fleet_sections(
             EmbeddedStore(tmp / "tenants"),
             tenants=sizes.fleet_tenants,
             per_tenant=sizes.fleet_per_tenant,
+            log=tmp / "tenants-connector.log",
         ),
     )
     results.scale = await section(

@@ -195,25 +195,28 @@ assumption: Microsoft publishes no latency figure). The ceiling is the same send
 its rate limiter, the adapter, the app's {OUTBOUND_THREADS} outbound threads) posting one
 pre-rendered nudge to each of the same conversations on {CONCURRENCY} workers, as the run
 does, measured just before and just after the run (their mean is the ceiling, as the shared
-machine's load drifts). The fake connector runs in this process too; it parses requests with
-orjson so that its own work is charged to the bot as little as possible (a remote connector
-costs the bot nothing). The ceiling is bound by the round trip ({CONCURRENCY} sends in flight
-at {1000 * ROUND_TRIP_S:.0f} ms each), the run by the event loop's CPU: its share of the
-ceiling is what its store writes, rendering and due queries cost on top of each send
-({run.cpu_ms_per_send:.2f} ms of CPU per nudge against {run.ceiling_cpu_ms_per_send:.2f} ms
-per pre-rendered send), as each send's time in flight grows with everything else the loop
-runs meanwhile. On top of the send, a nudge is two SQLite transactions on the event loop (the
-claim and the record after the post, each written from the schedule's state alone), the
-digest and its card, and its share of the due query.
+machine's load drifts). The nudger and the sender run in this process, the fake connector in
+a process of its own (benchmarks/remote_connector.py), as Teams' service runs on machines of
+its own: in this process its HTTP serving and parsing of each card (about 0.35 ms of CPU a
+send) went to the run's account, which the event loop's CPU bounds, and hardly to the
+ceiling's, which the round trip bounds ({CONCURRENCY} sends in flight at
+{1000 * ROUND_TRIP_S:.0f} ms each). The run's share of the ceiling is what its store writes,
+rendering and due queries cost on top of each send ({run.cpu_ms_per_send:.2f} ms of CPU per
+nudge against {run.ceiling_cpu_ms_per_send:.2f} ms per pre-rendered send): each send's time
+in flight grows with everything else the loop runs meanwhile. On top of the send, a nudge is
+two SQLite transactions on the event loop (the claim and the record after the post, each
+written from the schedule's state alone), the digest and its card, and its share of the due
+query.
 
 What moved the figure: the run's {CONCURRENCY} workers each take the next due engagement as
 soon as they are done with one (tenants in turn, at most {TENANT_CONCURRENCY} of one tenant in
 flight), where one task per engagement waited on two semaphores and each hand-off left a slot
 idle for a few loop turns (55-60 of 64 busy); the next query is made while {REFILL_AT} or more are
 waiting or in flight, where the slots used to drain to half first; writes go on during the
-store's checkpoints, which they used to wait for (4-5 % of the workers' time). Before that, the
-Bot Connector client's `requests` calls ran on the event loop's default executor (6 sends in
-flight at most). The one-tenant figure is section 7's.
+store's checkpoints, which they used to wait for (4-5 % of the workers' time); the fake
+connector moved out of this process (76-84 % → 83-88 % in the runs it was measured). Before
+that, the Bot Connector client's `requests` calls ran on the event loop's default executor
+(6 sends in flight at most). The one-tenant figure is section 7's.
 """
 
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 
 from benchmarks.common import frozen_heap
-from benchmarks.nudges import CREATED, NOW, SLOT, TimedConnector, counted_warnings
+from benchmarks.nudges import CREATED, NOW, SLOT, counted_warnings
+from benchmarks.remote_connector import RemoteConnector
 from benchmarks.seed import engagement, seed
 from bot.adapter import OnboardingAdapter
 from bot.config import Settings
@@ -123,12 +124,11 @@ def _engagements(service_url: str, tenants: int, per_tenant: int) -> list[Engage
     return made
 
 
-def busiest_tenant(connector: TimedConnector) -> int:
+def busiest_tenant(arrived: dict[str, list[float]], tenant_of: dict[str, str]) -> int:
     """The most sends one tenant got accepted within any one second (sliding)."""
     per_tenant: dict[str, list[float]] = {}
-    for conversation, times in connector.arrived.items():
-        tenant = connector.conversation_tenants.get(conversation, "?")
-        per_tenant.setdefault(tenant, []).extend(times)
+    for conversation, times in arrived.items():
+        per_tenant.setdefault(tenant_of.get(conversation, "?"), []).extend(times)
     busiest = 0
     for times in per_tenant.values():
         times.sort()
@@ -159,24 +159,24 @@ async def sender_ceiling(
     return Ceiling(sent, time.perf_counter() - started, time.process_time() - cpu)
 
 
-async def tenants_fanout(store: DocumentStore, *, tenants: int, per_tenant: int) -> TenantsRun:
+async def tenants_fanout(
+    store: DocumentStore, *, tenants: int, per_tenant: int, log: Path
+) -> TenantsRun:
     with frozen_heap():  # the nudger runs in this process, beside the earlier sections' data
-        return await _fanout(store, tenants=tenants, per_tenant=per_tenant)
+        return await _fanout(store, tenants=tenants, per_tenant=per_tenant, log=log)
 
 
-async def _fanout(store: DocumentStore, *, tenants: int, per_tenant: int) -> TenantsRun:
+async def _fanout(store: DocumentStore, *, tenants: int, per_tenant: int, log: Path) -> TenantsRun:
     use_outbound_threads(asyncio.get_running_loop())  # as the app does at start-up
-    connector = TimedConnector(limits=True, delay_s=ROUND_TRIP_S, keep_bodies=False)
-    await connector.start()
+    connector = await RemoteConnector.start(ROUND_TRIP_S, log)
     counting = CountingStore(store)
     adapter: OnboardingAdapter | None = None
     await counting.open()
     try:
         seeded = _engagements(connector.url, tenants, per_tenant)
         await seed(counting, seeded)
-        connector.conversation_tenants.update(
-            {e.key.conversation_key: e.key.tenant_id for e in seeded}
-        )
+        tenant_of = {e.key.conversation_key: e.key.tenant_id for e in seeded}
+        await connector.set_tenants(tenant_of)
         adapter = OnboardingAdapter(
             ConfigurationBotFrameworkAuthentication(Settings().bot_framework_config())
         )
@@ -193,27 +193,22 @@ async def _fanout(store: DocumentStore, *, tenants: int, per_tenant: int) -> Ten
         async def ceiling() -> Ceiling:
             # One message each (sending fills in its conversation); windows start empty.
             posts = [(r, card_message(card)) for r in references]
-            connector.enforce_limits()
+            await connector.enforce_limits()
             with counted_warnings("bot.outbound"):
                 return await sender_ceiling(Outbound(adapter, "", limiter=RateLimiter()), posts)
 
         ceilings = [await ceiling()]
-        connector.enforce_limits()
-        connector.arrived.clear()
-        connector.calls.clear()
+        await connector.enforce_limits()
+        await connector.clear()
         counting.reset()
         nudger = Nudger(services, ProactivePoster(Outbound(adapter, "", limiter=RateLimiter())))
         with counted_warnings("bot.outbound") as warnings:
             cpu, started = time.process_time(), time.perf_counter()
             report = await nudger.run(NOW)
             seconds, cpu_s = time.perf_counter() - started, time.process_time() - cpu
-        throttled, busiest = connector.throttled, busiest_tenant(connector)
+        seen = await connector.summary()
         store_calls = counting.snapshot()
-        sends = Counter(
-            c.conversation_id
-            for c in connector.calls
-            if c.method == "POST" and "/activities" in c.path
-        )
+        sends = seen.sends
         ceilings.append(await ceiling())
         return TenantsRun(
             tenants=tenants,
@@ -221,13 +216,13 @@ async def _fanout(store: DocumentStore, *, tenants: int, per_tenant: int) -> Ten
             stored=2 * tenants * per_tenant,
             sent=len(report.sent),
             failed=len(report.failed),
-            throttled=throttled,
-            nudged_once=sum(1 for r in references if sends[r["conversation"]["id"]] == 1),
+            throttled=seen.throttled,
+            nudged_once=sum(1 for r in references if sends.get(r["conversation"]["id"]) == 1),
             nudged_more=sum(1 for n in sends.values() if n > 1),
             seconds=seconds,
             cpu_s=cpu_s,
             ceilings=ceilings,
-            busiest_tenant=busiest,
+            busiest_tenant=busiest_tenant(seen.arrived, tenant_of),
             retries_logged=warnings.records,
             store=store_calls,
         )
