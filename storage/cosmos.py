@@ -39,6 +39,7 @@ from azure.cosmos.exceptions import (
 )
 from azure.identity.aio import DefaultAzureCredential
 
+from storage import cosmos_json
 from storage.base import (
     AlreadyExists,
     Document,
@@ -117,6 +118,7 @@ class CosmosStore:
 
     async def _open(self) -> None:
         if self._client is None:
+            cosmos_json.install()
             credential: str | DefaultAzureCredential
             if self._key is None:
                 self._credential = credential = DefaultAzureCredential()
