@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import types
 from typing import Any
 
 import orjson
@@ -36,10 +37,10 @@ def loads(text: str | bytes) -> Any:
         return json.loads(text)
 
 
-class _Json:
-    """What the SDK module uses of `json`."""
-
-    loads = staticmethod(loads)
+# The SDK module's `json`: the standard library's in all but `loads`.
+_json = types.ModuleType("json", json.__doc__)
+_json.__dict__.update({k: v for k, v in vars(json).items() if not k.startswith("__")})
+_json.loads = loads  # type: ignore[attr-defined]
 
 
 def install() -> bool:
@@ -47,9 +48,9 @@ def install() -> bool:
     module = importlib.import_module(SDK_MODULE)
     current = getattr(module, "json", None)
     if current is json:
-        module.json = _Json  # type: ignore[attr-defined]
+        module.json = _json  # type: ignore[attr-defined]
         return True
-    if current is _Json:
+    if current is _json:
         return True
     log.warning("Cosmos DB responses are parsed by the SDK's own json: %s changed", SDK_MODULE)
     return False

@@ -75,6 +75,8 @@ def test_the_sdk_parses_its_responses_with_it() -> None:
     assert cosmos_json.install() is True  # a second store opening changes nothing
     module = importlib.import_module(cosmos_json.SDK_MODULE)
     assert module.json.loads is cosmos_json.loads
+    assert module.json.dumps is json.dumps  # the rest is the standard library's
+    assert module.json.JSONDecodeError is json.JSONDecodeError
     # What the SDK calls where it parses a body.
     source = importlib.util.find_spec(cosmos_json.SDK_MODULE)
     assert source is not None and source.origin is not None
