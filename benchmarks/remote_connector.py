@@ -6,15 +6,19 @@ ceiling, which is bound by the round trip.
 
 `python -m benchmarks.remote_connector --delay-s S` serves it on a loopback port and prints
 its URL; `RemoteConnector` starts it, drives it through control routes under /_bench and
-stops it by process id.
+stops it by process id (`RemoteConnector.running`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import signal
 import sys
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +48,7 @@ def _control_routes(connector: TimedConnector) -> web.RouteTableDef:
 
     @routes.post(f"{CONTROL}/clear")
     async def clear(request: web.Request) -> web.Response:
+        connector.throttled = 0
         connector.arrived.clear()
         connector.accepted.clear()
         connector.calls.clear()
@@ -74,10 +79,12 @@ async def _serve(delay_s: float) -> None:
     port = runner.addresses[0][1]
     connector.url = f"http://127.0.0.1:{port}/"
     print(connector.url, flush=True)
-    try:
-        await asyncio.Event().wait()  # until stopped by its pid
-    finally:
-        await runner.cleanup()
+    # Nothing more on the pipe, which nobody reads after this line: a full pipe would block.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    stopped = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopped.set)
+    await stopped.wait()  # SIGTERM, sent by its pid
+    await runner.cleanup()
 
 
 @dataclass
@@ -97,19 +104,28 @@ class RemoteConnector:
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
 
     @classmethod
-    async def start(cls, delay_s: float, log: Path) -> RemoteConnector:
+    @asynccontextmanager
+    async def running(cls, delay_s: float, log: Path) -> AsyncIterator[RemoteConnector]:
+        """The connector's process, stopped by its pid however the block ends."""
         args = [PYTHON, "-m", "benchmarks.remote_connector", "--delay-s", str(delay_s)]
         process = spawn(args, log, pipe_stdout=True)
-        assert process.popen.stdout is not None
         stdout = process.popen.stdout
+        assert stdout is not None
         try:
-            line = await asyncio.wait_for(asyncio.to_thread(stdout.readline), READY_TIMEOUT_S)
-        except TimeoutError:
-            line = b""
-        if not line:
-            process.stop()
-            raise RuntimeError(f"fake connector did not start:\n{process.tail()}")
-        return cls(process, line.decode().strip())
+            try:
+                line = await asyncio.wait_for(asyncio.to_thread(stdout.readline), READY_TIMEOUT_S)
+            except TimeoutError:
+                line = b""
+            if not line:
+                raise RuntimeError(f"fake connector did not start:\n{process.tail()}")
+            connector = cls(process, line.decode().strip())
+            try:
+                yield connector
+            finally:
+                await connector._session.close()
+        finally:
+            await asyncio.to_thread(process.stop)
+            stdout.close()
 
     async def _call(self, method: str, path: str, body: Any = None) -> Any:
         url = self.url.rstrip("/") + CONTROL + path
@@ -131,10 +147,6 @@ class RemoteConnector:
     async def summary(self) -> Summary:
         found = await self._call("GET", "/summary")
         return Summary(found["throttled"], found["arrived"], found["sends"])
-
-    async def stop(self) -> None:
-        await self._session.close()
-        await asyncio.to_thread(self.process.stop)
 
 
 def main(argv: list[str]) -> None:

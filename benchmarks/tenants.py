@@ -168,10 +168,19 @@ async def tenants_fanout(
 
 async def _fanout(store: DocumentStore, *, tenants: int, per_tenant: int, log: Path) -> TenantsRun:
     use_outbound_threads(asyncio.get_running_loop())  # as the app does at start-up
-    connector = await RemoteConnector.start(ROUND_TRIP_S, log)
-    counting = CountingStore(store)
+    async with RemoteConnector.running(ROUND_TRIP_S, log) as connector:
+        counting = CountingStore(store)
+        await counting.open()
+        try:
+            return await _measure(connector, counting, tenants=tenants, per_tenant=per_tenant)
+        finally:
+            await counting.close()
+
+
+async def _measure(
+    connector: RemoteConnector, counting: CountingStore, *, tenants: int, per_tenant: int
+) -> TenantsRun:
     adapter: OnboardingAdapter | None = None
-    await counting.open()
     try:
         seeded = _engagements(connector.url, tenants, per_tenant)
         await seed(counting, seeded)
@@ -229,8 +238,6 @@ async def _fanout(store: DocumentStore, *, tenants: int, per_tenant: int, log: P
     finally:
         if adapter is not None:
             await adapter.close()
-        await counting.close()
-        await connector.stop()
 
 
 def queries_bound(due: int) -> int:
