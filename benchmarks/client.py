@@ -65,6 +65,20 @@ def spawn(
     return Process(popen, log)
 
 
+async def ready_line(process: Process, what: str) -> bytes:
+    """The first line `process` prints on its piped stdout, saying it is ready (its address).
+    Raises RuntimeError, with the end of its log, if it exits or stays silent instead."""
+    stdout = process.popen.stdout
+    assert stdout is not None
+    try:
+        line = await asyncio.wait_for(asyncio.to_thread(stdout.readline), READY_TIMEOUT_S)
+    except TimeoutError:
+        raise RuntimeError(f"{what} did not start:\n{process.tail()}") from None
+    if not line:
+        raise RuntimeError(f"{what} exited:\n{process.tail()}")
+    return line
+
+
 @dataclass
 class BotServer:
     """benchmarks/server.py in its own process: the real app, the echo app, the controls."""
@@ -78,16 +92,11 @@ class BotServer:
         for name, value in options.items():
             args += [f"--{name.replace('_', '-')}", value]
         process = spawn(args, log, pipe_stdout=True)
-        assert process.popen.stdout is not None
-        stdout = process.popen.stdout
         try:
-            line = await asyncio.wait_for(asyncio.to_thread(stdout.readline), READY_TIMEOUT_S)
-        except TimeoutError:
+            line = await ready_line(process, "benchmark server")
+        except BaseException:
             process.stop()
-            raise RuntimeError(f"benchmark server did not start:\n{process.tail()}") from None
-        if not line:
-            process.stop()
-            raise RuntimeError(f"benchmark server exited:\n{process.tail()}")
+            raise
         return cls(process, json.loads(line))
 
     def url(self, app: str, path: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from benchmarks.client import READY_TIMEOUT_S, Process, spawn
+from benchmarks.client import Process, ready_line, spawn
 from benchmarks.common import PYTHON
 from benchmarks.nudges import TimedConnector
 
@@ -112,12 +112,7 @@ class RemoteConnector:
         stdout = process.popen.stdout
         assert stdout is not None
         try:
-            try:
-                line = await asyncio.wait_for(asyncio.to_thread(stdout.readline), READY_TIMEOUT_S)
-            except TimeoutError:
-                line = b""
-            if not line:
-                raise RuntimeError(f"fake connector did not start:\n{process.tail()}")
+            line = await ready_line(process, "fake connector")
             connector = cls(process, line.decode().strip())
             try:
                 yield connector
