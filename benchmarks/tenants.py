@@ -1,11 +1,11 @@
 """Nudge fan-out over many tenants (issue 22 item 2): one `Nudger.run(now)` over
 `tenants` × `per_tenant` due channel engagements (and as many stored that are not due),
-against the fake Bot Connector enforcing Teams' limits (50 sends/s per tenant, 7/s per
-conversation, 429 with Retry-After beyond them) and answering after ROUND_TRIP_S, as a
-remote service does. The bot's own ceiling is measured in the same run, before and after:
-the same sender (Outbound with its rate limiter, the adapter, the app's outbound threads)
-posting one pre-rendered nudge to each of the same conversations on CONCURRENCY workers,
-with no store and no rendering."""
+against the fake Bot Connector, in a process of its own (benchmarks/remote_connector.py),
+enforcing Teams' limits (50 sends/s per tenant, 7/s per conversation, 429 with Retry-After
+beyond them) and answering after ROUND_TRIP_S, as a remote service does. The bot's own
+ceiling is measured in the same run, before and after: the same sender (Outbound with its
+rate limiter, the adapter, the app's outbound threads) posting one pre-rendered nudge to
+each of the same conversations on CONCURRENCY workers, with no store and no rendering."""
 
 from __future__ import annotations
 
