@@ -69,6 +69,7 @@ def _control_routes(connector: TimedConnector) -> web.RouteTableDef:
 
 
 async def _serve(delay_s: float) -> None:
+    # Bodies are not kept: thousands of parsed cards nobody reads back.
     connector = TimedConnector(limits=True, delay_s=delay_s, keep_bodies=False)
     app = connector.app()
     app.add_routes(_control_routes(connector))
