@@ -6,8 +6,9 @@ Clicks alternate Done and Reopen on the Enable phase's tasks. Per click, on each
 alone: the store bytes written (a patch of what the click changed). Then, the two engagements
 taking turns so that both see the same load on a shared machine: the server's handler time
 per click, p50 (benchmarks/timing.py), and per `status` typed half as often; and per
-`status` right after a second instance on the same store changed the engagement (so the
-first reads and parses it whole), a quarter as often.
+`status` right after a second instance on the same store changed a task of the engagement
+(so the first reads the engagement document again, though not its own tasks' document), a
+quarter as often.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class ClickFigures:
     statuses: int
     status_ms_p50: float
     status_store_ms_p50: float
-    # `status` right after another instance changed the engagement (read and parsed whole)
+    # `status` right after another instance changed the engagement (read again, its own
+    # tasks' document not: they did not change)
     cold_statuses: int
     cold_status_ms_p50: float
     cold_status_store_ms_p50: float

@@ -1,9 +1,10 @@
 """The engagement's own tasks: items the team adds to a phase (above all the remediation
 checklist FastTrack hands over in Assess), tracked exactly like the catalog's tasks.
 
-An own task is stored in the engagement document with an id the bot makes (`own-<n>`),
-never one taken from card data. Seen through `Engagement.task`/`tasks_of` it is a catalog
-`Task` whose text is the team's own (`Task.own`), so cards escape it like any user text.
+An own task is stored with the engagement (storage/layout.py keeps them in a document of
+their own) with an id the bot makes (`own-<n>`), never one taken from card data. Seen
+through `Engagement.task`/`tasks_of` it is a catalog `Task` whose text is the team's own
+(`Task.own`), so cards escape it like any user text.
 
 A checklist arrives as lines: `title | owner | due date | description`, everything after
 the title optional. `parse_checklist` reads them and says, line by line, what it could not

@@ -6,8 +6,9 @@ conditional write. That write is a patch of what the change touched (storage/pat
 task's record, the audit entry, the applied op), so its cost does not grow with the number of
 tasks; a change touching more entries than a patch can carry (a pasted checklist) sets whole
 properties instead, and past that replaces the document. Older audit entries move to archive
-documents in the same partition, which keeps the hot document small however long the history
-grows.
+documents in the same partition, and the engagement's own tasks live in a document of their
+own (storage/layout.py), which keeps the hot document small however long the history and
+the remediation checklist grow.
 
 The repository remembers the last engagement documents it read or wrote. That copy is only a
 guess at the stored state: a change applied to it is written with its etag, so another
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import random
 from collections import OrderedDict
 from collections.abc import Callable, Container, Iterable
@@ -37,11 +39,15 @@ from storage.base import (
     EtagMismatch,
     NotFound,
     PatchOperation,
+    StoreError,
     StoreUnavailable,
 )
+from storage.layout import joined, own_tasks_name, stored_form
 from storage.patches import body_patch, pointer, segments
 
 R = TypeVar("R")
+
+log = logging.getLogger(__name__)
 
 ENGAGEMENT_DOC = "engagement"
 # Engagement ids (domain EngagementKey); in an owner partition, the index entries' ids.
@@ -54,6 +60,8 @@ AUDIT_PREFIX = "audit-"
 # Entries kept in the engagement document before they are archived in one chunk.
 AUDIT_TAIL_LIMIT = 20
 MAX_WRITE_ATTEMPTS = 40
+# Reads of an engagement whose own-tasks document was replaced between the two reads.
+MAX_READ_ATTEMPTS = 5
 MAX_RETRY_PAUSE_S = 0.05
 # Engagements remembered, document and parsed (about 50 KB each in memory); a miss only
 # costs a read.
@@ -66,6 +74,16 @@ RECENT_AUDIT_CHUNKS = 512
 AUDIT_CLOCK_SKEW = timedelta(minutes=5)
 
 
+class Known(NamedTuple):
+    """An engagement as this process last read or wrote it."""
+
+    # As stored: what the store compares etags of, and patches are computed against.
+    doc: Document
+    # As the domain reads it: the own tasks in place (storage/layout.py).
+    body: dict[str, Any]
+    engagement: Engagement
+
+
 class DueEngagements(NamedTuple):
     fresh: list[Engagement]
     # The query was cut at its limit: more may be due.
@@ -75,7 +93,7 @@ class DueEngagements(NamedTuple):
 class EngagementRepository:
     def __init__(self, store: DocumentStore, *, recent: int = RECENT_DOCUMENTS) -> None:
         self._store = store
-        self._recent: OrderedDict[str, tuple[Document, Engagement]] = OrderedDict()
+        self._recent: OrderedDict[str, Known] = OrderedDict()
         self._recent_limit = recent
         self._writers = KeyedLocks()
         self._audit_chunks: OrderedDict[tuple[str, int], list[AuditEntry]] = OrderedDict()
@@ -93,44 +111,75 @@ class EngagementRepository:
         without a read: engagements are never deleted."""
         return engagement_id in self._recent or await self.get(engagement_id) is not None
 
-    async def _read(self, engagement_id: str) -> tuple[Document, Engagement] | None:
-        """The stored engagement. When this process remembers it, the store only confirms
-        its etag, and the remembered copy is used as it is: a big engagement is neither sent
-        again nor parsed again when nobody changed it."""
+    async def _read(self, engagement_id: str) -> tuple[Known, Engagement] | None:
+        """The stored engagement, and a copy of it to change. When this process remembers
+        it, the store only confirms its etag, and the remembered copy is used as it is: a big
+        engagement is neither sent again nor parsed again when nobody changed it."""
         remembered = self._recent.get(engagement_id)
-        if remembered is None:
-            doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
-        else:
-            doc = await self._store.read_if_changed(remembered[0])
-        if doc is None:
-            self._recent.pop(engagement_id, None)
-            return None
-        if remembered is not None and doc is remembered[0]:
-            self._recent.move_to_end(engagement_id)
-            return doc, remembered[1].copy()
-        engagement = (
-            Engagement.from_dict(doc.body, remembered[1], remembered[0].body)
-            if remembered
-            else Engagement.from_dict(doc.body)
+        missing = None
+        for _ in range(MAX_READ_ATTEMPTS):
+            if remembered is None:
+                doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
+            else:
+                doc = await self._store.read_if_changed(remembered.doc)
+            if doc is None:
+                self._recent.pop(engagement_id, None)
+                return None
+            if remembered is not None and doc is remembered.doc:
+                self._recent.move_to_end(engagement_id)
+                return remembered, remembered.engagement.copy()
+            known = await self._parse(doc, remembered)
+            if known is not None:
+                self._remember(known)
+                return known, known.engagement
+            missing = own_tasks_name(doc.body)
+        raise StoreUnavailable(
+            f"engagement {engagement_id}: its own tasks' document {missing} "
+            f"was missing in {MAX_READ_ATTEMPTS} reads"
         )
-        self._remember(doc, engagement)
-        return doc, engagement
 
-    def _remember(self, doc: Document, engagement: Engagement) -> None:
-        # A copy: whoever was handed `engagement` may go on changing it.
-        self._recent[doc.pk] = (doc, engagement.copy())
-        self._recent.move_to_end(doc.pk)
+    async def _parse(self, doc: Document, remembered: Known | None) -> Known | None:
+        """The engagement `doc` holds, with its own tasks; None when their document is gone
+        (replaced since `doc` was read: the engagement has moved on)."""
+        name = own_tasks_name(doc.body)
+        body = doc.body
+        if name is not None:
+            if remembered is not None and own_tasks_name(remembered.doc.body) == name:
+                body = joined(doc.body, remembered.body)
+            else:
+                own = await self._store.read(doc.pk, name)
+                if own is None:
+                    return None
+                body = joined(doc.body, own.body)
+        engagement = (
+            Engagement.from_dict(body, remembered.engagement, remembered.body)
+            if remembered
+            else Engagement.from_dict(body)
+        )
+        return Known(doc, body, engagement)
+
+    def _remember(self, known: Known) -> None:
+        # A copy: whoever was handed the engagement may go on changing it.
+        pk = known.doc.pk
+        self._recent[pk] = known._replace(engagement=known.engagement.copy())
+        self._recent.move_to_end(pk)
         if len(self._recent) > self._recent_limit:
             self._recent.popitem(last=False)
 
     async def create_if_missing(self, engagement: Engagement) -> tuple[Engagement, bool]:
         """Stores `engagement` unless one exists for its key; returns the stored one and
         whether this call created it (so installation work runs once even when redelivered)."""
+        body = _body(engagement)
+        stored, own_tasks = stored_form(body, None, None)
         try:
-            doc = await self._store.create(engagement.id, ENGAGEMENT_DOC, _body(engagement))
-            self._remember(doc, engagement)
+            if own_tasks is not None:
+                await self._store.create(engagement.id, own_tasks["id"], own_tasks["body"])
+            doc = await self._store.create(engagement.id, ENGAGEMENT_DOC, stored)
+            self._remember(Known(doc, body, engagement))
             return engagement, True
         except AlreadyExists:
+            if own_tasks is not None:
+                await self._delete_quietly(engagement.id, own_tasks["id"])
             existing = await self.get(engagement.id)
             if existing is None:  # deleted in between: try once more from the start
                 return await self.create_if_missing(engagement)
@@ -170,25 +219,24 @@ class EngagementRepository:
                 start = await self._starting_point(engagement_id, first=attempt == 0)
                 if start is None:
                     raise EngagementMissing()
-                doc, engagement, fresh = start
+                known, engagement, fresh = start
                 try:
                     result = change(engagement)
                 except Exception:
                     if fresh:
                         raise
                     continue  # the remembered copy may be stale: judge on a fresh read
-                body = stored(engagement, doc.body)
-                operations = body_patch(doc.body, body)
-                if operations == []:
+                body = stored(engagement, known.body)
+                if body_patch(known.body, body) == []:
                     if fresh:
                         return engagement, result
                     continue  # "nothing to do" on a remembered copy needs a fresh read too
                 if len(engagement.audit_tail) > AUDIT_TAIL_LIMIT:
-                    await self._archive_audit_overflow(engagement, doc.body["auditSeq"])
-                    body = stored(engagement, doc.body)
-                    operations = body_patch(doc.body, body)
+                    await self._archive_audit_overflow(engagement, known.body["auditSeq"])
+                    body = stored(engagement, known.body)
+                doc = known.doc
                 try:
-                    written = await self._write(doc, body, operations)
+                    written, operations = await self._write(known, body)
                 except (EtagMismatch, NotFound):
                     self._recent.pop(engagement_id, None)
                     if fresh:
@@ -197,31 +245,52 @@ class EngagementRepository:
                         pause = min(MAX_RETRY_PAUSE_S, 0.002 * 2**attempt)
                         await asyncio.sleep(random.uniform(0, pause))
                     continue
-                self._remember(written, engagement)
+                self._remember(Known(written, body, engagement))
+                replaced = own_tasks_name(doc.body)
+                if replaced is not None and replaced != own_tasks_name(written.body):
+                    await self._delete_quietly(doc.pk, replaced)
                 await self._sync_owner_index(engagement, doc.body, operations)
                 return engagement, result
         raise StoreUnavailable(f"engagement {engagement_id} kept changing; gave up after retries")
 
     async def _write(
-        self, doc: Document, body: dict[str, Any], operations: list[PatchOperation] | None
-    ) -> Document:
-        """`doc` changed into `body`: patched by `operations`, or replaced whole without them;
-        either way only if `doc` is still what is stored."""
-        if operations is None:
-            return await self._store.replace(doc.pk, doc.id, body, etag=doc.etag)
-        etag = await self._store.patch(doc.pk, doc.id, operations, etag=doc.etag)
-        return Document(doc.pk, doc.id, body, etag)
+        self, known: Known, body: dict[str, Any]
+    ) -> tuple[Document, list[PatchOperation] | None]:
+        """`known` changed into `body` (as the domain writes it), only if `known` is still
+        what is stored: the document written and the patch that wrote it (None: replaced
+        whole). Own tasks that changed go to a new document first, which is deleted again
+        when the engagement's write is refused."""
+        doc = known.doc
+        stored, own_tasks = stored_form(body, known.body, doc.body)
+        operations = body_patch(doc.body, stored)
+        if own_tasks is not None:
+            await self._store.create(doc.pk, own_tasks["id"], own_tasks["body"])
+        try:
+            if operations is None:
+                return await self._store.replace(doc.pk, doc.id, stored, etag=doc.etag), None
+            etag = await self._store.patch(doc.pk, doc.id, operations, etag=doc.etag)
+        except (EtagMismatch, NotFound):
+            if own_tasks is not None:
+                await self._delete_quietly(doc.pk, own_tasks["id"])
+            raise
+        return Document(doc.pk, doc.id, stored, etag), operations
+
+    async def _delete_quietly(self, pk: str, doc_id: str) -> None:
+        """Deletes a document nothing names any more; one left behind (the store failing
+        right now) costs only its space, so the change that made it so is not failed."""
+        try:
+            await self._store.delete(pk, doc_id)
+        except StoreError as exc:
+            log.warning("could not delete %s/%s, left unused: %s", pk, doc_id, exc)
 
     async def _starting_point(
         self, engagement_id: str, *, first: bool
-    ) -> tuple[Document, Engagement, bool] | None:
-        """The document a change starts from, the engagement to change (a copy of its
-        state), and whether the document was just read from the store. Only a first
-        attempt may start from the remembered copy."""
+    ) -> tuple[Known, Engagement, bool] | None:
+        """The engagement a change starts from, a copy of it to change, and whether it was
+        just read from the store. Only a first attempt may start from the remembered copy."""
         remembered = self._recent.get(engagement_id) if first else None
         if remembered is not None:
-            doc, engagement = remembered
-            return doc, engagement.copy(), False
+            return remembered, remembered.engagement.copy(), False
         found = await self._read(engagement_id)
         return (*found, True) if found else None
 
@@ -288,15 +357,22 @@ class EngagementRepository:
         those whose ids are `known` (the caller has them in hand: not parsed again). They are
         remembered, so claiming one right after costs one conditional write and no read."""
         docs = await self._store.list_due(utc_iso(now), limit)
-        fresh = []
-        for doc in docs:
-            if doc.id == ENGAGEMENT_DOC and doc.pk not in known:
-                engagement = _engagement(doc)
-                # A copy remembered already may be newer than the query's: keep it.
-                if doc.pk not in self._recent:
-                    self._remember(doc, engagement)
-                fresh.append(engagement)
+        due = [d for d in docs if d.id == ENGAGEMENT_DOC and d.pk not in known]
+        async with asyncio.TaskGroup() as group:  # own tasks to read: at most `limit` at once
+            parsed = [group.create_task(self._due_engagement(doc)) for doc in due]
+        fresh = [e for task in parsed if (e := task.result()) is not None]
         return DueEngagements(fresh, more=len(docs) == limit)
+
+    async def _due_engagement(self, doc: Document) -> Engagement | None:
+        remembered = self._recent.get(doc.pk)
+        known = await self._parse(doc, remembered)
+        if known is None:  # its own tasks were replaced since the query: read it again
+            found = await self._read(doc.pk)
+            return found[1] if found else None
+        # A copy remembered already may be newer than the query's: keep it.
+        if remembered is None:
+            self._remember(known)
+        return known.engagement
 
     async def setup_draft(self, engagement_id: str) -> dict[str, str] | None:
         """The setup form as last sent back with errors, kept until a valid save."""
@@ -472,10 +548,6 @@ def _touched_tasks(operations: list[PatchOperation] | None) -> Iterable[str] | N
         if path.startswith(_TASKS + "/"):
             touched.append(segments(path)[1])
     return touched
-
-
-def _engagement(doc: Document) -> Engagement:
-    return Engagement.from_dict(doc.body)
 
 
 def _body(engagement: Engagement) -> dict[str, Any]:
