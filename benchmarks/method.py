@@ -199,14 +199,17 @@ figures taken in the same run under the same conditions.
    `patch_item` with `If-Match`, on SQLite one transaction over the rows of the entries it
    names (storage/embedded_members.py); a change of more than 10 operations sets whole
    properties instead, and past that replaces the document. `status` on an engagement the
-   process remembers reads it only if it changed (an etag check, 304 on Cosmos DB). The
-   worst case of the document is 1.37 MB (1,377,280 bytes: 300 own tasks with the longest
-   Korean titles and descriptions, owners, due dates and the longest note preview on every
-   task, JSON with ASCII escapes; `tests/test_own_tasks.py`), inside Cosmos DB's 2 MB item
-   limit; a click no longer rewrites it. The last row times `status` right after a second
+   process remembers reads it only if it changed (an etag check, 304 on Cosmos DB). The own
+   tasks' text is in a document of its own, read only when it changed (storage/layout.py):
+   at 300 tasks the engagement document is about 33 KB and its own tasks' about 70 KB. The
+   worst case is 1.38 MB together (300 own tasks with the longest Korean titles and
+   descriptions, owners, due dates and the longest note preview on every task, JSON with
+   ASCII escapes; `tests/test_own_tasks.py`): 0.44 MB the engagement, 0.94 MB its own tasks,
+   each inside Cosmos DB's 2 MB item limit. The last row times `status` right after a second
    server process on the same store clicked (a quarter as many): the first process then
    reads what changed since the version it knew (on SQLite the entry rows written since; on
-   Cosmos DB the whole document) and parses only the records that changed. The local Cosmos
+   Cosmos DB the engagement document, not its own tasks') and parses only the records that
+   changed. The local Cosmos
    DB server's own cost is not Cosmos DB's (scripts/cosmos-server.js copies only what a
    patch changes, and answers `If-None-Match` with 304 as Cosmos DB does); on Cosmos DB a
    patch is billed about like a replace of the whole document, which this run cannot

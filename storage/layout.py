@@ -16,11 +16,13 @@ version some later write names again. A writer that loses its race deletes what 
 A reader that meets a name whose document is gone read an engagement that has moved on, and
 reads it again.
 
-Versions before this one read the map in place. They meet a string there: where their
-remembered state has the same `ownTasksDigest` they keep their own tasks (they are the same)
-and any write of theirs puts the map back in place, which this version reads as it is; any
-other state makes them fail the read, never show or write an engagement without its own
-tasks. A map in place is read as it is and moved out on the engagement's next write.
+Versions before this one read the map in place; during a rolling upgrade they meet a
+string there. An instance of theirs that remembers the engagement with the same
+`ownTasksDigest` keeps the own tasks it has (they are the same), and a write of its own puts
+the map back in place, which this version reads as it is (the document named before is then
+left unused). Every other read of theirs fails (`'str' object has no attribute 'items'`:
+a cold read, their scheduler's query, own tasks changed since): they never show or write an
+engagement without its own tasks. A map in place is moved out on the engagement's next write.
 """
 
 from __future__ import annotations
@@ -52,8 +54,11 @@ def stored_form(
         return body, None  # none: an empty map in place costs a few bytes
     name = own_tasks_name(before_stored) if before_stored is not None else None
     if name is not None and before is not None:
+        # The same map, or one with the same digest (written with it since format 2).
         digest = body.get(OWN_TASKS_DIGEST)
-        if digest is not None and digest == before.get(OWN_TASKS_DIGEST):
+        if own is before.get(OWN_TASKS) or (
+            digest is not None and digest == before.get(OWN_TASKS_DIGEST)
+        ):
             return {**body, OWN_TASKS: name}, None
     name = OWN_TASKS_PREFIX + uuid.uuid4().hex
     return {**body, OWN_TASKS: name}, {"id": name, "body": {"type": OWN_TASKS_TYPE, OWN_TASKS: own}}

@@ -74,6 +74,11 @@ RECENT_AUDIT_CHUNKS = 512
 AUDIT_CLOCK_SKEW = timedelta(minutes=5)
 
 
+class OwnTasksMissing(StoreUnavailable):
+    """An engagement names an own-tasks document that stays missing (deleted by hand, say):
+    the engagement cannot be read whole, so nothing is shown or written from it."""
+
+
 class Known(NamedTuple):
     """An engagement as this process last read or wrote it."""
 
@@ -117,7 +122,9 @@ class EngagementRepository:
         engagement is neither sent again nor parsed again when nobody changed it."""
         remembered = self._recent.get(engagement_id)
         missing = None
-        for _ in range(MAX_READ_ATTEMPTS):
+        for attempt in range(MAX_READ_ATTEMPTS):
+            if missing is not None:  # replicas of the store may lag a little behind
+                await asyncio.sleep(random.uniform(0, 0.002 * 2**attempt))
             if remembered is None:
                 doc = await self._store.read(engagement_id, ENGAGEMENT_DOC)
             else:
@@ -133,7 +140,7 @@ class EngagementRepository:
                 self._remember(known)
                 return known, known.engagement
             missing = own_tasks_name(doc.body)
-        raise StoreUnavailable(
+        raise OwnTasksMissing(
             f"engagement {engagement_id}: its own tasks' document {missing} "
             f"was missing in {MAX_READ_ATTEMPTS} reads"
         )
@@ -169,17 +176,13 @@ class EngagementRepository:
     async def create_if_missing(self, engagement: Engagement) -> tuple[Engagement, bool]:
         """Stores `engagement` unless one exists for its key; returns the stored one and
         whether this call created it (so installation work runs once even when redelivered)."""
+        # Own tasks, if any, stay in place until the next write moves them out.
         body = _body(engagement)
-        stored, own_tasks = stored_form(body, None, None)
         try:
-            if own_tasks is not None:
-                await self._store.create(engagement.id, own_tasks["id"], own_tasks["body"])
-            doc = await self._store.create(engagement.id, ENGAGEMENT_DOC, stored)
+            doc = await self._store.create(engagement.id, ENGAGEMENT_DOC, body)
             self._remember(Known(doc, body, engagement))
             return engagement, True
         except AlreadyExists:
-            if own_tasks is not None:
-                await self._delete_quietly(engagement.id, own_tasks["id"])
             existing = await self.get(engagement.id)
             if existing is None:  # deleted in between: try once more from the start
                 return await self.create_if_missing(engagement)
@@ -246,10 +249,10 @@ class EngagementRepository:
                         await asyncio.sleep(random.uniform(0, pause))
                     continue
                 self._remember(Known(written, body, engagement))
+                await self._sync_owner_index(engagement, doc.body, operations)
                 replaced = own_tasks_name(doc.body)
                 if replaced is not None and replaced != own_tasks_name(written.body):
                     await self._delete_quietly(doc.pk, replaced)
-                await self._sync_owner_index(engagement, doc.body, operations)
                 return engagement, result
         raise StoreUnavailable(f"engagement {engagement_id} kept changing; gave up after retries")
 
@@ -258,22 +261,37 @@ class EngagementRepository:
     ) -> tuple[Document, list[PatchOperation] | None]:
         """`known` changed into `body` (as the domain writes it), only if `known` is still
         what is stored: the document written and the patch that wrote it (None: replaced
-        whole). Own tasks that changed go to a new document first, which is deleted again
-        when the engagement's write is refused."""
+        whole). Own tasks that changed go to a new document first."""
         doc = known.doc
         stored, own_tasks = stored_form(body, known.body, doc.body)
         operations = body_patch(doc.body, stored)
         if own_tasks is not None:
-            await self._store.create(doc.pk, own_tasks["id"], own_tasks["body"])
+            # Its id is new: "already exists" is the store's retry of this very create.
+            with contextlib.suppress(AlreadyExists):
+                await self._store.create(doc.pk, own_tasks["id"], own_tasks["body"])
         try:
             if operations is None:
                 return await self._store.replace(doc.pk, doc.id, stored, etag=doc.etag), None
             etag = await self._store.patch(doc.pk, doc.id, operations, etag=doc.etag)
         except (EtagMismatch, NotFound):
             if own_tasks is not None:
-                await self._delete_quietly(doc.pk, own_tasks["id"])
+                await self._settle_refused(doc, own_tasks["id"])
             raise
         return Document(doc.pk, doc.id, stored, etag), operations
+
+    async def _settle_refused(self, doc: Document, created: str) -> None:
+        """After a write of `doc` naming the own tasks just `created` was refused: deletes
+        them, unless the engagement names them. Then the write was applied after all (its
+        answer was lost and the store's retry of it refused) and the own tasks it replaced
+        are deleted instead; the change, tried again, finds its op applied. A refused write
+        cannot be applied later: its etag is no longer the stored one."""
+        current = await self._store.read(doc.pk, doc.id)
+        if current is not None and own_tasks_name(current.body) == created:
+            replaced = own_tasks_name(doc.body)
+            if replaced is not None:
+                await self._delete_quietly(doc.pk, replaced)
+        else:
+            await self._delete_quietly(doc.pk, created)
 
     async def _delete_quietly(self, pk: str, doc_id: str) -> None:
         """Deletes a document nothing names any more; one left behind (the store failing
@@ -358,19 +376,25 @@ class EngagementRepository:
         remembered, so claiming one right after costs one conditional write and no read."""
         docs = await self._store.list_due(utc_iso(now), limit)
         due = [d for d in docs if d.id == ENGAGEMENT_DOC and d.pk not in known]
-        async with asyncio.TaskGroup() as group:  # own tasks to read: at most `limit` at once
-            parsed = [group.create_task(self._due_engagement(doc)) for doc in due]
-        fresh = [e for task in parsed if (e := task.result()) is not None]
+        # Own tasks to read: at most `limit` reads at once.
+        parsed = await asyncio.gather(*map(self._due_engagement, due), return_exceptions=True)
+        fresh = []
+        for doc, found in zip(due, parsed, strict=True):
+            if isinstance(found, OwnTasksMissing):  # not this run's to mend: the others go on
+                log.error("due engagement %s left out: %s", doc.pk, found)
+            elif isinstance(found, BaseException):
+                raise found
+            elif found is not None:
+                fresh.append(found)
         return DueEngagements(fresh, more=len(docs) == limit)
 
     async def _due_engagement(self, doc: Document) -> Engagement | None:
-        remembered = self._recent.get(doc.pk)
-        known = await self._parse(doc, remembered)
+        known = await self._parse(doc, self._recent.get(doc.pk))
         if known is None:  # its own tasks were replaced since the query: read it again
             found = await self._read(doc.pk)
             return found[1] if found else None
         # A copy remembered already may be newer than the query's: keep it.
-        if remembered is None:
+        if doc.pk not in self._recent:
             self._remember(known)
         return known.engagement
 

@@ -204,6 +204,9 @@ class FaultProxy:
         self.status: int | None = None
         self.hang = False
         self.documents_only = True
+        # (method, path ending): the next such request is passed on, then its connection
+        # dropped before the answer (a write applied whose client never heard so).
+        self.lose_answer: tuple[str, str] | None = None
         self.faulted = 0
         self.endpoint = ""
         self._runner: web.AppRunner | None = None
@@ -246,6 +249,17 @@ class FaultProxy:
         if affected and self.status is not None:
             self.faulted += 1
             return self._fault(self.status)
+        lose = self.lose_answer
+        if lose and request.method == lose[0] and request.path.rstrip("/").endswith(lose[1]):
+            self.lose_answer = None
+            self.faulted += 1
+            await self._pass_on(request)
+            assert request.transport is not None
+            request.transport.abort()
+            raise asyncio.CancelledError  # aiohttp then writes nothing
+        return await self._pass_on(request)
+
+    async def _pass_on(self, request: web.Request) -> web.Response:
         assert self._session is not None
         headers = {k: v for k, v in request.headers.items() if k.lower() not in self.HOP_BY_HOP}
         async with self._session.request(

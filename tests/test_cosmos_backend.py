@@ -34,8 +34,10 @@ from domain.catalog import default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus
 from storage.base import StoreUnavailable
 from storage.cosmos import CosmosStore, cosmos_transport
+from storage.layout import own_tasks_name
 from storage.repository import ENGAGEMENT_DOC, EngagementRepository
 from testkit import CONTAINER, CosmosServer, CosmosStoreFactory, FaultProxy, WireCounter, free_port
+from tests.test_own_tasks_layout import add, own_tasks_documents, stored, with_own_tasks
 
 pytestmark = pytest.mark.cosmos
 
@@ -195,6 +197,25 @@ async def test_a_server_that_stops_answering_mid_operation_is_bounded(
     assert_one_line(info.value, "did not answer within 1.5 s")
     proxy.heal()
     assert (await store.read(p, "doc")) is not None
+
+
+async def test_a_write_whose_answer_was_lost_keeps_the_own_tasks_it_names(
+    cosmos_store_factory: CosmosStoreFactory, proxy: FaultProxy
+) -> None:
+    """The SDK retries a write whose connection dropped; when the first one was applied, the
+    retry meets the new etag (412). The repository must not take that for a lost race and
+    delete the own tasks the engagement now names."""
+    direct = await cosmos_store_factory()
+    engagement = await with_own_tasks(EngagementRepository(direct))
+    store = await proxied_store(cosmos_store_factory, proxy, database=direct.database_name)
+    await store.open()
+    proxy.lose_answer = ("PATCH", f"/docs/{ENGAGEMENT_DOC}")
+    await EngagementRepository(store).update(engagement.id, add("batch-2"))
+    assert proxy.faulted == 1 and proxy.lose_answer is None
+    name = own_tasks_name((await stored(direct, engagement.id)).body)
+    assert await own_tasks_documents(direct, engagement.id) == [name]
+    after = await EngagementRepository(direct).get(engagement.id)
+    assert after is not None and len(after.own_tasks) == 6
 
 
 @pytest.mark.parametrize("status", [429, 503])

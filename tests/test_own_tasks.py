@@ -22,6 +22,7 @@ from domain.own_tasks import (
     parse_checklist,
 )
 from domain.profile import Person
+from storage.layout import stored_form
 from storage.repository import AUDIT_TAIL_LIMIT, EngagementRepository
 from testkit import activities as a
 from testkit import card_actions
@@ -137,8 +138,14 @@ def test_worst_case_document_stays_well_inside_cosmos_item_limit() -> None:
             CATALOG, task_id=task.id, text="다" * MAX_NOTE_CHARS, actor=actor, at=at, op_id=f"n{n}"
         )
     del engagement.audit_tail[:-AUDIT_TAIL_LIMIT]  # the repository archives the rest
-    size = len(json.dumps(engagement.to_dict()).encode())
+    body = engagement.to_dict()
+    size = len(json.dumps(body).encode())
     assert size < 1_400_000, size  # Cosmos DB's item limit is 2 MB (2,097,152 bytes)
+    # As stored: the own tasks in a document of their own (storage/layout.py).
+    stored, own_tasks = stored_form(body, None, None)
+    assert own_tasks is not None
+    assert len(json.dumps(stored).encode()) < 450_000
+    assert len(json.dumps(own_tasks["body"]).encode()) < 950_000
 
 
 def test_a_document_from_before_own_tasks_loads() -> None:

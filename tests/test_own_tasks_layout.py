@@ -15,7 +15,7 @@ import pytest
 from domain.catalog import default_catalog
 from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus
 from domain.own_tasks import ChecklistItem
-from storage.base import Document, DocumentStore, StoreUnavailable
+from storage.base import AlreadyExists, Document, DocumentStore, EtagMismatch, StoreUnavailable
 from storage.layout import OWN_TASKS_PREFIX, own_tasks_name
 from storage.patches import body_patch
 from storage.repository import ENGAGEMENT_DOC, MAX_READ_ATTEMPTS, EngagementRepository
@@ -184,7 +184,9 @@ async def test_a_change_that_loses_its_race_deletes_the_own_tasks_it_wrote(
     assert after is not None
     titles = {t.title for t in after.own_tasks.values()}
     assert {"batch-a 항목 0", "batch-b 항목 0", "batch-1 항목 0"} <= titles
-    assert interleaved.calls["read"] == 4, "the engagement and own tasks, twice"
+    # The engagement and own tasks; the engagement (does it name what the refused write
+    # created?); the engagement and own tasks again.
+    assert interleaved.calls["read"] == 5
     name = own_tasks_name((await stored(document_store, engagement.id)).body)
     assert await own_tasks_documents(document_store, engagement.id) == [name]
 
@@ -264,15 +266,17 @@ async def test_own_tasks_in_place_are_read_and_moved_out_on_the_next_write(
     assert changed.own_tasks == engagement.own_tasks
 
 
-async def test_an_engagement_created_with_own_tasks_stores_them_apart(
+async def test_an_engagement_created_with_own_tasks_keeps_them_in_place_until_a_write(
     document_store: DocumentStore,
 ) -> None:
     engagement = new_engagement()
     add("batch-1")(engagement)
-    await EngagementRepository(document_store).create_if_missing(engagement)
-    name = own_tasks_name((await stored(document_store, engagement.id)).body)
-    assert name is not None
+    repo = EngagementRepository(document_store)
+    await repo.create_if_missing(engagement)
+    assert isinstance((await stored(document_store, engagement.id)).body["ownTasks"], dict)
     assert await EngagementRepository(document_store).get(engagement.id) == engagement
+    await repo.update(engagement.id, done(STEP, "op-1"))
+    assert own_tasks_name((await stored(document_store, engagement.id)).body) is not None
 
 
 async def test_the_previous_version_reads_a_moved_engagement_right_or_not_at_all(
@@ -286,16 +290,19 @@ async def test_the_previous_version_reads_a_moved_engagement_right_or_not_at_all
     remembered = previous_read(before.body, None, None)
     repo = EngagementRepository(document_store)
     moved, _ = await repo.update(engagement.id, done(STEP, "op-1"))
-    doc = await stored(document_store, engagement.id)
-    assert own_tasks_name(doc.body) is not None
-    assert previous_read(doc.body, remembered, before.body) == moved
+    moved_doc = await stored(document_store, engagement.id)
+    assert own_tasks_name(moved_doc.body) is not None
+    read_moved = previous_read(moved_doc.body, remembered, before.body)
+    assert read_moved == moved
 
     await repo.update(engagement.id, add("batch-2"))
     doc = await stored(document_store, engagement.id)
-    with pytest.raises(AttributeError):
-        previous_read(doc.body, remembered, before.body)
-    with pytest.raises(AttributeError):  # its due query: nothing remembered
-        previous_read(doc.body, None, None)
+    # The previous version's own failure (this version cannot change its message).
+    for known, known_body in ((remembered, before.body), (read_moved, moved_doc.body)):
+        with pytest.raises(AttributeError):
+            previous_read(doc.body, known, known_body)
+    with pytest.raises(AttributeError):  # a cold read, its due query: nothing remembered
+        previous_read(moved_doc.body, None, None)
 
 
 async def test_own_tasks_the_previous_version_wrote_back_in_place_are_read_as_they_are(
@@ -321,9 +328,13 @@ async def test_own_tasks_the_previous_version_wrote_back_in_place_are_read_as_th
     assert await EngagementRepository(document_store).get(engagement.id) == previous
     changed, _ = await repo.update(engagement.id, done(STEPS[1], "op-3"))
     doc = await stored(document_store, engagement.id)
-    assert own_tasks_name(doc.body) is not None
+    name = own_tasks_name(doc.body)
+    assert name is not None
     assert await EngagementRepository(document_store).get(engagement.id) == changed
     assert changed.status_of(own_task) is TaskStatus.DONE
+    # The document named before the previous version's write is left unused beside it.
+    documents = await own_tasks_documents(document_store, engagement.id)
+    assert name in documents and len(documents) == 2
 
 
 class LosingStore(CountingStore):
@@ -347,3 +358,136 @@ async def test_own_tasks_that_stay_missing_fail_the_read_with_a_clear_error(
     with pytest.raises(StoreUnavailable):
         await repo.update(engagement.id, done(STEP, "op-1"))
     assert losing.calls["patch"] == 0, "nothing written without the own tasks"
+
+
+# --- writes whose answer was lost, schedule writes, the due query ---------------------------
+
+
+class AppliedThenRefused(CountingStore):
+    """The first engagement patch is applied and then reported refused: what the Cosmos DB
+    SDK reports when a write's answer was lost and its retry met the new etag."""
+
+    armed = True
+
+    async def patch(self, pk: str, doc_id: str, operations: Any, *, etag: str) -> str:
+        written = await super().patch(pk, doc_id, operations, etag=etag)
+        if doc_id == ENGAGEMENT_DOC and self.armed:
+            self.armed = False
+            raise EtagMismatch(f"{pk}/{doc_id}")
+        return written
+
+
+async def test_a_write_applied_but_reported_refused_keeps_the_own_tasks_it_names(
+    document_store: DocumentStore,
+) -> None:
+    engagement = await with_own_tasks(EngagementRepository(document_store))
+    refusing = AppliedThenRefused(document_store)
+    await EngagementRepository(refusing).update(engagement.id, add("batch-2"))
+    assert refusing.calls["patch"] == 1, "tried again, the change found its op applied"
+    doc = await stored(document_store, engagement.id)
+    name = own_tasks_name(doc.body)
+    assert await own_tasks_documents(document_store, engagement.id) == [name]
+    after = await EngagementRepository(document_store).get(engagement.id)
+    assert after is not None and len(after.own_tasks) == 6
+
+
+class CreateAppliedThenTaken(CountingStore):
+    """Own-tasks creates are applied and then reported taken (a retried create's answer)."""
+
+    async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
+        await super().create(pk, doc_id, body)
+        if doc_id.startswith(OWN_TASKS_PREFIX):
+            raise AlreadyExists(f"{pk}/{doc_id}")
+        return Document(pk, doc_id, body, "")
+
+
+async def test_a_retried_create_of_own_tasks_is_taken_as_done(
+    document_store: DocumentStore,
+) -> None:
+    engagement = await with_own_tasks(EngagementRepository(document_store))
+    taken = CreateAppliedThenTaken(document_store)
+    changed, _ = await EngagementRepository(taken).update(engagement.id, add("batch-2"))
+    assert len(changed.own_tasks) == 6
+    assert await EngagementRepository(document_store).get(engagement.id) == changed
+
+
+async def test_schedule_writes_keep_the_own_tasks_document_even_without_a_digest(
+    document_store: DocumentStore,
+) -> None:
+    """Documents from before the digest was stored: the scheduler's writes carry the map
+    they read, which is kept, not written again each time."""
+    engagement = new_engagement()
+    add("batch-1")(engagement)
+    body = in_place(engagement)
+    del body["ownTasksDigest"]
+    await document_store.create(engagement.id, ENGAGEMENT_DOC, body)
+    counting = CountingStore(document_store)
+    repo = EngagementRepository(counting)
+
+    def toggle(e: Engagement) -> None:
+        e.nudges_paused = not e.nudges_paused
+
+    for _ in range(4):
+        await repo.update_schedule(engagement.id, toggle)
+    assert counting.calls["create"] == 1, "moved out once"
+    assert len(await own_tasks_documents(document_store, engagement.id)) == 1
+    after = await EngagementRepository(document_store).get(engagement.id)
+    assert after is not None and after.own_tasks == engagement.own_tasks
+
+
+async def test_due_engagements_whose_own_tasks_were_replaced_meanwhile_are_read_again(
+    document_store: DocumentStore,
+) -> None:
+    writer = EngagementRepository(document_store)
+    engagement = await with_own_tasks(writer)
+    due_at = engagement.next_scheduled_at()
+    assert due_at is not None
+
+    async def replace() -> None:
+        await writer.update(engagement.id, add("batch-2"))
+
+    found = await EngagementRepository(ReplacingStore(document_store, replace)).due_for_nudge(
+        due_at, 10
+    )
+    mine = [e for e in found.fresh if e.id == engagement.id]
+    assert len(mine) == 1 and len(mine[0].own_tasks) == 6
+
+
+class FailingOwnTasks(CountingStore):
+    """Reads of the own tasks of `broken` engagements fail as `failure` says."""
+
+    def __init__(self, inner: DocumentStore, broken: set[str], failure: Exception | None) -> None:
+        super().__init__(inner)
+        self.broken, self.failure = broken, failure
+
+    async def read(self, pk: str, doc_id: str) -> Document | None:
+        if pk in self.broken and doc_id.startswith(OWN_TASKS_PREFIX):
+            if self.failure is not None:
+                raise self.failure
+            return None
+        return await super().read(pk, doc_id)
+
+
+async def test_one_engagement_whose_own_tasks_are_gone_does_not_stop_the_others_nudges(
+    document_store: DocumentStore,
+) -> None:
+    repo = EngagementRepository(document_store)
+    broken, sound = await with_own_tasks(repo), await with_own_tasks(repo)
+    due_at = max(e.next_scheduled_at() or T0 for e in (broken, sound))
+    failing = FailingOwnTasks(document_store, {broken.id}, None)
+    found = await EngagementRepository(failing).due_for_nudge(due_at, 10)
+    ids = {e.id for e in found.fresh}
+    assert sound.id in ids and broken.id not in ids
+
+
+async def test_an_outage_while_reading_due_own_tasks_is_the_store_unavailable(
+    document_store: DocumentStore,
+) -> None:
+    engagement = await with_own_tasks(EngagementRepository(document_store))
+    due_at = engagement.next_scheduled_at()
+    assert due_at is not None
+    outage = StoreUnavailable("the store is down")
+    failing = FailingOwnTasks(document_store, {engagement.id}, outage)
+    with pytest.raises(StoreUnavailable) as raised:
+        await EngagementRepository(failing).due_for_nudge(due_at, 10)
+    assert raised.value is outage
