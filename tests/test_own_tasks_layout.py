@@ -4,40 +4,24 @@ previous version (own tasks in place) or read by it during a rolling upgrade."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
 import pytest
 
-from domain.catalog import default_catalog
-from domain.engagement import Actor, Engagement, EngagementKey, TaskStatus
+from domain.engagement import Actor, Engagement, TaskStatus
 from domain.own_tasks import ChecklistItem
 from storage.base import AlreadyExists, Document, DocumentStore, EtagMismatch, StoreUnavailable
 from storage.layout import OWN_TASKS_PREFIX, own_tasks_name
 from storage.patches import body_patch
 from storage.repository import ENGAGEMENT_DOC, MAX_READ_ATTEMPTS, EngagementRepository
 from testkit import CountingStore, InterleavingStore
+from tests.test_store_contract import ALICE, BOB, CATALOG, T0, new_engagement
 
-CATALOG = default_catalog()
-T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-ALICE = Actor("29:alice", "Alice Kim")
-BOB = Actor("29:bob", "박민수")
 STEPS = [t.id for t in CATALOG.tasks if not t.duty]
 STEP = STEPS[0]
-
-
-def new_engagement() -> Engagement:
-    return Engagement(
-        key=EngagementKey("tenant-1", f"team:19:{uuid.uuid4().hex}@thread.tacv2"),
-        conversation_type="channel",
-        created_at=T0,
-        installed_by=ALICE,
-        locale="ko-KR",
-        conversation_reference={"serviceUrl": "https://smba.example/kr/", "channelId": "msteams"},
-    )
 
 
 def add(batch: str, count: int = 3, actor: Actor = ALICE) -> Callable[[Engagement], Any]:
