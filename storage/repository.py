@@ -186,7 +186,9 @@ class EngagementRepository:
             existing = await self.get(engagement.id)
             if existing is None:  # deleted in between: try once more from the start
                 return await self.create_if_missing(engagement)
-            return existing, False
+            # Created at this very microsecond: this create, applied, its answer lost and the
+            # store's retry of it refused. A redelivered installation makes a later stamp.
+            return existing, existing.created_at == engagement.created_at
 
     async def update(
         self,
@@ -218,6 +220,9 @@ class EngagementRepository:
         """`update`, with `stored` giving the body to write from the changed engagement and
         the body it started from."""
         async with self._writers.hold(engagement_id):
+            # The stored body a refused write started from: that write may have been applied
+            # after all (its answer lost, the store's retry of it refused).
+            refused: dict[str, Any] | None = None
             for attempt in range(MAX_WRITE_ATTEMPTS):
                 start = await self._starting_point(engagement_id, first=attempt == 0)
                 if start is None:
@@ -232,6 +237,8 @@ class EngagementRepository:
                 body = stored(engagement, known.body)
                 if body_patch(known.body, body) == []:
                     if fresh:
+                        if refused is not None:  # then the owners' index missed it
+                            await self._sync_owner_index(engagement, refused, None)
                         return engagement, result
                     continue  # "nothing to do" on a remembered copy needs a fresh read too
                 if len(engagement.audit_tail) > AUDIT_TAIL_LIMIT:
@@ -241,6 +248,7 @@ class EngagementRepository:
                 try:
                     written, operations = await self._write(known, body)
                 except (EtagMismatch, NotFound):
+                    refused = doc.body
                     self._recent.pop(engagement_id, None)
                     if fresh:
                         # Another instance wrote in between. Full jitter keeps many clicks on

@@ -26,6 +26,7 @@ from testkit.cosmos import (
 from testkit.counting import (
     CountingStore,
     InterleavingStore,
+    LostAnswers,
     WireCounter,
     WireRequest,
     json_size,
@@ -50,6 +51,7 @@ __all__ = [
     "FakeConnector",
     "FaultProxy",
     "InterleavingStore",
+    "LostAnswers",
     "NotHealthy",
     "OpenIdService",
     "RecordedCall",

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from storage.base import Document, DocumentStore, EtagMismatch, PatchOperation
+from storage.base import AlreadyExists, Document, DocumentStore, EtagMismatch, PatchOperation
 
 if TYPE_CHECKING:
     from azure.core.pipeline import PipelineRequest, PipelineResponse
@@ -191,6 +191,37 @@ class InterleavingStore(CountingStore):
             meanwhile, self.meanwhile = self.meanwhile, None
             await meanwhile()
         return doc
+
+
+class LostAnswers(CountingStore):
+    """Writes applied and then reported refused, as the Cosmos DB SDK reports a write whose
+    answer was lost and whose retry met what it had written: the next patch of `patch_id`
+    (once) as EtagMismatch, creates of the ids `creates` picks as AlreadyExists."""
+
+    def __init__(
+        self,
+        inner: DocumentStore,
+        *,
+        patch_id: str | None = None,
+        creates: Callable[[str], bool] = lambda doc_id: False,
+    ) -> None:
+        super().__init__(inner)
+        self.patch_id, self.creates = patch_id, creates
+
+    async def patch(
+        self, pk: str, doc_id: str, operations: list[PatchOperation], *, etag: str
+    ) -> str:
+        written = await super().patch(pk, doc_id, operations, etag=etag)
+        if doc_id == self.patch_id:
+            self.patch_id = None
+            raise EtagMismatch(f"{pk}/{doc_id}")
+        return written
+
+    async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
+        created = await super().create(pk, doc_id, body)
+        if self.creates(doc_id):
+            raise AlreadyExists(f"{pk}/{doc_id}")
+        return created
 
 
 class WireRequest(NamedTuple):

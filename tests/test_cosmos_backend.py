@@ -218,6 +218,24 @@ async def test_a_write_whose_answer_was_lost_keeps_the_own_tasks_it_names(
     assert after is not None and len(after.own_tasks) == 6
 
 
+async def test_a_create_whose_answer_was_lost_counts_as_created(
+    cosmos_store_factory: CosmosStoreFactory, proxy: FaultProxy
+) -> None:
+    """The SDK's retry of an applied create meets the document (409): the installation is
+    still this call's, so its work (the welcome) is not skipped."""
+    store = await proxied_store(cosmos_store_factory, proxy)
+    await store.open()
+    proxy.lose_answer = ("POST", "/docs")
+    engagement = Engagement(
+        key=EngagementKey("tenant-1", f"team:{uuid.uuid4().hex}"),
+        conversation_type="channel",
+        created_at=datetime.now(UTC),
+    )
+    stored, was_created = await EngagementRepository(store).create_if_missing(engagement)
+    assert proxy.faulted == 1 and proxy.lose_answer is None
+    assert was_created and stored == engagement
+
+
 @pytest.mark.parametrize("status", [429, 503])
 async def test_throttling_and_server_errors_beyond_sdk_retries_are_store_unavailable(
     cosmos_store_factory: CosmosStoreFactory, proxy: FaultProxy, status: int

@@ -13,11 +13,11 @@ import pytest
 
 from domain.engagement import Actor, Engagement, TaskStatus
 from domain.own_tasks import ChecklistItem
-from storage.base import AlreadyExists, Document, DocumentStore, EtagMismatch, StoreUnavailable
+from storage.base import Document, DocumentStore, StoreUnavailable
 from storage.layout import OWN_TASKS_PREFIX, own_tasks_name
 from storage.patches import body_patch
 from storage.repository import ENGAGEMENT_DOC, MAX_READ_ATTEMPTS, EngagementRepository
-from testkit import CountingStore, InterleavingStore
+from testkit import CountingStore, InterleavingStore, LostAnswers
 from tests.test_store_contract import ALICE, BOB, CATALOG, T0, new_engagement
 
 STEPS = [t.id for t in CATALOG.tasks if not t.duty]
@@ -347,25 +347,11 @@ async def test_own_tasks_that_stay_missing_fail_the_read_with_a_clear_error(
 # --- writes whose answer was lost, schedule writes, the due query ---------------------------
 
 
-class AppliedThenRefused(CountingStore):
-    """The first engagement patch is applied and then reported refused: what the Cosmos DB
-    SDK reports when a write's answer was lost and its retry met the new etag."""
-
-    armed = True
-
-    async def patch(self, pk: str, doc_id: str, operations: Any, *, etag: str) -> str:
-        written = await super().patch(pk, doc_id, operations, etag=etag)
-        if doc_id == ENGAGEMENT_DOC and self.armed:
-            self.armed = False
-            raise EtagMismatch(f"{pk}/{doc_id}")
-        return written
-
-
 async def test_a_write_applied_but_reported_refused_keeps_the_own_tasks_it_names(
     document_store: DocumentStore,
 ) -> None:
     engagement = await with_own_tasks(EngagementRepository(document_store))
-    refusing = AppliedThenRefused(document_store)
+    refusing = LostAnswers(document_store, patch_id=ENGAGEMENT_DOC)
     await EngagementRepository(refusing).update(engagement.id, add("batch-2"))
     assert refusing.calls["patch"] == 1, "tried again, the change found its op applied"
     doc = await stored(document_store, engagement.id)
@@ -375,21 +361,11 @@ async def test_a_write_applied_but_reported_refused_keeps_the_own_tasks_it_names
     assert after is not None and len(after.own_tasks) == 6
 
 
-class CreateAppliedThenTaken(CountingStore):
-    """Own-tasks creates are applied and then reported taken (a retried create's answer)."""
-
-    async def create(self, pk: str, doc_id: str, body: dict[str, Any]) -> Document:
-        await super().create(pk, doc_id, body)
-        if doc_id.startswith(OWN_TASKS_PREFIX):
-            raise AlreadyExists(f"{pk}/{doc_id}")
-        return Document(pk, doc_id, body, "")
-
-
 async def test_a_retried_create_of_own_tasks_is_taken_as_done(
     document_store: DocumentStore,
 ) -> None:
     engagement = await with_own_tasks(EngagementRepository(document_store))
-    taken = CreateAppliedThenTaken(document_store)
+    taken = LostAnswers(document_store, creates=lambda doc_id: doc_id.startswith(OWN_TASKS_PREFIX))
     changed, _ = await EngagementRepository(taken).update(engagement.id, add("batch-2"))
     assert len(changed.own_tasks) == 6
     assert await EngagementRepository(document_store).get(engagement.id) == changed

@@ -42,7 +42,7 @@ from storage.repository import (
     EngagementRepository,
     KeyedLocks,
 )
-from testkit import CountingStore, InterleavingStore
+from testkit import CountingStore, InterleavingStore, LostAnswers
 
 CATALOG = default_catalog()
 # Phase tasks: they get done (standing duties are acknowledged, with an owner).
@@ -534,6 +534,23 @@ async def test_every_task_transition_is_persisted_with_its_audit_entry(
     assert [e.actor for e in trail] == [ALICE, BOB, ALICE]
 
 
+async def test_a_create_applied_but_reported_taken_counts_as_created(
+    document_store: DocumentStore,
+) -> None:
+    """Installation work runs once: not skipped because the answer to its create was lost."""
+    engagement = new_engagement()
+    repo = EngagementRepository(LostAnswers(document_store, creates=lambda doc_id: True))
+    stored, was_created = await repo.create_if_missing(engagement)
+    assert was_created and stored == engagement
+    redelivered = Engagement(
+        key=engagement.key,
+        conversation_type="channel",
+        created_at=T0 + timedelta(seconds=3),
+        installed_by=BOB,
+    )
+    assert await repo.create_if_missing(redelivered) == (engagement, False)
+
+
 async def test_not_applicable_without_a_reason_raises_and_writes_nothing(
     repo: EngagementRepository, document_store: DocumentStore
 ) -> None:
@@ -713,6 +730,25 @@ async def test_a_remembered_copy_another_instance_overtook_is_never_trusted(
     assert [e.op_id for e in await repo.audit_trail(engagement.id)] == [
         f"op-{n}" for n in range(1, 7)
     ]
+
+
+async def test_an_owner_set_by_a_write_reported_refused_still_finds_it_in_my_tasks(
+    repo: EngagementRepository, document_store: DocumentStore
+) -> None:
+    """The write was applied and its answer lost; tried again, the change finds its op
+    applied and writes nothing. The owners' index is brought up to date all the same."""
+    engagement = await created(repo)
+    task = STEPS[6].id
+    lost = LostAnswers(document_store, patch_id=ENGAGEMENT_DOC)
+
+    def assign(e: Engagement) -> Any:
+        return e.assign_owner(
+            CATALOG, task_id=task, owner=CAROL.person, actor=ALICE, at=T0, op_id="op-1"
+        )
+
+    stored, _ = await EngagementRepository(lost).update(engagement.id, assign)
+    assert lost.calls["patch"] == 1 and stored.record(task).owner == CAROL.person
+    assert await repo.owned_engagements({CAROL.person.id}) == [engagement.id]
 
 
 async def test_a_refusal_on_a_remembered_copy_is_confirmed_by_one_read_then_raised(
