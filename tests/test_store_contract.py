@@ -468,6 +468,16 @@ async def created(repo: EngagementRepository) -> Engagement:
     return engagement
 
 
+def installed_again(engagement: Engagement) -> Engagement:
+    """The same conversation's installation seen again later (a redelivered event)."""
+    return Engagement(
+        key=engagement.key,
+        conversation_type="channel",
+        created_at=engagement.created_at + timedelta(minutes=5),
+        installed_by=BOB,
+    )
+
+
 async def test_create_if_missing_twice_returns_the_existing_engagement(
     repo: EngagementRepository,
 ) -> None:
@@ -475,12 +485,7 @@ async def test_create_if_missing_twice_returns_the_existing_engagement(
     first, was_created = await repo.create_if_missing(engagement)
     assert was_created and first == engagement
 
-    redelivered = Engagement(
-        key=engagement.key,
-        conversation_type="channel",
-        created_at=T0 + timedelta(minutes=5),
-        installed_by=BOB,
-    )
+    redelivered = installed_again(engagement)
     second, was_created = await repo.create_if_missing(redelivered)
     assert not was_created
     assert second == engagement, "the first installation stands"
@@ -542,13 +547,7 @@ async def test_a_create_applied_but_reported_taken_counts_as_created(
     repo = EngagementRepository(LostAnswers(document_store, creates=lambda doc_id: True))
     stored, was_created = await repo.create_if_missing(engagement)
     assert was_created and stored == engagement
-    redelivered = Engagement(
-        key=engagement.key,
-        conversation_type="channel",
-        created_at=T0 + timedelta(seconds=3),
-        installed_by=BOB,
-    )
-    assert await repo.create_if_missing(redelivered) == (engagement, False)
+    assert await repo.create_if_missing(installed_again(engagement)) == (engagement, False)
 
 
 async def test_not_applicable_without_a_reason_raises_and_writes_nothing(
