@@ -220,8 +220,9 @@ class EngagementRepository:
         """`update`, with `stored` giving the body to write from the changed engagement and
         the body it started from."""
         async with self._writers.hold(engagement_id):
-            # The stored body a refused write started from: that write may have been applied
-            # after all (its answer lost, the store's retry of it refused).
+            # The stored body the first refused write started from: that write, and any after
+            # it, may have been applied after all (its answer lost, the store's retry of it
+            # refused), so the owners' index is brought up to date from there.
             refused: dict[str, Any] | None = None
             for attempt in range(MAX_WRITE_ATTEMPTS):
                 start = await self._starting_point(engagement_id, first=attempt == 0)
@@ -237,7 +238,7 @@ class EngagementRepository:
                 body = stored(engagement, known.body)
                 if body_patch(known.body, body) == []:
                     if fresh:
-                        if refused is not None:  # then the owners' index missed it
+                        if refused is not None:
                             await self._sync_owner_index(engagement, refused, None)
                         return engagement, result
                     continue  # "nothing to do" on a remembered copy needs a fresh read too
@@ -248,7 +249,7 @@ class EngagementRepository:
                 try:
                     written, operations = await self._write(known, body)
                 except (EtagMismatch, NotFound):
-                    refused = doc.body
+                    refused = doc.body if refused is None else refused
                     self._recent.pop(engagement_id, None)
                     if fresh:
                         # Another instance wrote in between. Full jitter keeps many clicks on
@@ -257,7 +258,10 @@ class EngagementRepository:
                         await asyncio.sleep(random.uniform(0, pause))
                     continue
                 self._remember(Known(written, body, engagement))
-                await self._sync_owner_index(engagement, doc.body, operations)
+                if refused is None:
+                    await self._sync_owner_index(engagement, doc.body, operations)
+                else:
+                    await self._sync_owner_index(engagement, refused, None)
                 replaced = own_tasks_name(doc.body)
                 if replaced is not None and replaced != own_tasks_name(written.body):
                     await self._delete_quietly(doc.pk, replaced)

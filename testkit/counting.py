@@ -195,25 +195,26 @@ class InterleavingStore(CountingStore):
 
 class LostAnswers(CountingStore):
     """Writes applied and then reported refused, as the Cosmos DB SDK reports a write whose
-    answer was lost and whose retry met what it had written: the next patch of `patch_id`
-    (once) as EtagMismatch, creates of the ids `creates` picks as AlreadyExists."""
+    answer was lost and whose retry met what it had written: the next `patches` patches of
+    `patch_id` as EtagMismatch, creates of the ids `creates` picks as AlreadyExists."""
 
     def __init__(
         self,
         inner: DocumentStore,
         *,
         patch_id: str | None = None,
+        patches: int = 1,
         creates: Callable[[str], bool] = lambda doc_id: False,
     ) -> None:
         super().__init__(inner)
-        self.patch_id, self.creates = patch_id, creates
+        self.patch_id, self.patches, self.creates = patch_id, patches, creates
 
     async def patch(
         self, pk: str, doc_id: str, operations: list[PatchOperation], *, etag: str
     ) -> str:
         written = await super().patch(pk, doc_id, operations, etag=etag)
-        if doc_id == self.patch_id:
-            self.patch_id = None
+        if doc_id == self.patch_id and self.patches > 0:
+            self.patches -= 1
             raise EtagMismatch(f"{pk}/{doc_id}")
         return written
 

@@ -750,6 +750,29 @@ async def test_an_owner_set_by_a_write_reported_refused_still_finds_it_in_my_tas
     assert await repo.owned_engagements({CAROL.person.id}) == [engagement.id]
 
 
+@pytest.mark.parametrize("lost_answers", [1, 2])
+async def test_an_owner_set_by_a_write_reported_refused_reaches_my_tasks_whatever_follows(
+    repo: EngagementRepository, document_store: DocumentStore, lost_answers: int
+) -> None:
+    """As above, with a change that writes something more on every attempt (as a turn does
+    when the conversation's address moved): the next attempt writes again, and with two lost
+    answers that write too is reported refused; the owner set by the first still counts."""
+    engagement = await created(repo)
+    task = STEPS[6].id
+    lost = LostAnswers(document_store, patch_id=ENGAGEMENT_DOC, patches=lost_answers)
+    locales = iter(("en-US", "ko-KR", "ko-KR"))
+
+    def assign(e: Engagement) -> Any:
+        e.locale = next(locales)
+        return e.assign_owner(
+            CATALOG, task_id=task, owner=CAROL.person, actor=ALICE, at=T0, op_id="op-1"
+        )
+
+    stored, _ = await EngagementRepository(lost).update(engagement.id, assign)
+    assert lost.calls["patch"] == 2 and stored.record(task).owner == CAROL.person
+    assert await repo.owned_engagements({CAROL.person.id}) == [engagement.id]
+
+
 async def test_a_refusal_on_a_remembered_copy_is_confirmed_by_one_read_then_raised(
     repo: EngagementRepository, document_store: DocumentStore
 ) -> None:
