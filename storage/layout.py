@@ -12,9 +12,10 @@ costs the 300-task engagement the ~30 KB of its task records instead of ~100 KB.
 Why a fresh id for every version, never reused: a writer creates the new document before it
 writes the engagement (so a reader never meets a name without its document) and deletes the
 one it replaced after; a name, once replaced, never comes back, so that delete cannot hit a
-version some later write names again. A writer that loses its race deletes what it created.
-A reader that meets a name whose document is gone read an engagement that has moved on, and
-reads it again.
+version some later write names again. A writer whose write is refused deletes what it
+created, unless the engagement names it: then its write was applied after all (the answer
+lost, the store's retry of it refused). A reader that meets a name whose document is gone
+read an engagement that has moved on, and reads it again.
 
 Versions before this one read the map in place; during a rolling upgrade they meet a
 string there. An instance of theirs that remembers the engagement with the same
