@@ -236,7 +236,8 @@ class EngagementRepository:
                         raise
                     continue  # the remembered copy may be stale: judge on a fresh read
                 body = stored(engagement, known.body)
-                if body_patch(known.body, body) == []:
+                operations = body_patch(known.body, body)
+                if operations == []:
                     if fresh:
                         if refused is not None:
                             await self._sync_owner_index(engagement, refused, None)
@@ -245,9 +246,10 @@ class EngagementRepository:
                 if len(engagement.audit_tail) > AUDIT_TAIL_LIMIT:
                     await self._archive_audit_overflow(engagement, known.body["auditSeq"])
                     body = stored(engagement, known.body)
+                    operations = body_patch(known.body, body)
                 doc = known.doc
                 try:
-                    written, operations = await self._write(known, body)
+                    written, operations = await self._write(known, body, operations)
                 except (EtagMismatch, NotFound):
                     refused = doc.body if refused is None else refused
                     self._recent.pop(engagement_id, None)
@@ -269,14 +271,16 @@ class EngagementRepository:
         raise StoreUnavailable(f"engagement {engagement_id} kept changing; gave up after retries")
 
     async def _write(
-        self, known: Known, body: dict[str, Any]
+        self, known: Known, body: dict[str, Any], operations: list[PatchOperation] | None
     ) -> tuple[Document, list[PatchOperation] | None]:
-        """`known` changed into `body` (as the domain writes it), only if `known` is still
-        what is stored: the document written and the patch that wrote it (None: replaced
-        whole). Own tasks that changed go to a new document first."""
+        """`known` changed into `body` (as the domain writes it, `operations` the patch
+        between the two), only if `known` is still what is stored: the document written and
+        the patch that wrote it (None: replaced whole). Own tasks that changed go to a new
+        document first."""
         doc = known.doc
         stored, own_tasks = stored_form(body, known.body, doc.body)
-        operations = body_patch(doc.body, stored)
+        if stored is not body or known.body is not doc.body:  # stored apart: patch as stored
+            operations = body_patch(doc.body, stored)
         if own_tasks is not None:
             # Its id is new: "already exists" is the store's retry of this very create.
             with contextlib.suppress(AlreadyExists):
